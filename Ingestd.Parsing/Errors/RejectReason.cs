@@ -1,0 +1,54 @@
+namespace Ingestd.Parsing;
+
+/// <summary>
+/// Every way a request can be refused, from the socket up to the dialect.
+/// <see cref="Rejection"/> maps each to its status code and error code in one place.
+/// </summary>
+internal enum RejectReason : byte
+{
+    None = 0,
+
+    // HTTP framing (400, connection closed: the byte stream can no longer be trusted)
+    InvalidRequestLine,
+    InvalidMethod,
+    InvalidRequestTarget,
+    UnsupportedHttpVersion,
+    InvalidHeader,
+    HeaderWhitespaceBeforeColon,
+    ObsoleteLineFolding,
+    BareCarriageReturn,
+    InvalidContentLength,
+    ConflictingContentLength,
+    ContentLengthWithTransferEncoding,
+    UnsupportedTransferEncoding,
+    InvalidChunkSize,
+    ChunkSizeOverflow,
+    InvalidChunkTerminator,
+    MissingHost,
+    LengthRequired,
+
+    // Limits
+    RequestLineTooLong,          // 414
+    HeadersTooLarge,             // 431
+    TooManyHeaders,              // 431
+    BodyTooLarge,                // 413
+    DecodedBodyTooLarge,         // 413
+    HeaderTimeout,               // 408
+
+    // Content
+    UnsupportedContentEncoding,  // 415
+    InvalidEncodedBody,          // 400
+    UnsupportedMediaType,        // 415
+    InvalidJson,                 // 400
+    InvalidEvent,                // 400
+
+    // Routing and auth
+    NotFound,                    // 404
+    MethodNotAllowed,            // 405
+    Unauthorized,                // 401
+    Forbidden,                   // 403
+
+    // Capacity
+    Backpressure,                // 429
+    ShuttingDown,                // 503
+}

@@ -1,0 +1,44 @@
+using Ingestd.Parsing.Buffers;
+
+namespace Ingestd.Parsing.Records;
+
+/// <summary>
+/// The records one request produces, laid end to end in a pooled buffer. Dialect parsers
+/// append to it; the connection publishes it to the ring as one batch, or drops it whole
+/// when the request is refused, so nothing of a refused request is stored.
+/// </summary>
+internal sealed class RecordBatch : IDisposable
+{
+    private readonly PooledBuffer _buffer = new(64 * 1024);
+
+    public int Count { get; private set; }
+    public long MinEventNs { get; private set; } = long.MaxValue;
+    public long MaxEventNs { get; private set; } = long.MinValue;
+    public ReadOnlySpan<byte> Bytes => _buffer.WrittenSpan;
+    public int ByteLength => _buffer.Length;
+
+    public void Reset()
+    {
+        _buffer.Reset();
+        _buffer.TrimTo(8 * 1024 * 1024);
+        Count = 0;
+        MinEventNs = long.MaxValue;
+        MaxEventNs = long.MinValue;
+    }
+
+    /// <summary>Appends one record. Fields longer than <see cref="RecordLayout.MaxFieldLength"/> must be refused by the caller first.</summary>
+    public void Append(long receivedNs, long eventNs, Dialect dialect, RecordKind kind,
+        ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> level, ReadOnlySpan<byte> service,
+        ReadOnlySpan<byte> timestampText, ReadOnlySpan<byte> json)
+    {
+        int size = RecordLayout.SizeOf(tenant.Length, level.Length, service.Length, timestampText.Length, json.Length);
+        var dest = _buffer.GetSpan(size);
+        RecordLayout.Write(dest, receivedNs, eventNs, dialect, kind, tenant, level, service, timestampText, json);
+        _buffer.Advance(size);
+        Count++;
+        if (eventNs < MinEventNs) MinEventNs = eventNs;
+        if (eventNs > MaxEventNs) MaxEventNs = eventNs;
+    }
+
+    public void Dispose() => _buffer.Dispose();
+}
