@@ -13,7 +13,7 @@ internal static class Rejection
         RejectReason.BodyTooLarge or RejectReason.DecodedBodyTooLarge => 413,
         RejectReason.HeaderTimeout => 408,
         RejectReason.UnsupportedContentEncoding or RejectReason.UnsupportedMediaType => 415,
-        RejectReason.UnsupportedTransferEncoding => 501,
+        
         RejectReason.LengthRequired => 411,
         RejectReason.UnsupportedHttpVersion => 505,
         RejectReason.NotFound => 404,
