@@ -1,6 +1,101 @@
+using System.Runtime.InteropServices;
+using Ingestd.Cli;
+using Ingestd.Config;
+using Ingestd.Server;
+
 namespace Ingestd;
 
 internal static class Program
 {
-    public static int Main(string[] args) => 0;
+    public static async Task<int> Main(string[] args)
+    {
+        CliCommand command;
+        try
+        {
+            command = CommandLine.Parse(args);
+        }
+        catch (CliUsageException e)
+        {
+            Console.Error.WriteLine($"ingestd: {e.Message}");
+            Console.Error.WriteLine("Try 'ingestd --help'.");
+            return 2;
+        }
+
+        switch (command.Verb)
+        {
+            case CliVerb.Help:
+                Console.Out.Write(CommandLine.Usage);
+                return 0;
+            case CliVerb.Version:
+                Console.Out.WriteLine($"ingestd {typeof(Program).Assembly.GetName().Version?.ToString(3)}");
+                return 0;
+        }
+
+        IngestdConfig config;
+        try
+        {
+            config = command.ConfigPath is null ? IngestdConfig.Defaults : ConfigLoader.LoadFile(command.ConfigPath);
+            config = CommandLine.ApplyOverrides(config, command);
+        }
+        catch (ConfigException e)
+        {
+            Console.Error.WriteLine($"ingestd: {e.Message}");
+            return 2;
+        }
+
+        using var cancel = new CancellationTokenSource();
+        switch (command.Verb)
+        {
+            case CliVerb.Read:
+                using (StopOn(PosixSignal.SIGINT, cancel))
+                using (StopOn(PosixSignal.SIGTERM, cancel))
+                using (StopOn(PosixSignal.SIGPIPE, cancel))
+                {
+                    var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
+                    int rc = ReadCommand.Run(new ReadOptions
+                    {
+                        DataDir = config.Server.DataDir,
+                        Paths = command.Paths,
+                        Since = command.Since,
+                        Until = command.Until,
+                        Tenant = command.Tenant,
+                        Service = command.Service,
+                        Level = command.Level,
+                        Kind = command.Kind,
+                        Dialect = command.Dialect,
+                        Follow = command.Follow,
+                    }, stdout, Console.Error, cancel.Token);
+                    try { stdout.Flush(); } catch (IOException) { }
+                    return rc;
+                }
+            case CliVerb.Verify:
+                return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out);
+            default:
+                return await ServeAsync(config).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<int> ServeAsync(IngestdConfig config)
+    {
+        var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
+
+        await using var server = new IngestServer(config);
+        try
+        {
+            server.Start();
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        {
+            Log.Error($"cannot start: {e.Message}");
+            return 1;
+        }
+        await stop.Task.ConfigureAwait(false);
+        await server.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
+        return 0;
+    }
+
+    private static PosixSignalRegistration StopOn(PosixSignal signal, CancellationTokenSource cancel)
+        => PosixSignalRegistration.Create(signal, ctx => { ctx.Cancel = true; cancel.Cancel(); });
 }

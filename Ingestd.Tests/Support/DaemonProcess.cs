@@ -1,0 +1,105 @@
+using System.Diagnostics;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Ingestd.Tests.Support;
+
+/// <summary>
+/// The real daemon in its own process, listening on an ephemeral port on 127.0.0.1 with its
+/// own data directory. Tests talk to it over sockets and read its segments with the CLI.
+/// </summary>
+public sealed class DaemonProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly StringBuilder _log = new();
+    private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private DaemonProcess(Process process, string dataDir)
+    {
+        _process = process;
+        DataDir = dataDir;
+    }
+
+    public string DataDir { get; }
+    public int Port { get; private set; }
+    public int Pid => _process.Id;
+    public string BaseUrl => $"http://127.0.0.1:{Port}";
+
+    public string Output
+    {
+        get { lock (_log) return _log.ToString(); }
+    }
+
+    /// <summary>The built daemon's entry assembly, copied beside the tests by the project reference.</summary>
+    public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "ingestd.dll");
+
+    public static DaemonProcess Start(string dataDir, string? configText = null, params string[] extraArgs)
+    {
+        var args = new List<string> { DaemonDll, "--listen", "127.0.0.1:0", "--data-dir", dataDir };
+        if (configText is not null)
+        {
+            var configPath = Path.Combine(dataDir + ".conf");
+            File.WriteAllText(configPath, configText);
+            args.Add("--config");
+            args.Add(configPath);
+        }
+        args.AddRange(extraArgs);
+        var psi = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
+        var daemon = new DaemonProcess(process, dataDir);
+        process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
+        process.Exited += (_, _) => daemon._port.TrySetException(new InvalidOperationException("daemon exited during start-up:\n" + daemon.Output));
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        if (!daemon._port.Task.Wait(TimeSpan.FromSeconds(60)))
+        {
+            daemon.Kill();
+            throw new TimeoutException("daemon did not report its port:\n" + daemon.Output);
+        }
+        daemon.Port = daemon._port.Task.Result;
+        return daemon;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null) return;
+        lock (_log) _log.AppendLine(line);
+        const string marker = "listening on 127.0.0.1:";
+        int at = line.IndexOf(marker, StringComparison.Ordinal);
+        if (at >= 0 && int.TryParse(line.AsSpan(at + marker.Length).Trim(), out int port)) _port.TrySetResult(port);
+    }
+
+    [DllImport("libc", SetLastError = true)]
+    private static extern int kill(int pid, int sig);
+
+    /// <summary>SIGTERM, then waits for the exit code (bounded).</summary>
+    public int Terminate(TimeSpan? timeout = null)
+    {
+        kill(_process.Id, 15);
+        if (!_process.WaitForExit(timeout ?? TimeSpan.FromSeconds(60))) throw new TimeoutException("daemon did not exit after SIGTERM:\n" + Output);
+        _process.WaitForExit();
+        return _process.ExitCode;
+    }
+
+    /// <summary>SIGKILL: the crash case.</summary>
+    public void Kill()
+    {
+        try { _process.Kill(); _process.WaitForExit(10_000); } catch (InvalidOperationException) { }
+    }
+
+    public bool HasExited => _process.HasExited;
+
+    public void Dispose()
+    {
+        if (!_process.HasExited) Kill();
+        _process.Dispose();
+    }
+}

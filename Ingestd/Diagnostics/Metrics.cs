@@ -1,0 +1,60 @@
+namespace Ingestd;
+
+/// <summary>
+/// Process-wide counters, updated with interlocked adds (no locks on the request path).
+/// </summary>
+internal sealed class Metrics
+{
+    public Counter Requests { get; } = new();
+    public Counter EventsAccepted { get; } = new();
+    public Counter BytesReceived { get; } = new();
+    public Counter Rejected429 { get; } = new();
+    public Counter BlocksWritten { get; } = new();
+    public Counter IdleTimeoutCloses { get; } = new();
+    public Gauge OpenConnections { get; } = new();
+    public Histogram FsyncSeconds { get; } = new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
+
+    internal sealed class Counter
+    {
+        private long _value;
+        public long Value => Volatile.Read(ref _value);
+        public void Increment() => Interlocked.Increment(ref _value);
+        public void Add(long n) => Interlocked.Add(ref _value, n);
+    }
+
+    internal sealed class Gauge
+    {
+        private long _value;
+        public long Value => Volatile.Read(ref _value);
+        public void Increment() => Interlocked.Increment(ref _value);
+        public void Decrement() => Interlocked.Decrement(ref _value);
+    }
+
+    internal sealed class Histogram
+    {
+        private readonly double[] _bounds;
+        private readonly long[] _counts;
+        private long _count;
+        private long _sumMicros;
+
+        public Histogram(double[] bounds)
+        {
+            _bounds = bounds;
+            _counts = new long[bounds.Length + 1];
+        }
+
+        public IReadOnlyList<double> Bounds => _bounds;
+        public long Count => Volatile.Read(ref _count);
+        public double Sum => Volatile.Read(ref _sumMicros) / 1e6;
+        public long BucketCount(int i) => Volatile.Read(ref _counts[i]);
+
+        public void Observe(double value)
+        {
+            int i = 0;
+            while (i < _bounds.Length && value > _bounds[i]) i++;
+            Interlocked.Increment(ref _counts[i]);
+            Interlocked.Increment(ref _count);
+            Interlocked.Add(ref _sumMicros, (long)(value * 1e6));
+        }
+    }
+}

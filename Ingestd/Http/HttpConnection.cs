@@ -1,0 +1,377 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using Ingestd.Endpoints;
+using Ingestd.Parsing;
+using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Http;
+using Ingestd.Ring;
+using Ingestd.Transport;
+
+namespace Ingestd.Http;
+
+/// <summary>
+/// The HTTP/1.1 request loop of one connection: head → route → authorize → body (length or
+/// chunked, then Content-Encoding) → endpoint → ring → durability → response. Requests are
+/// handled one at a time, so pipelined requests are answered in order. All buffers belong to
+/// the connection and are reused, so a steady stream of requests allocates almost nothing.
+/// </summary>
+internal sealed class HttpConnection : IDisposable
+{
+    private enum Phase { Idle, Head, Body, Busy }
+
+    // Bodies refused before they are read are drained (to keep the connection) only when small.
+    private const long MaxDrainBytes = 64 * 1024;
+
+    private readonly SocketConnection _connection;
+    private readonly ServerContext _server;
+    private readonly HttpRequestHead _head = new();
+    private readonly ChunkedBodyDecoder _chunked = new();
+    private readonly BodyDecoder _decoder = new();
+    private readonly PooledBuffer _body = new(16 * 1024);
+    private readonly PooledBuffer _decoded = new(16 * 1024);
+    private readonly PooledBuffer _output = new(1024);
+    private readonly Response _response = new();
+    private readonly RequestContext _context;
+    private readonly DurabilityWaiter _waiter = new();
+
+    private volatile Phase _phase;
+    private long _deadline = long.MaxValue; // Stopwatch ticks
+    private volatile bool _timedOut;
+
+    public HttpConnection(SocketConnection connection, ServerContext server)
+    {
+        _connection = connection;
+        _server = server;
+        _context = new RequestContext(_head);
+        _body.Cap = server.MaxBodyBytes;
+        _body.Limit = RejectReason.BodyTooLarge;
+        _decoded.Cap = server.MaxBodyBytes;
+        _decoded.Limit = RejectReason.DecodedBodyTooLarge;
+    }
+
+    private PipeReader Input => _connection.Input;
+
+    /// <summary>True while the connection waits for the start of a request (safe to close on shutdown).</summary>
+    public bool IsIdle => _phase == Phase.Idle;
+
+    public async Task RunAsync()
+    {
+        _connection.Start();
+        try
+        {
+            while (await ProcessRequestAsync().ConfigureAwait(false)) { }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.Error($"connection {_connection.RemoteEndPoint}: {e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            await _connection.CloseAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Heartbeat: enforces idle, header and body timeouts by cancelling the pending read.</summary>
+    public void OnHeartbeat(long nowTicks)
+    {
+        if (_phase != Phase.Busy && nowTicks > Volatile.Read(ref _deadline))
+        {
+            _timedOut = true;
+            Input.CancelPendingRead();
+        }
+    }
+
+    /// <summary>Shutdown: an idle connection is closed now; a busy one after its current response.</summary>
+    public void OnShutdown()
+    {
+        if (_phase == Phase.Idle) Input.CancelPendingRead();
+    }
+
+    private void EnterPhase(Phase phase, TimeSpan timeout)
+    {
+        Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        _phase = phase;
+    }
+
+    private void ExtendDeadline(TimeSpan timeout)
+        => Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+
+    // Returns true to go on with the next request on this connection.
+    private async ValueTask<bool> ProcessRequestAsync()
+    {
+        _head.Reset();
+        _context.Reset();
+        _response.Reset();
+        _body.Reset();
+        _decoded.Reset();
+        EnterPhase(Phase.Idle, _server.IdleTimeout);
+
+        if (!await ReadHeadAsync().ConfigureAwait(false)) return false;
+        _phase = Phase.Busy;
+        _context.ReceivedNs = UnixTime.NowNs();
+        _server.Metrics.Requests.Increment();
+
+        var endpoint = _server.Router.Match(_head.Path);
+        try
+        {
+            if (endpoint is null) throw new RequestRejectedException(RejectReason.NotFound, $"no endpoint at {Printable(_head.Path)}");
+            if (!endpoint.AllowsMethod(_head.Method))
+            {
+                throw new RequestRejectedException(RejectReason.MethodNotAllowed, $"{Printable(_head.MethodBytes)} not allowed on {endpoint.Name}; allowed: {endpoint.Allow}");
+            }
+            endpoint.Authorize(_context);
+            if (_head.ContentLength > _server.MaxBodyBytes)
+                throw new RequestRejectedException(RejectReason.BodyTooLarge, $"Content-Length {_head.ContentLength} exceeds the limit of {_server.MaxBodyBytes} bytes");
+        }
+        catch (RequestRejectedException e)
+        {
+            return await RefuseBeforeBodyAsync(endpoint, e).ConfigureAwait(false);
+        }
+
+        ContentCoding coding;
+        try
+        {
+            coding = ContentCodingHeader.Parse(_head.ContentEncoding);
+        }
+        catch (RequestRejectedException e)
+        {
+            return await RefuseBeforeBodyAsync(endpoint, e).ConfigureAwait(false);
+        }
+
+        if (_head.HasBody)
+        {
+            // RFC 9110 §10.1.1: tell a waiting client to go ahead only once we mean to read the body.
+            if (_head.ExpectContinue && _head.IsHttp11
+                && !await _connection.SendAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray()).ConfigureAwait(false))
+                return false;
+            if (await ReadBodyAsync(endpoint).ConfigureAwait(false) != BodyRead.Complete) return false;
+        }
+        _phase = Phase.Busy;
+
+        try
+        {
+            var body = _body.WrittenSpan;
+            if (coding != ContentCoding.Identity)
+            {
+                _decoder.Decode(coding, body, _decoded);
+                body = _decoded.WrittenSpan;
+            }
+            _server.Metrics.BytesReceived.Add(body.Length);
+            endpoint.Handle(_context, body, _response);
+        }
+        catch (RequestRejectedException e)
+        {
+            _context.Batch.Reset();
+            endpoint.WriteError(e, _response);
+            if (Rejection.ClosesConnection(e.Reason)) _response.CloseConnection = true;
+            return await SendResponseAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // A bug must cost one request, never the daemon or other connections.
+            Log.Error($"{endpoint.Name}: unexpected {e.GetType().Name}: {e.Message}");
+            _context.Batch.Reset();
+            _response.Json(500, """{"error":"internal_error","detail":"the request could not be processed"}"""u8);
+            _response.CloseConnection = true;
+            return await SendResponseAsync().ConfigureAwait(false);
+        }
+
+        var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter).ConfigureAwait(false);
+        switch (outcome)
+        {
+            case PublishOutcome.Acknowledged:
+                _server.Metrics.EventsAccepted.Add(_context.Batch.Count);
+                break;
+            case PublishOutcome.Backpressure:
+                _server.Metrics.Rejected429.Increment();
+                endpoint.WriteError(new RequestRejectedException(RejectReason.Backpressure), _response);
+                _response.AddHeader("Retry-After"u8, "1"u8);
+                break;
+            case PublishOutcome.TooLarge:
+                endpoint.WriteError(new RequestRejectedException(RejectReason.DecodedBodyTooLarge, "request holds more records than the ring can take at once"), _response);
+                break;
+            default:
+                _response.SetStatus(503);
+                _response.Body.Write("""{"error":"storage_error","detail":"the events could not be written to disk; retry later"}"""u8);
+                _response.AddHeader("Retry-After"u8, "1"u8);
+                break;
+        }
+        return await SendResponseAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> ReadHeadAsync()
+    {
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await Input.ReadAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or InvalidOperationException) { return false; }
+            var buffer = result.Buffer;
+
+            if (result.IsCanceled)
+            {
+                Input.AdvanceTo(buffer.Start, buffer.End);
+                if (_timedOut)
+                {
+                    if (_phase == Phase.Head && !buffer.IsEmpty)
+                    {
+                        await SendErrorAsync(null, new RequestRejectedException(RejectReason.HeaderTimeout), close: true).ConfigureAwait(false);
+                        return false;
+                    }
+                    _server.Metrics.IdleTimeoutCloses.Increment();
+                    return false;
+                }
+                if (_server.ShuttingDown.IsCancellationRequested && buffer.IsEmpty) return false;
+                continue;
+            }
+
+            bool complete;
+            SequencePosition consumed, examined;
+            try
+            {
+                complete = HttpRequestParser.TryParseHead(buffer, _head, _server.HttpLimits, out consumed, out examined);
+            }
+            catch (RequestRejectedException e)
+            {
+                Input.AdvanceTo(buffer.End);
+                await SendErrorAsync(null, e, close: true).ConfigureAwait(false);
+                return false;
+            }
+
+            if (complete)
+            {
+                // Only consumed: bytes after the head (body, next request) must be seen again at once.
+                Input.AdvanceTo(consumed);
+                return true;
+            }
+            if (result.IsCompleted)
+            {
+                Input.AdvanceTo(buffer.End);
+                return false;
+            }
+            if (_phase == Phase.Idle && !buffer.IsEmpty) EnterPhase(Phase.Head, _server.HeaderTimeout);
+            Input.AdvanceTo(consumed, examined);
+        }
+    }
+
+    private enum BodyRead { Complete, Refused, Lost }
+
+    private async ValueTask<BodyRead> ReadBodyAsync(Endpoint endpoint)
+    {
+        EnterPhase(Phase.Body, _server.BodyTimeout);
+        try
+        {
+            if (_head.IsChunked)
+            {
+                _chunked.Reset();
+                while (true)
+                {
+                    var result = await Input.ReadAsync().ConfigureAwait(false);
+                    var buffer = result.Buffer;
+                    if (result.IsCanceled) return await BodyTimedOutAsync(buffer).ConfigureAwait(false);
+                    bool done = _chunked.Decode(buffer, _body, _server.HttpLimits, out var consumed, out var examined);
+                    Input.AdvanceTo(consumed, examined);
+                    if (done) return BodyRead.Complete;
+                    if (result.IsCompleted) return BodyRead.Lost;
+                    ExtendDeadline(_server.BodyTimeout);
+                }
+            }
+
+            long remaining = _head.ContentLength;
+            _body.GetSpan((int)Math.Min(remaining, int.MaxValue));
+            while (remaining > 0)
+            {
+                var result = await Input.ReadAsync().ConfigureAwait(false);
+                var buffer = result.Buffer;
+                if (result.IsCanceled) return await BodyTimedOutAsync(buffer).ConfigureAwait(false);
+                long take = Math.Min(remaining, buffer.Length);
+                var slice = buffer.Slice(0, take);
+                foreach (var segment in slice) _body.Write(segment.Span);
+                Input.AdvanceTo(slice.End);
+                remaining -= take;
+                if (remaining > 0 && result.IsCompleted) return BodyRead.Lost;
+                ExtendDeadline(_server.BodyTimeout);
+            }
+            return BodyRead.Complete;
+        }
+        catch (RequestRejectedException e)
+        {
+            // Framing error or size limit inside the body: the stream position is lost, so close.
+            await SendErrorAsync(endpoint, e, close: true).ConfigureAwait(false);
+            return BodyRead.Refused;
+        }
+        catch (Exception e) when (e is IOException or InvalidOperationException)
+        {
+            return BodyRead.Lost;
+        }
+    }
+
+    private async ValueTask<BodyRead> BodyTimedOutAsync(ReadOnlySequence<byte> buffer)
+    {
+        Input.AdvanceTo(buffer.Start, buffer.End);
+        if (_timedOut)
+            await SendErrorAsync(null, new RequestRejectedException(RejectReason.HeaderTimeout, "request body not received in time"), close: true).ConfigureAwait(false);
+        return BodyRead.Refused;
+    }
+
+    // Refusals decided from the head alone. A small body is read and dropped so the
+    // connection can carry on; otherwise (or when the client waits for 100-continue) we close.
+    private async ValueTask<bool> RefuseBeforeBodyAsync(Endpoint? endpoint, RequestRejectedException e)
+    {
+        bool close = Rejection.ClosesConnection(e.Reason) || e.Reason == RejectReason.BodyTooLarge;
+        if (!close && _head.HasBody)
+        {
+            if (_head.ExpectContinue || _head.IsChunked || _head.ContentLength > MaxDrainBytes) close = true;
+            else if (await ReadBodyAsync(endpoint!).ConfigureAwait(false) != BodyRead.Complete) return false;
+        }
+        await SendErrorAsync(endpoint, e, close).ConfigureAwait(false);
+        return !close && _head.KeepAlive && !_server.ShuttingDown.IsCancellationRequested;
+    }
+
+    private async ValueTask SendErrorAsync(Endpoint? endpoint, RequestRejectedException e, bool close)
+    {
+        _phase = Phase.Busy;
+        _response.Reset();
+        if (endpoint is not null) endpoint.WriteError(e, _response);
+        else ErrorBody.From(e).WriteTo(_response, Rejection.StatusCode(e.Reason));
+        if (e.Reason == RejectReason.MethodNotAllowed && endpoint is not null) _response.AddHeader("Allow"u8, endpoint.Allow);
+        _response.CloseConnection = close;
+        await SendResponseAsync().ConfigureAwait(false);
+    }
+
+    private async ValueTask<bool> SendResponseAsync()
+    {
+        bool close = _response.CloseConnection || !_head.KeepAlive || _server.ShuttingDown.IsCancellationRequested;
+        _response.CloseConnection = close;
+        _output.Reset();
+        _response.WriteTo(_output, keepAliveHeader: !close && !_head.IsHttp11, headRequest: _head.Method == HttpMethod.Head, HttpDate.Current);
+        bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        _output.TrimTo(64 * 1024);
+        _body.Reset();
+        _body.TrimTo(4 * 1024 * 1024);
+        _decoded.Reset();
+        _decoded.TrimTo(4 * 1024 * 1024);
+        return sent && !close;
+    }
+
+    private static string Printable(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.Length > 200) bytes = bytes[..200];
+        return System.Text.Encoding.ASCII.GetString(bytes);
+    }
+
+    public void Dispose()
+    {
+        _body.Dispose();
+        _decoded.Dispose();
+        _output.Dispose();
+        _response.Dispose();
+        _context.Dispose();
+        _decoder.Dispose();
+    }
+}

@@ -1,0 +1,30 @@
+using System.Threading.Tasks.Sources;
+
+namespace Ingestd.Ring;
+
+/// <summary>
+/// A reusable awaitable, one per connection, completed by the segment writer once the
+/// durable position reaches <see cref="Target"/>. Reuse keeps acknowledgement allocation-free.
+/// </summary>
+internal sealed class DurabilityWaiter : IValueTaskSource<bool>
+{
+    // Continuations run on the thread pool, never on the writer thread.
+    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+
+    public long Target { get; private set; }
+
+    public ValueTask<bool> Arm(long target)
+    {
+        _core.Reset();
+        Target = target;
+        return new ValueTask<bool>(this, _core.Version);
+    }
+
+    /// <summary>true = durable; false = the writer failed to store it.</summary>
+    public void Complete(bool durable) => _core.SetResult(durable);
+
+    public bool GetResult(short token) => _core.GetResult(token);
+    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
+        => _core.OnCompleted(continuation, state, token, flags);
+}

@@ -1,0 +1,153 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Ingestd.Auth;
+using Ingestd.Config;
+using Ingestd.Endpoints;
+using Ingestd.Http;
+using Ingestd.Parsing.Http;
+using Ingestd.Ring;
+using Ingestd.Storage;
+using Ingestd.Transport;
+
+namespace Ingestd.Server;
+
+/// <summary>
+/// Wires the data path together and runs it: listener → connections → ring → segment writer.
+/// Start-up recovers the segment log before the first byte is accepted; shutdown stops
+/// accepting, lets in-flight requests finish, drains the ring and fsyncs.
+/// </summary>
+internal sealed class IngestServer : IAsyncDisposable
+{
+    private readonly IngestdConfig _config;
+    private readonly CancellationTokenSource _shutdown = new();
+    private readonly ConcurrentDictionary<HttpConnection, Task> _connections = new();
+    private readonly Metrics _metrics = new();
+    private SegmentLog? _log;
+    private SegmentWriter? _writer;
+    private EventRing? _ring;
+    private SocketListener? _listener;
+    private ServerContext? _context;
+    private Timer? _heartbeat;
+
+    public IngestServer(IngestdConfig config) => _config = config;
+
+    public IReadOnlyList<IPEndPoint> BoundEndPoints => _listener?.BoundEndPoints ?? Array.Empty<IPEndPoint>();
+    public Metrics Metrics => _metrics;
+
+    public void Start()
+    {
+        var storage = _config.Storage;
+        _log = SegmentLog.Open(new SegmentLogOptions
+        {
+            Directory = Path.GetFullPath(_config.Server.DataDir),
+            SegmentMaxBytes = storage.SegmentMaxBytes,
+            SegmentMaxAge = storage.SegmentMaxAge,
+            RetentionMaxBytes = storage.RetentionMaxBytes,
+            CompressionLevel = storage.CompressionLevel,
+        }, Log.Warn);
+
+        _ring = new EventRing(RingCapacity(storage.RingBytes));
+        _writer = new SegmentWriter(_ring, _log, storage.Durability, (int)Math.Min(storage.BlockMaxBytes, 64L * 1024 * 1024), _metrics);
+        _writer.Start();
+
+        var tenants = new TenantDirectory(_config.Tenants);
+        if (tenants.IsOpen) Log.Warn("no tenants configured: every endpoint is open to anyone who can reach it");
+
+        var limits = _config.Limits;
+        _context = new ServerContext
+        {
+            HttpLimits = new HttpLimits
+            {
+                MaxRequestLineBytes = (int)limits.MaxRequestLineBytes,
+                MaxHeaderBytes = (int)limits.MaxHeaderBytes,
+                MaxHeaderCount = limits.MaxHeaderCount,
+            },
+            MaxBodyBytes = limits.MaxBodyBytes,
+            HeaderTimeout = limits.HeaderTimeout,
+            IdleTimeout = limits.IdleTimeout,
+            BodyTimeout = limits.BodyTimeout,
+            Router = new Router(tenants),
+            Pipeline = new IngestPipeline(_ring, _writer, storage.Durability, storage.BackpressureWait),
+            Metrics = _metrics,
+            ShuttingDown = _shutdown.Token,
+        };
+
+        _listener = new SocketListener(OnAccepted);
+        _listener.Start(_config.Server.Listen);
+        _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
+        foreach (var ep in _listener.BoundEndPoints) Log.Info($"listening on {ep}");
+        Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
+    }
+
+    // The ring wants a power of two; round the configured size down to one.
+    private static int RingCapacity(long configured)
+    {
+        long c = Math.Clamp(configured, 64 * 1024, 1L << 30);
+        return (int)(1L << (63 - long.LeadingZeroCount(c)));
+    }
+
+    private void OnAccepted(Socket socket)
+    {
+        if (_shutdown.IsCancellationRequested || _connections.Count >= _config.Limits.MaxConnections)
+        {
+            socket.Dispose();
+            return;
+        }
+        var connection = new HttpConnection(new SocketConnection(socket), _context!);
+        _metrics.OpenConnections.Increment();
+        _connections[connection] = RunConnectionAsync(connection);
+    }
+
+    private async Task RunConnectionAsync(HttpConnection connection)
+    {
+        await Task.Yield();
+        try
+        {
+            await connection.RunAsync().ConfigureAwait(false);
+        }
+        finally
+        {
+            _connections.TryRemove(connection, out _);
+            _metrics.OpenConnections.Decrement();
+            connection.Dispose();
+        }
+    }
+
+    private void Heartbeat()
+    {
+        HttpDate.Refresh(DateTimeOffset.UtcNow);
+        long now = Stopwatch.GetTimestamp();
+        foreach (var c in _connections.Keys) c.OnHeartbeat(now);
+    }
+
+    /// <summary>
+    /// Graceful stop: no new connections, idle ones closed, in-flight requests finished
+    /// (bounded by <paramref name="drainTimeout"/>), ring drained and fsynced.
+    /// </summary>
+    public async Task StopAsync(TimeSpan drainTimeout)
+    {
+        if (_shutdown.IsCancellationRequested) return;
+        Log.Info("shutting down: no longer accepting connections");
+        _shutdown.Cancel();
+        _listener?.Stop();
+        var deadline = Stopwatch.GetTimestamp() + (long)(drainTimeout.TotalSeconds * Stopwatch.Frequency);
+        while (!_connections.IsEmpty && Stopwatch.GetTimestamp() < deadline)
+        {
+            foreach (var c in _connections.Keys) c.OnShutdown();
+            await Task.WhenAny(Task.WhenAll(_connections.Values), Task.Delay(100)).ConfigureAwait(false);
+        }
+        if (!_connections.IsEmpty) Log.Warn($"{_connections.Count} connections still open after {drainTimeout.TotalSeconds:0}s; closing them");
+        _heartbeat?.Dispose();
+        _writer?.StopAndDrain();
+        Log.Info($"stopped; next sequence {_log?.NextSequence}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
+        _writer?.Dispose();
+        _shutdown.Dispose();
+    }
+}

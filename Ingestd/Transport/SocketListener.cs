@@ -1,0 +1,70 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Ingestd.Transport;
+
+/// <summary>
+/// Binds the configured endpoints and accepts connections, handing each accepted socket to
+/// <c>onAccepted</c>. Owns nothing else: the HTTP layer lives above it.
+/// </summary>
+internal sealed class SocketListener : IDisposable
+{
+    private readonly List<Socket> _sockets = new();
+    private readonly List<Task> _loops = new();
+    private readonly Action<Socket> _onAccepted;
+    private volatile bool _stopped;
+
+    public SocketListener(Action<Socket> onAccepted) => _onAccepted = onAccepted;
+
+    public IReadOnlyList<IPEndPoint> BoundEndPoints { get; private set; } = Array.Empty<IPEndPoint>();
+
+    public void Start(IReadOnlyList<IPEndPoint> endPoints, int backlog = 1024)
+    {
+        var bound = new List<IPEndPoint>();
+        foreach (var ep in endPoints)
+        {
+            var socket = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            if (ep.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = ep.Address.Equals(IPAddress.IPv6Any);
+            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            socket.Bind(ep);
+            socket.Listen(backlog);
+            _sockets.Add(socket);
+            bound.Add((IPEndPoint)socket.LocalEndPoint!);
+        }
+        BoundEndPoints = bound;
+        foreach (var s in _sockets) _loops.Add(AcceptLoopAsync(s));
+    }
+
+    private async Task AcceptLoopAsync(Socket listener)
+    {
+        while (!_stopped)
+        {
+            Socket accepted;
+            try
+            {
+                accepted = await listener.AcceptAsync().ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException) { break; }
+            catch (SocketException e) when (!_stopped)
+            {
+                // EMFILE and friends: back off instead of spinning; the listener stays up.
+                Log.Warn($"accept failed: {e.SocketErrorCode}");
+                await Task.Delay(50).ConfigureAwait(false);
+                continue;
+            }
+            catch (SocketException) { break; }
+            _onAccepted(accepted);
+        }
+    }
+
+    /// <summary>Stops accepting: closes the listening sockets. Established connections are untouched.</summary>
+    public void Stop()
+    {
+        _stopped = true;
+        foreach (var s in _sockets) s.Dispose();
+    }
+
+    public Task WhenStopped => Task.WhenAll(_loops);
+
+    public void Dispose() => Stop();
+}

@@ -1,0 +1,43 @@
+# ingestd — build, run, test, bench, publish.
+# `make run` and `make test` do all set-up on a fresh machine (see README.md).
+
+DOTNET        ?= dotnet
+CONFIG        ?= Release
+RID           ?= linux-x64
+BIN           := Ingestd/bin/$(CONFIG)/net10.0
+export DOTNET_CLI_TELEMETRY_OPTOUT := 1
+export DOTNET_NOLOGO := 1
+export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
+
+.PHONY: build run test bench bench-quick publish clean deps
+
+build:
+	$(DOTNET) build Ingestd.slnx -c $(CONFIG) -nologo -clp:ErrorsOnly
+
+run: build
+	$(BIN)/ingestd $(ARGS)
+
+# Installs what the test suite needs (idempotent), builds, runs every test and prints
+# `tests: N passed, M failed` from the TRX results.
+test: deps build
+	@rm -rf TestResults
+	@set +e; $(DOTNET) test Ingestd.Tests/Ingestd.Tests.csproj -c $(CONFIG) --no-build -nologo \
+	    --logger "trx;LogFileName=results.trx" --logger "console;verbosity=normal" --results-directory TestResults \
+	    -- RunConfiguration.TestSessionTimeout=900000; \
+	  rc=$$?; bash scripts/test-summary.sh TestResults/results.trx; exit $$rc
+
+deps:
+	@bash scripts/install-test-deps.sh
+
+bench: build
+	$(DOTNET) run -c Release --project Ingestd.Bench --no-build -- micro $(ARGS)
+
+bench-quick: build
+	$(DOTNET) run -c Release --project Ingestd.Bench --no-build -- micro --quick $(ARGS)
+
+publish:
+	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) --self-contained -p:PublishSingleFile=true -o dist -nologo
+
+clean:
+	$(DOTNET) clean Ingestd.slnx -nologo -v q
+	rm -rf dist TestResults BenchmarkDotNet.Artifacts */bin */obj

@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# Prints `tests: N passed, M failed` from a TRX file (the counters the test host wrote).
+set -u
+trx=${1:-TestResults/results.trx}
+if [ ! -f "$trx" ]; then
+  echo "tests: 0 passed, 1 failed"
+  echo "(no test results at $trx: the test run did not complete)" >&2
+  exit 0
+fi
+counters=$(grep -o '<Counters [^>]*>' "$trx" | head -1)
+get() { echo "$counters" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*'; }
+passed=$(get passed); failed=$(get failed); errors=$(get error); timeout=$(get timeout); aborted=$(get aborted)
+failed=$(( ${failed:-0} + ${errors:-0} + ${timeout:-0} + ${aborted:-0} ))
+echo "tests: ${passed:-0} passed, ${failed} failed"
