@@ -52,4 +52,22 @@ internal sealed record CliCommand
 
     /// <summary>read: keep printing records as they are written.</summary>
     public bool Follow { get; init; }
+
+    public bool Equals(CliCommand? other) =>
+        other is not null
+        && Verb == other.Verb
+        && ConfigPath == other.ConfigPath
+        && ListenOverrides.SequenceEqual(other.ListenOverrides)
+        && DataDirOverride == other.DataDirOverride
+        && Paths.SequenceEqual(other.Paths)
+        && Since == other.Since
+        && Until == other.Until
+        && Tenant == other.Tenant
+        && Service == other.Service
+        && Level == other.Level
+        && Kind == other.Kind
+        && Dialect == other.Dialect
+        && Follow == other.Follow;
+
+    public override int GetHashCode() => HashCode.Combine(Verb, ConfigPath, DataDirOverride, Since, Until, Paths.Count);
 }

@@ -103,7 +103,7 @@ internal static class CommandLine
         for (int i = start; i < args.Length; i++)
         {
             string arg = args[i];
-            if (optionsEnded || !arg.StartsWith("--", StringComparison.Ordinal) )
+            if (optionsEnded || !arg.StartsWith("--", StringComparison.Ordinal))
             {
                 if (!optionsEnded && arg.StartsWith('-') && arg.Length > 1)
                     throw new CliUsageException($"unknown option '{arg}' (see ingestd --help)");
