@@ -1,0 +1,248 @@
+using System.Globalization;
+using System.Net;
+using Ingestd.Config;
+using Ingestd.Parsing.Records;
+
+namespace Ingestd.Cli;
+
+/// <summary>Parses <c>ingestd</c>'s arguments (cold path: plain code, clear messages).</summary>
+internal static class CommandLine
+{
+    public const string Usage =
+        """
+        Usage:
+          ingestd [--config FILE] [--listen HOST:PORT]... [--data-dir DIR]
+              Run the daemon. Without --config it runs on the embedded defaults
+              (listen 127.0.0.1:8080, data_dir ./data, no tenants = open, with a warning).
+          ingestd read [PATHS...] [--since T] [--until T] [--tenant X] [--service X]
+                       [--level X] [--kind K] [--dialect D] [--follow]
+                       [--config FILE] [--data-dir DIR]
+              Print stored records as NDJSON. PATHS are segment files or directories
+              (default: the data directory).
+          ingestd verify [PATHS...] [--config FILE] [--data-dir DIR]
+              Check every block's CRC32C and report record counts.
+          ingestd --version | -V
+          ingestd --help | -h | help
+
+        Options:
+          --config FILE       TOML configuration file (e.g. /etc/ingestd/ingestd.conf)
+          --listen HOST:PORT  listen address, repeatable; replaces server.listen
+                              (127.0.0.1:8080, [::1]:8080, localhost:8080, 0.0.0.0:0)
+          --data-dir DIR      replaces server.data_dir
+          --since T, --until T
+                              RFC 3339 time (2024-05-31T15:30:45Z) or a duration ago (15m, 2h, 1d)
+          --tenant, --service, --level X
+                              only records with that envelope field
+          --kind K            log, event, metric, deployment, message, trace
+          --dialect D         astralog, streams, guardian, operyn, air
+          --follow            keep printing records as they are written
+          Options take their value as "--opt value" or "--opt=value"; "--" ends options.
+
+        Configuration:
+          Every key of the configuration file, with its default and a comment, is listed
+          in ingestd.conf.example (shipped next to the binary / at the repository root).
+          --listen and --data-dir beat the file.
+        """;
+
+    private static readonly string[] ServeOptions = ["--config", "--listen", "--data-dir"];
+    private static readonly string[] ReadOptions =
+        ["--config", "--data-dir", "--since", "--until", "--tenant", "--service", "--level", "--kind", "--dialect", "--follow"];
+    private static readonly string[] VerifyOptions = ["--config", "--data-dir"];
+
+    public static CliCommand Parse(string[] args) => Parse(args, DateTimeOffset.UtcNow);
+
+    /// <summary>Parses with <paramref name="now"/> as the clock for relative <c>--since</c>/<c>--until</c>.</summary>
+    public static CliCommand Parse(string[] args, DateTimeOffset now)
+    {
+        // --help and --version win wherever they appear (before "--"), like most tools.
+        foreach (string arg in args)
+        {
+            if (arg == "--")
+                break;
+            if (arg is "--help" or "-h")
+                return new CliCommand { Verb = CliVerb.Help };
+            if (arg is "--version" or "-V")
+                return new CliCommand { Verb = CliVerb.Version };
+        }
+
+        int start = 0;
+        CliVerb verb = CliVerb.Serve;
+        if (args.Length > 0 && !args[0].StartsWith('-'))
+        {
+            (verb, start) = args[0] switch
+            {
+                "read" => (CliVerb.Read, 1),
+                "verify" => (CliVerb.Verify, 1),
+                "help" => (CliVerb.Help, 1),
+                "version" => (CliVerb.Version, 1),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify or help; see ingestd --help)"),
+            };
+            if (verb is CliVerb.Help or CliVerb.Version)
+                return new CliCommand { Verb = verb };
+        }
+
+        string[] allowed = verb switch
+        {
+            CliVerb.Read => ReadOptions,
+            CliVerb.Verify => VerifyOptions,
+            _ => ServeOptions,
+        };
+        string verbName = verb switch
+        {
+            CliVerb.Read => "ingestd read",
+            CliVerb.Verify => "ingestd verify",
+            _ => "ingestd",
+        };
+
+        var command = new CliCommand { Verb = verb };
+        var listen = new List<string>();
+        var paths = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        bool optionsEnded = false;
+
+        for (int i = start; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (optionsEnded || !arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (!optionsEnded && arg.StartsWith('-') && arg.Length > 1)
+                    throw new CliUsageException($"unknown option '{arg}' (see ingestd --help)");
+                if (verb == CliVerb.Serve)
+                    throw new CliUsageException($"unexpected argument '{arg}' (see ingestd --help)");
+                paths.Add(arg);
+                continue;
+            }
+            if (arg == "--")
+            {
+                optionsEnded = true;
+                continue;
+            }
+
+            int equals = arg.IndexOf('=');
+            string name = equals < 0 ? arg : arg[..equals];
+            string? inlineValue = equals < 0 ? null : arg[(equals + 1)..];
+
+            if (!IsKnownOption(name))
+                throw new CliUsageException($"unknown option '{name}' (see ingestd --help)");
+            if (Array.IndexOf(allowed, name) < 0)
+                throw new CliUsageException($"option '{name}' does not apply to '{verbName}' (see ingestd --help)");
+            if (name != "--listen" && !seen.Add(name))
+                throw new CliUsageException($"option '{name}' is given twice");
+
+            if (name == "--follow")
+            {
+                if (inlineValue is not null)
+                    throw new CliUsageException("option '--follow' takes no value");
+                command = command with { Follow = true };
+                continue;
+            }
+
+            string value;
+            if (inlineValue is not null)
+            {
+                value = inlineValue;
+            }
+            else if (i + 1 < args.Length && !args[i + 1].StartsWith("--", StringComparison.Ordinal))
+            {
+                value = args[++i];
+            }
+            else
+            {
+                throw new CliUsageException($"option '{name}' needs a value");
+            }
+            if (value.Length == 0)
+                throw new CliUsageException($"option '{name}' needs a non-empty value");
+
+            command = name switch
+            {
+                "--config" => command with { ConfigPath = value },
+                "--data-dir" => command with { DataDirOverride = value },
+                "--listen" => AddListen(command, listen, value),
+                "--since" => command with { Since = ParseTime(name, value, now) },
+                "--until" => command with { Until = ParseTime(name, value, now) },
+                "--tenant" => command with { Tenant = value },
+                "--service" => command with { Service = value },
+                "--level" => command with { Level = value },
+                "--kind" => command with { Kind = ParseName<RecordKind>(name, value) },
+                "--dialect" => command with { Dialect = ParseName<Dialect>(name, value) },
+                _ => throw new CliUsageException($"unknown option '{name}'"),
+            };
+        }
+
+        if (command.Since is { } since && command.Until is { } until && since > until)
+            throw new CliUsageException("--since is later than --until");
+
+        return command with { ListenOverrides = listen, Paths = paths };
+    }
+
+    /// <summary>Returns <paramref name="config"/> with the command line's --listen and --data-dir applied.</summary>
+    public static IngestdConfig ApplyOverrides(IngestdConfig config, CliCommand cmd)
+    {
+        ServerConfig server = config.Server;
+        if (cmd.ListenOverrides.Count > 0)
+        {
+            var endPoints = new List<IPEndPoint>(cmd.ListenOverrides.Count);
+            foreach (string text in cmd.ListenOverrides)
+            {
+                if (ListenAddress.TryParse(text, out IPEndPoint endPoint) is string problem)
+                    throw new CliUsageException($"--listen: {problem}");
+                if (!endPoints.Contains(endPoint))
+                    endPoints.Add(endPoint);
+            }
+            server = server with { Listen = endPoints };
+        }
+        if (cmd.DataDirOverride is not null)
+            server = server with { DataDir = cmd.DataDirOverride };
+        return ReferenceEquals(server, config.Server) ? config : config with { Server = server };
+    }
+
+    private static readonly string[] KnownOptions =
+        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--service", "--level", "--kind", "--dialect", "--follow"];
+
+    private static bool IsKnownOption(string name) => Array.IndexOf(KnownOptions, name) >= 0;
+
+    private static CliCommand AddListen(CliCommand command, List<string> listen, string value)
+    {
+        // Checked here so a typo fails before anything starts.
+        if (ListenAddress.TryParse(value, out _) is string problem)
+            throw new CliUsageException($"--listen: {problem}");
+        listen.Add(value);
+        return command;
+    }
+
+    /// <summary>RFC 3339 / ISO 8601 instant, or a duration meaning "that long before now".</summary>
+    private static DateTimeOffset ParseTime(string option, string value, DateTimeOffset now)
+    {
+        if (value.Length > 0 && char.IsAsciiDigit(value[0]) && ConfigUnits.TryParseDuration(value, out TimeSpan ago)
+            && !value.All(char.IsAsciiDigit))
+        {
+            return now - ago;
+        }
+        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset instant))
+        {
+            return instant;
+        }
+        throw new CliUsageException(
+            $"{option}: expected an RFC 3339 time like 2024-05-31T15:30:45Z or a duration ago like 15m, 2h, 1d; got '{value}'");
+    }
+
+    /// <summary>Accepts an enum member's name, any case (not its number, not Unknown); returns it lower-case.</summary>
+    private static string ParseName<TEnum>(string option, string value) where TEnum : struct, Enum
+    {
+        var names = new List<string>();
+        foreach (TEnum member in Enum.GetValues<TEnum>())
+        {
+            string name = member.ToString().ToLowerInvariant();
+            if (name == "unknown")
+                continue;
+            if (name.Equals(value, StringComparison.OrdinalIgnoreCase))
+                return name;
+            names.Add(name);
+        }
+        throw new CliUsageException($"{option}: expected one of {string.Join(", ", names)}; got '{value}'");
+    }
+}
+
+/// <summary>The command line is wrong; the message says what, for printing with the usage hint.</summary>
+internal sealed class CliUsageException(string message) : Exception(message);

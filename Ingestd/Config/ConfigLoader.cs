@@ -1,0 +1,379 @@
+using System.Net;
+using System.Text;
+using Tomlyn.Parsing;
+using Tomlyn.Syntax;
+
+namespace Ingestd.Config;
+
+/// <summary>
+/// Reads the TOML config file (DESIGN §5). Tomlyn parses and validates the syntax; the mapping to
+/// <see cref="IngestdConfig"/> is written out by hand so the daemon stays trimming/AOT-safe and every
+/// error names the file, the line and the dotted key.
+/// </summary>
+internal static class ConfigLoader
+{
+    private const string SizeHint = "a size (integer bytes, or a string like \"256MiB\" with unit B, KB, MB, GB, KiB, MiB, GiB)";
+    private const string DurationHint = "a duration (integer seconds, or a string like \"250ms\", \"30s\", \"5m\", \"1h\", \"1d\")";
+
+    public static IngestdConfig LoadFile(string path)
+    {
+        string text;
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new ConfigException($"cannot read {path}: {e.Message}", e);
+        }
+        return Parse(text, path);
+    }
+
+    public static IngestdConfig Parse(string text, string sourceName)
+    {
+        DocumentSyntax document = SyntaxParser.Parse(text, sourceName, validate: true);
+        if (document.HasErrors)
+            throw new ConfigException(DescribeSyntaxErrors(document, sourceName));
+
+        TomlTableNode root = TomlTree.Build(document, sourceName);
+        return new Mapper(sourceName).Map(root);
+    }
+
+    private static string DescribeSyntaxErrors(DocumentSyntax document, string sourceName)
+    {
+        var message = new StringBuilder();
+        foreach (DiagnosticMessage diagnostic in document.Diagnostics)
+        {
+            if (diagnostic.Kind != DiagnosticMessageKind.Error)
+                continue;
+            if (message.Length > 0)
+                message.Append('\n');
+            TextPosition start = diagnostic.Span.Start;
+            message.Append($"{sourceName}:{start.Line + 1}:{start.Column + 1}: {diagnostic.Message}");
+        }
+        return message.ToString();
+    }
+
+    /// <summary>Maps the resolved tree; holds the source name for error messages.</summary>
+    private sealed class Mapper(string sourceName)
+    {
+        public IngestdConfig Map(TomlTableNode root)
+        {
+            IngestdConfig config = IngestdConfig.Defaults;
+            foreach (TomlEntry entry in root.Entries)
+            {
+                config = entry.Key switch
+                {
+                    "server" => config with { Server = MapServer(ExpectSection(entry)) },
+                    "storage" => config with { Storage = MapStorage(ExpectSection(entry)) },
+                    "limits" => config with { Limits = MapLimits(ExpectSection(entry)) },
+                    "auth" => config with { Auth = MapAuth(ExpectSection(entry)) },
+                    "tenants" => config with { Tenants = MapTenants(entry) },
+                    _ => throw Error(entry.Line, entry.Value is TomlTableNode
+                        ? $"unknown section '{entry.Key}'"
+                        : $"unknown key '{entry.Key}'"),
+                };
+            }
+            return config;
+        }
+
+        private ServerConfig MapServer(TomlTableNode table)
+        {
+            var server = new ServerConfig();
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "server." + entry.Key;
+                server = entry.Key switch
+                {
+                    "listen" => server with { Listen = ReadListen(entry.Value, key) },
+                    "data_dir" => server with { DataDir = ReadString(entry.Value, key) },
+                    _ => throw UnknownKey(entry, key),
+                };
+            }
+            return server;
+        }
+
+        private StorageConfig MapStorage(TomlTableNode table)
+        {
+            var storage = new StorageConfig();
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "storage." + entry.Key;
+                TomlNode v = entry.Value;
+                storage = entry.Key switch
+                {
+                    "durability" => storage with { Durability = ReadDurability(v, key) },
+                    "segment_max_bytes" => storage with { SegmentMaxBytes = ReadSize(v, key, min: 1) },
+                    "segment_max_age" => storage with { SegmentMaxAge = ReadDuration(v, key, allowZero: false) },
+                    "retention_max_bytes" => storage with { RetentionMaxBytes = ReadSize(v, key, min: 0) },
+                    "ring_bytes" => storage with { RingBytes = ReadSize(v, key, min: StorageConfig.MinRingBytes, max: Array.MaxLength) },
+                    "block_max_bytes" => storage with { BlockMaxBytes = (int)ReadSize(v, key, min: 1, max: StorageConfig.MaxBlockBytes) },
+                    "compression_level" => storage with { CompressionLevel = ReadInt(v, key, min: 1, max: 19) },
+                    "backpressure_wait" => storage with { BackpressureWait = ReadDuration(v, key, allowZero: true) },
+                    _ => throw UnknownKey(entry, key),
+                };
+            }
+            return storage;
+        }
+
+        private LimitsConfig MapLimits(TomlTableNode table)
+        {
+            var limits = new LimitsConfig();
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "limits." + entry.Key;
+                TomlNode v = entry.Value;
+                limits = entry.Key switch
+                {
+                    "max_body_bytes" => limits with { MaxBodyBytes = ReadSize(v, key, min: 1) },
+                    "max_request_line_bytes" => limits with { MaxRequestLineBytes = (int)ReadSize(v, key, min: 1, max: int.MaxValue) },
+                    "max_header_bytes" => limits with { MaxHeaderBytes = (int)ReadSize(v, key, min: 1, max: int.MaxValue) },
+                    "max_header_count" => limits with { MaxHeaderCount = ReadInt(v, key, min: 1, max: int.MaxValue) },
+                    "header_timeout" => limits with { HeaderTimeout = ReadDuration(v, key, allowZero: false) },
+                    "idle_timeout" => limits with { IdleTimeout = ReadDuration(v, key, allowZero: false) },
+                    "body_timeout" => limits with { BodyTimeout = ReadDuration(v, key, allowZero: false) },
+                    "max_connections" => limits with { MaxConnections = ReadInt(v, key, min: 1, max: int.MaxValue) },
+                    _ => throw UnknownKey(entry, key),
+                };
+            }
+            return limits;
+        }
+
+        private AuthConfig MapAuth(TomlTableNode table)
+        {
+            var auth = new AuthConfig();
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "auth." + entry.Key;
+                auth = entry.Key switch
+                {
+                    "jwt_hs256_secrets" => auth with { JwtHs256Secrets = ReadStringList(entry.Value, key, echoValues: false) },
+                    "jwt_public_keys" => auth with { JwtPublicKeys = ReadStringList(entry.Value, key, echoValues: true) },
+                    _ => throw UnknownKey(entry, key),
+                };
+            }
+            return auth;
+        }
+
+        private List<TenantConfig> MapTenants(TomlEntry entry)
+        {
+            if (entry.Value is not TomlArrayNode array || !array.Items.All(item => item is TomlTableNode))
+                throw Error(entry.Value.Line, $"tenants: expected an array of tables ([[tenants]]), got {Describe(entry.Value)}");
+
+            var tenants = new List<TenantConfig>(array.Items.Count);
+            var idLines = new Dictionary<string, int>(StringComparer.Ordinal);
+            var keyOwners = new Dictionary<string, (string Tenant, int Line)>(StringComparer.Ordinal);
+            foreach (TomlNode item in array.Items)
+            {
+                var table = (TomlTableNode)item;
+                TenantConfig tenant = MapTenant(table);
+
+                int idLine = table.Entries.First(e => e.Key == "id").Value.Line;
+                if (idLines.TryGetValue(tenant.Id, out int firstLine))
+                    throw Error(idLine, $"tenants.id: tenant '{tenant.Id}' is defined twice (line {firstLine} and line {idLine})");
+                idLines.Add(tenant.Id, idLine);
+
+                var keysNode = table.Find("keys") as TomlArrayNode;
+                for (int i = 0; i < tenant.Keys.Count; i++)
+                {
+                    int keyLine = keysNode?.Items[i].Line ?? table.Line;
+                    // The key itself is a secret: name the tenants and lines, never the key.
+                    if (keyOwners.TryGetValue(tenant.Keys[i], out var owner))
+                    {
+                        throw Error(keyLine, owner.Tenant == tenant.Id
+                            ? $"tenants.keys: tenant '{tenant.Id}' lists the same key twice (line {owner.Line} and line {keyLine})"
+                            : $"tenants.keys: a key of tenant '{tenant.Id}' is already used by tenant '{owner.Tenant}' (line {owner.Line})");
+                    }
+                    keyOwners.Add(tenant.Keys[i], (tenant.Id, keyLine));
+                }
+                tenants.Add(tenant);
+            }
+            return tenants;
+        }
+
+        private TenantConfig MapTenant(TomlTableNode table)
+        {
+            string? id = null;
+            IReadOnlyList<string> keys = [];
+            int rate = TenantConfig.DefaultRateLimitPerMinute;
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "tenants." + entry.Key;
+                switch (entry.Key)
+                {
+                    case "id":
+                        id = ReadString(entry.Value, key);
+                        break;
+                    case "keys":
+                        keys = ReadStringList(entry.Value, key, echoValues: false);
+                        break;
+                    case "rate_limit_per_minute":
+                        rate = ReadInt(entry.Value, key, min: 1, max: int.MaxValue);
+                        break;
+                    default:
+                        throw UnknownKey(entry, key);
+                }
+            }
+            if (id is null)
+                throw Error(table.Line, "tenants: missing required key 'id'");
+            return new TenantConfig { Id = id, Keys = keys, RateLimitPerMinute = rate };
+        }
+
+        private TomlTableNode ExpectSection(TomlEntry entry) =>
+            entry.Value as TomlTableNode
+            ?? throw Error(entry.Line, $"{entry.Key}: expected a table ([{entry.Key}]), got {Describe(entry.Value)}");
+
+        private List<IPEndPoint> ReadListen(TomlNode node, string key)
+        {
+            // One address may be written as a plain string; several as an array.
+            List<TomlNode> items = node is TomlArrayNode { IsTableArray: false } array ? array.Items : [node];
+            if (items.Count == 0)
+                throw Error(node.Line, $"{key}: needs at least one \"host:port\"");
+            var endPoints = new List<IPEndPoint>(items.Count);
+            foreach (TomlNode item in items)
+            {
+                if (AsString(item) is not string text)
+                    throw Error(item.Line, $"{key}: expected \"host:port\" string(s), got {Describe(item)}");
+                if (ListenAddress.TryParse(text, out IPEndPoint endPoint) is string problem)
+                    throw Error(item.Line, $"{key}: {problem}");
+                if (endPoints.Contains(endPoint))
+                    throw Error(item.Line, $"{key}: \"{text}\" is listed twice");
+                endPoints.Add(endPoint);
+            }
+            return endPoints;
+        }
+
+        private string ReadString(TomlNode node, string key)
+        {
+            if (AsString(node) is not string text)
+                throw Error(node.Line, $"{key}: expected a string, got {Describe(node)}");
+            if (text.Length == 0)
+                throw Error(node.Line, $"{key}: must not be empty");
+            return text;
+        }
+
+        private List<string> ReadStringList(TomlNode node, string key, bool echoValues)
+        {
+            if (node is not TomlArrayNode { IsTableArray: false } array)
+                throw Error(node.Line, $"{key}: expected an array of strings, got {Describe(node)}");
+            var list = new List<string>(array.Items.Count);
+            foreach (TomlNode item in array.Items)
+            {
+                if (AsString(item) is not string text)
+                    throw Error(item.Line, $"{key}: expected an array of strings, got an element {(echoValues ? Describe(item) : KindOf(item))}");
+                if (text.Length == 0)
+                    throw Error(item.Line, $"{key}: strings must not be empty");
+                list.Add(text);
+            }
+            return list;
+        }
+
+        private Durability ReadDurability(TomlNode node, string key) => AsString(node) switch
+        {
+            "memory" => Durability.Memory,
+            "write" => Durability.Write,
+            "fsync" => Durability.Fsync,
+            _ => throw Error(node.Line, $"{key}: expected one of memory, write, fsync, got {Describe(node)}"),
+        };
+
+        private int ReadInt(TomlNode node, string key, int min, int max)
+        {
+            if (node is not TomlScalarNode { Syntax: IntegerValueSyntax integer })
+                throw Error(node.Line, $"{key}: expected an integer, got {Describe(node)}");
+            if (integer.Value < min || integer.Value > max)
+                throw Error(node.Line, max == int.MaxValue
+                    ? $"{key}: must be at least {min}, got {integer.Value}"
+                    : $"{key}: must be between {min} and {max}, got {integer.Value}");
+            return (int)integer.Value;
+        }
+
+        private long ReadSize(TomlNode node, string key, long min, long max = long.MaxValue)
+        {
+            long bytes;
+            if (node is TomlScalarNode { Syntax: IntegerValueSyntax integer })
+            {
+                bytes = integer.Value;
+                if (bytes < 0)
+                    throw Error(node.Line, $"{key}: must not be negative, got {Describe(node)}");
+            }
+            else if (AsString(node) is string text)
+            {
+                if (text.AsSpan().Trim().StartsWith("-"))
+                    throw Error(node.Line, $"{key}: must not be negative, got {Describe(node)}");
+                if (!ConfigUnits.TryParseSize(text, out bytes))
+                    throw Error(node.Line, $"{key}: expected {SizeHint}, got {Describe(node)}");
+            }
+            else
+            {
+                throw Error(node.Line, $"{key}: expected {SizeHint}, got {Describe(node)}");
+            }
+            if (bytes < min)
+                throw Error(node.Line, $"{key}: must be at least {FormatSize(min)}, got {Describe(node)}");
+            if (bytes > max)
+                throw Error(node.Line, $"{key}: must be at most {FormatSize(max)}, got {Describe(node)}");
+            return bytes;
+        }
+
+        private TimeSpan ReadDuration(TomlNode node, string key, bool allowZero)
+        {
+            TimeSpan duration;
+            if (node is TomlScalarNode { Syntax: IntegerValueSyntax integer })
+            {
+                if (integer.Value < 0)
+                    throw Error(node.Line, $"{key}: must not be negative, got {Describe(node)}");
+                if (!ConfigUnits.TryFromSeconds(integer.Value, out duration))
+                    throw Error(node.Line, $"{key}: expected {DurationHint}, got {Describe(node)}");
+            }
+            else if (AsString(node) is string text)
+            {
+                if (text.AsSpan().Trim().StartsWith("-"))
+                    throw Error(node.Line, $"{key}: must not be negative, got {Describe(node)}");
+                if (!ConfigUnits.TryParseDuration(text, out duration))
+                    throw Error(node.Line, $"{key}: expected {DurationHint}, got {Describe(node)}");
+            }
+            else
+            {
+                throw Error(node.Line, $"{key}: expected {DurationHint}, got {Describe(node)}");
+            }
+            if (!allowZero && duration == TimeSpan.Zero)
+                throw Error(node.Line, $"{key}: must be greater than zero, got {Describe(node)}");
+            return duration;
+        }
+
+        private static string? AsString(TomlNode node) =>
+            node is TomlScalarNode { Syntax: StringValueSyntax s } ? s.Value ?? "" : null;
+
+        /// <summary>What the file actually holds, for "expected X, got Y".</summary>
+        private static string Describe(TomlNode node) => node switch
+        {
+            TomlScalarNode { Syntax: StringValueSyntax s } => $"\"{s.Value}\"",
+            TomlScalarNode { Syntax: IntegerValueSyntax i } => $"integer {i.Value}",
+            TomlScalarNode { Syntax: BooleanValueSyntax b } => $"boolean {(b.Value ? "true" : "false")}",
+            TomlScalarNode { Syntax: FloatValueSyntax f } => $"float {f.Token?.Text}",
+            TomlScalarNode { Syntax: DateTimeValueSyntax d } => $"date-time {d.Token?.Text}",
+            _ => KindOf(node),
+        };
+
+        private static string KindOf(TomlNode node) => node switch
+        {
+            TomlScalarNode { Syntax: StringValueSyntax } => "a string",
+            TomlScalarNode { Syntax: IntegerValueSyntax } => "an integer",
+            TomlScalarNode { Syntax: BooleanValueSyntax } => "a boolean",
+            TomlScalarNode { Syntax: FloatValueSyntax } => "a float",
+            TomlScalarNode { Syntax: DateTimeValueSyntax } => "a date-time",
+            TomlArrayNode { IsTableArray: true } => "an array of tables",
+            TomlArrayNode => "an array",
+            TomlTableNode => "a table",
+            _ => "a value",
+        };
+
+        private static string FormatSize(long bytes) =>
+            bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? $"{bytes >> 20}MiB"
+            : bytes >= 1 << 10 && bytes % (1 << 10) == 0 ? $"{bytes >> 10}KiB"
+            : $"{bytes} bytes";
+
+        private ConfigException UnknownKey(TomlEntry entry, string key) => Error(entry.Line, $"unknown key '{key}'");
+
+        private ConfigException Error(int line, string message) => new($"{sourceName}:{line}: {message}");
+    }
+}

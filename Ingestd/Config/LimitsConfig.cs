@@ -1,0 +1,29 @@
+namespace Ingestd.Config;
+
+/// <summary><c>[limits]</c>: every bound the HTTP layer enforces, in one place.</summary>
+internal sealed record LimitsConfig
+{
+    /// <summary><c>max_body_bytes</c>: applies to the encoded body and again to the decoded one.</summary>
+    public long MaxBodyBytes { get; init; } = 50L * 1024 * 1024;
+
+    /// <summary><c>max_request_line_bytes</c>: longer request lines get 414.</summary>
+    public int MaxRequestLineBytes { get; init; } = 8 * 1024;
+
+    /// <summary><c>max_header_bytes</c>: total size of the header section.</summary>
+    public int MaxHeaderBytes { get; init; } = 32 * 1024;
+
+    /// <summary><c>max_header_count</c>: number of header fields.</summary>
+    public int MaxHeaderCount { get; init; } = 100;
+
+    /// <summary><c>header_timeout</c>: time allowed to receive the request line and headers.</summary>
+    public TimeSpan HeaderTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>idle_timeout</c>: a keep-alive connection with no request in flight is closed after this.</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>body_timeout</c>: longest gap allowed between two reads of a request body.</summary>
+    public TimeSpan BodyTimeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>max_connections</c>: connections beyond this are refused at accept.</summary>
+    public int MaxConnections { get; init; } = 10000;
+}

@@ -1,0 +1,24 @@
+namespace Ingestd.Config;
+
+/// <summary>One <c>[[tenants]]</c> entry.</summary>
+internal sealed record TenantConfig
+{
+    public const int DefaultRateLimitPerMinute = 120;
+
+    /// <summary><c>id</c>: the tenant written into every record's envelope.</summary>
+    public required string Id { get; init; }
+
+    /// <summary><c>keys</c>: API keys/tokens that authenticate as this tenant.</summary>
+    public IReadOnlyList<string> Keys { get; init; } = [];
+
+    /// <summary><c>rate_limit_per_minute</c>: token bucket per key (Guardian-style).</summary>
+    public int RateLimitPerMinute { get; init; } = DefaultRateLimitPerMinute;
+
+    public bool Equals(TenantConfig? other) =>
+        other is not null
+        && Id == other.Id
+        && RateLimitPerMinute == other.RateLimitPerMinute
+        && Keys.SequenceEqual(other.Keys);
+
+    public override int GetHashCode() => HashCode.Combine(Id, RateLimitPerMinute, Keys.Count);
+}
