@@ -26,15 +26,28 @@ internal sealed class BlockReader : IDisposable
     /// </summary>
     public BlockStatus Read(SafeFileHandle handle, long offset, long fileLength, out BlockHeader header, out ReadOnlySpan<byte> records)
     {
-        header = default;
         records = default;
+        var status = ReadHeader(handle, offset, fileLength, out header);
+        if (status != BlockStatus.Ok) return status;
+        return ReadPayload(handle, offset, header, out records);
+    }
+
+    /// <summary>Reads and checks only the header at <paramref name="offset"/>, and that the file holds the whole payload.</summary>
+    public BlockStatus ReadHeader(SafeFileHandle handle, long offset, long fileLength, out BlockHeader header)
+    {
+        header = default;
         if (fileLength - offset < BlockCodec.HeaderSize) return BlockStatus.TruncatedHeader;
         var headerBytes = _buffer.AsSpan(0, BlockCodec.HeaderSize);
         if (SegmentFormat.ReadFully(handle, headerBytes, offset) < BlockCodec.HeaderSize) return BlockStatus.TruncatedHeader;
         var status = BlockCodec.ReadHeader(headerBytes, out header);
         if (status != BlockStatus.Ok) return status;
-        if (fileLength - offset < header.TotalLength) return BlockStatus.TruncatedPayload;
+        return fileLength - offset < header.TotalLength ? BlockStatus.TruncatedPayload : BlockStatus.Ok;
+    }
 
+    /// <summary>Reads, checks and decodes the payload of the block at <paramref name="offset"/> whose header was accepted.</summary>
+    public BlockStatus ReadPayload(SafeFileHandle handle, long offset, scoped in BlockHeader header, out ReadOnlySpan<byte> records)
+    {
+        records = default;
         if (_buffer.Length < header.PayloadLength)
         {
             ArrayPool<byte>.Shared.Return(_buffer);
