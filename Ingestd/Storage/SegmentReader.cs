@@ -32,7 +32,17 @@ internal sealed class SegmentReader : IDisposable
     /// <summary>Reads every record of the given segment files, in the order given.</summary>
     public void ReadFiles(IEnumerable<string> paths, RecordHandler handler)
     {
-        foreach (var path in paths) ReadFile(path, handler);
+        foreach (var path in paths)
+        {
+            try
+            {
+                ReadFile(path, handler);
+            }
+            catch (FileNotFoundException)
+            {
+                _warn($"{path}: deleted while reading (retention); skipped");
+            }
+        }
     }
 
     /// <summary>Reads every record of one segment file.</summary>
