@@ -1,0 +1,130 @@
+using System.Collections.Concurrent;
+using Ingestd.Parsing.Records;
+using Ingestd.Storage;
+
+namespace Ingestd.Tests.Storage;
+
+public class SegmentReaderTests
+{
+    private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public void Corrupt_payload_in_a_middle_block_is_skipped_with_a_warning()
+    {
+        using var dir = new TempDir();
+        long secondBlock;
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            secondBlock = log.BytesOnDisk;
+            Fixtures.Append(log, 2, 2);
+            Fixtures.Append(log, 2, 4);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, secondBlock + BlockCodec.HeaderSize + 1);
+
+        var warnings = new List<string>();
+        var records = Fixtures.ReadAll(dir.Path, warnings);
+
+        Assert.Equal([0L, 1L, 4L, 5L], records.Select(r => r.Seq));
+        Assert.Equal([$"{path}: block payload CRC mismatch at offset {secondBlock}; block skipped"], warnings);
+    }
+
+    [Fact]
+    public void Corrupt_block_header_stops_that_file_but_not_the_next()
+    {
+        using var dir = new TempDir();
+        long secondBlock;
+        string first;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            secondBlock = log.BytesOnDisk;
+            Fixtures.Append(log, 2, 2);
+            first = log.ActivePath;
+        }
+        using (var log = Fixtures.Open(dir.Path, maxBytes: 1)) Fixtures.Append(log, 2, 4); // rotates first
+        Fixtures.FlipByte(first, secondBlock + 6);
+
+        var warnings = new List<string>();
+        var records = Fixtures.ReadAll(dir.Path, warnings);
+
+        Assert.Equal([0L, 1L, 4L, 5L], records.Select(r => r.Seq));
+        Assert.Single(warnings, w => w.StartsWith($"{first}: block header CRC mismatch at offset {secondBlock}; rest of file"));
+    }
+
+    [Fact]
+    public void Blocks_outside_the_time_window_are_skipped()
+    {
+        using var dir = new TempDir();
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            Fixtures.Append(log, 2, 2);
+        }
+        using var reader = new SegmentReader(_ => { }) { SinceNs = Fixtures.BaseEventNs + 2_000_000_000L };
+        var seqs = new List<long>();
+        reader.ReadFiles(SegmentFormat.ListSegments(dir.Path), (long seq, in RecordView _) => seqs.Add(seq));
+        Assert.Equal([2L, 3L], seqs);
+    }
+
+    [Fact]
+    public async Task Follow_sees_records_appended_after_it_started_including_new_segments()
+    {
+        using var dir = new TempDir();
+        long now = 1_000_000_000_000;
+        using var log = Fixtures.Open(dir.Path, clock: () => Volatile.Read(ref now), maxAge: TimeSpan.FromMinutes(1));
+        Fixtures.Append(log, 2, 0);
+
+        var seen = new ConcurrentQueue<long>();
+        var warnings = new ConcurrentQueue<string>();
+        using var cts = new CancellationTokenSource();
+        using var reader = new SegmentReader(warnings.Enqueue) { PollInterval = TimeSpan.FromMilliseconds(10) };
+        var follow = Task.Run(() => reader.Follow(dir.Path, (long seq, in RecordView _) => seen.Enqueue(seq), cts.Token));
+
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 2, Bound));
+        Fixtures.Append(log, 2, 2);
+        Volatile.Write(ref now, now + TimeSpan.FromMinutes(1).Ticks * 100);
+        Fixtures.Append(log, 2, 4); // rotates: a new segment file
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 6, Bound));
+        Assert.Equal(2, log.SegmentCount);
+
+        cts.Cancel();
+        await follow.WaitAsync(Bound);
+        Assert.Equal([0L, 1L, 2L, 3L, 4L, 5L], seen);
+        Assert.Empty(warnings);
+    }
+
+    [Fact]
+    public async Task Follow_waits_for_a_partly_written_block_without_warning()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path)) path = log.ActivePath;
+
+        using var batch = Fixtures.Batch(3);
+        byte[] block;
+        using (var codec = new BlockCodec()) block = codec.Encode(batch.Bytes, 3, 0, batch.MinEventNs, batch.MaxEventNs).ToArray();
+
+        var seen = new ConcurrentQueue<long>();
+        var warnings = new ConcurrentQueue<string>();
+        int idles = 0;
+        using var cts = new CancellationTokenSource();
+        using var reader = new SegmentReader(warnings.Enqueue) { PollInterval = TimeSpan.FromMilliseconds(10) };
+        var follow = Task.Run(() => reader.Follow(dir.Path, (long seq, in RecordView _) => seen.Enqueue(seq), cts.Token,
+            idle: () => Interlocked.Increment(ref idles)));
+
+        Fixtures.AppendBytes(path, block.AsSpan(0, BlockCodec.HeaderSize + 3));
+        int idlesAfterPartial = Volatile.Read(ref idles) + 3;
+        Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref idles) >= idlesAfterPartial, Bound));
+        Assert.Empty(seen);
+
+        Fixtures.AppendBytes(path, block.AsSpan(BlockCodec.HeaderSize + 3));
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 3, Bound));
+
+        cts.Cancel();
+        await follow.WaitAsync(Bound);
+        Assert.Empty(warnings);
+    }
+}

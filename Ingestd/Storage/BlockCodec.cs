@@ -1,0 +1,211 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using Ingestd.Parsing.Records;
+using ZstdSharp;
+
+namespace Ingestd.Storage;
+
+/// <summary>
+/// Encodes a batch of records into one block (header + zstd payload) and decodes/validates blocks.
+/// One instance per thread: it reuses one zstd context each way and pooled buffers, so steady-state
+/// encoding and decoding allocate nothing.
+/// <code>
+///  0  u32  magic "BLK1"
+///  4  u32  payload length (as stored)
+///  8  u32  raw length (records, uncompressed)
+/// 12  u32  record count
+/// 16  u64  first sequence number
+/// 24  i64  min event time, Unix ns
+/// 32  i64  max event time, Unix ns
+/// 40  u8   compression: 0 none, 1 zstd
+/// 41  3    zero
+/// 44  u32  CRC-32C of the payload
+/// 48  u32  CRC-32C of bytes 0..47
+/// 52       payload
+/// </code>
+/// </summary>
+internal sealed class BlockCodec : IDisposable
+{
+    public const int HeaderSize = 52;
+    public const uint Magic = 0x314B4C42; // "BLK1" read as a little-endian u32
+    public const byte CompressionNone = 0;
+    public const byte CompressionZstd = 1;
+
+    /// <summary>Upper bound for raw and stored payload lengths; larger values in a header are corruption, not an allocation request.</summary>
+    public const int MaxPayloadLength = 1 << 30;
+
+    private readonly int _level;
+    private Compressor? _compressor;
+    private Decompressor? _decompressor;
+    private byte[] _encoded = [];
+    private byte[] _raw = [];
+
+    public BlockCodec(int compressionLevel = 1) => _level = compressionLevel;
+
+    /// <summary>
+    /// Builds the block for <paramref name="records"/> (header and payload, ready for one write).
+    /// The span stays valid until the next call. The payload is zstd, or stored raw when zstd does not shrink it.
+    /// </summary>
+    public ReadOnlySpan<byte> Encode(ReadOnlySpan<byte> records, int count, long firstSequence, long minEventNs, long maxEventNs)
+    {
+        if (records.Length > MaxPayloadLength) throw new ArgumentOutOfRangeException(nameof(records), "block larger than 1 GiB");
+        int bound = Compressor.GetCompressBound(records.Length);
+        Rent(ref _encoded, HeaderSize + Math.Max(bound, records.Length));
+        var payloadArea = _encoded.AsSpan(HeaderSize);
+        _compressor ??= new Compressor(_level);
+        int stored = _compressor.Wrap(records, payloadArea);
+        byte compression = CompressionZstd;
+        if (stored >= records.Length)
+        {
+            records.CopyTo(payloadArea);
+            stored = records.Length;
+            compression = CompressionNone;
+        }
+        var payload = payloadArea[..stored];
+        var header = _encoded.AsSpan(0, HeaderSize);
+        WriteHeader(header, new BlockHeader(stored, records.Length, count, firstSequence, minEventNs, maxEventNs,
+            compression, Crc32C.Compute(payload)));
+        return _encoded.AsSpan(0, HeaderSize + stored);
+    }
+
+    public static void WriteHeader(Span<byte> dest, in BlockHeader h)
+    {
+        BinaryPrimitives.WriteUInt32LittleEndian(dest, Magic);
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[4..], (uint)h.PayloadLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[8..], (uint)h.RawLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[12..], (uint)h.Count);
+        BinaryPrimitives.WriteUInt64LittleEndian(dest[16..], (ulong)h.FirstSequence);
+        BinaryPrimitives.WriteInt64LittleEndian(dest[24..], h.MinEventNs);
+        BinaryPrimitives.WriteInt64LittleEndian(dest[32..], h.MaxEventNs);
+        dest[40] = h.Compression;
+        dest[41] = 0;
+        dest[42] = 0;
+        dest[43] = 0;
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[44..], h.PayloadCrc);
+        BinaryPrimitives.WriteUInt32LittleEndian(dest[48..], Crc32C.Compute(dest[..48]));
+    }
+
+    /// <summary>Checks a block header. On <see cref="BlockStatus.Ok"/> the header's lengths can be trusted.</summary>
+    public static BlockStatus ReadHeader(ReadOnlySpan<byte> bytes, out BlockHeader header)
+    {
+        header = default;
+        if (bytes.Length < HeaderSize) return BlockStatus.TruncatedHeader;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(bytes) != Magic) return BlockStatus.BadMagic;
+        if (BinaryPrimitives.ReadUInt32LittleEndian(bytes[48..]) != Crc32C.Compute(bytes[..48])) return BlockStatus.BadHeaderCrc;
+        uint payload = BinaryPrimitives.ReadUInt32LittleEndian(bytes[4..]);
+        uint raw = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
+        uint count = BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
+        ulong first = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]);
+        if (payload > MaxPayloadLength || raw > MaxPayloadLength || count > raw / RecordLayout.HeaderSize
+            || first > (ulong)(long.MaxValue - count))
+            return BlockStatus.BadHeader;
+        header = new BlockHeader((int)payload, (int)raw, (int)count, (long)first,
+            BinaryPrimitives.ReadInt64LittleEndian(bytes[24..]),
+            BinaryPrimitives.ReadInt64LittleEndian(bytes[32..]),
+            bytes[40],
+            BinaryPrimitives.ReadUInt32LittleEndian(bytes[44..]));
+        return BlockStatus.Ok;
+    }
+
+    /// <summary>
+    /// Checks and decompresses a payload whose header <see cref="ReadHeader"/> accepted. On <see cref="BlockStatus.Ok"/>,
+    /// <paramref name="records"/> holds exactly <c>header.Count</c> well-formed records; it stays valid until the next call.
+    /// </summary>
+    public BlockStatus DecodePayload(scoped in BlockHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> records)
+    {
+        records = default;
+        if (payload.Length < header.PayloadLength) return BlockStatus.TruncatedPayload;
+        payload = payload[..header.PayloadLength];
+        if (Crc32C.Compute(payload) != header.PayloadCrc) return BlockStatus.BadPayloadCrc;
+
+        ReadOnlySpan<byte> raw;
+        if (header.Compression == CompressionNone)
+        {
+            if (payload.Length != header.RawLength) return BlockStatus.BadPayload;
+            raw = payload;
+        }
+        else if (header.Compression == CompressionZstd)
+        {
+            Rent(ref _raw, header.RawLength);
+            if (!TryDecompress(payload, _raw.AsSpan(0, header.RawLength), out int written) || written != header.RawLength)
+                return BlockStatus.BadPayload;
+            raw = _raw.AsSpan(0, header.RawLength);
+        }
+        else
+        {
+            return BlockStatus.BadPayload;
+        }
+
+        if (!FramingMatches(raw, header.Count)) return BlockStatus.BadPayload;
+        records = raw;
+        return BlockStatus.Ok;
+    }
+
+    /// <summary>Checks and decodes a whole block held in memory.</summary>
+    public BlockStatus Decode(ReadOnlySpan<byte> block, out BlockHeader header, out ReadOnlySpan<byte> records)
+    {
+        records = default;
+        var status = ReadHeader(block, out header);
+        if (status != BlockStatus.Ok) return status;
+        return DecodePayload(header, block[HeaderSize..], out records);
+    }
+
+    public static string Describe(BlockStatus status) => status switch
+    {
+        BlockStatus.Ok => "ok",
+        BlockStatus.TruncatedHeader => "truncated block header",
+        BlockStatus.BadMagic => "bad block magic",
+        BlockStatus.BadHeaderCrc => "block header CRC mismatch",
+        BlockStatus.BadHeader => "block header fields out of range",
+        BlockStatus.TruncatedPayload => "truncated block payload",
+        BlockStatus.BadPayloadCrc => "block payload CRC mismatch",
+        BlockStatus.BadPayload => "block payload does not decode to its records",
+        BlockStatus.SequenceGap => "sequence number does not follow the previous block",
+        _ => status.ToString(),
+    };
+
+    public void Dispose()
+    {
+        _compressor?.Dispose();
+        _decompressor?.Dispose();
+        if (_encoded.Length > 0) ArrayPool<byte>.Shared.Return(_encoded);
+        if (_raw.Length > 0) ArrayPool<byte>.Shared.Return(_raw);
+        _encoded = [];
+        _raw = [];
+    }
+
+    private bool TryDecompress(ReadOnlySpan<byte> payload, Span<byte> dest, out int written)
+    {
+        _decompressor ??= new Decompressor();
+        try
+        {
+            written = _decompressor.Unwrap(payload, dest);
+            return true;
+        }
+        catch (ZstdException)
+        {
+            // Corrupt frame, or more output than the header's raw length: both mean a bad payload.
+            written = 0;
+            return false;
+        }
+    }
+
+    private static bool FramingMatches(ReadOnlySpan<byte> raw, int count)
+    {
+        int seen = 0;
+        while (!raw.IsEmpty)
+        {
+            if (seen == count || !RecordView.TryRead(raw, out _, out int length)) return false;
+            raw = raw[length..];
+            seen++;
+        }
+        return seen == count;
+    }
+
+    private static void Rent(ref byte[] buffer, int size)
+    {
+        if (buffer.Length >= size) return;
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer);
+        buffer = ArrayPool<byte>.Shared.Rent(Math.Max(size, 64 * 1024));
+    }
+}

@@ -1,0 +1,19 @@
+namespace Ingestd.Storage;
+
+/// <summary>Where segments live and when they rotate and expire (config section [storage]).</summary>
+internal sealed record SegmentLogOptions
+{
+    public required string Directory { get; init; }
+
+    /// <summary>A segment at or over this size is closed before the next block; blocks are never split.</summary>
+    public long SegmentMaxBytes { get; init; } = 256L * 1024 * 1024;
+
+    /// <summary>A segment older than this (by its header's creation time) is closed before the next block.</summary>
+    public TimeSpan SegmentMaxAge { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>After a rotation, the oldest whole segments are deleted while all segments together exceed this; 0 keeps everything.</summary>
+    public long RetentionMaxBytes { get; init; }
+
+    /// <summary>zstd level for block payloads.</summary>
+    public int CompressionLevel { get; init; } = 1;
+}

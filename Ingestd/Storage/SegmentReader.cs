@@ -1,0 +1,208 @@
+using Ingestd.Parsing.Records;
+using Microsoft.Win32.SafeHandles;
+
+namespace Ingestd.Storage;
+
+/// <summary>Receives one record read back from a segment, with its sequence number.</summary>
+internal delegate void RecordHandler(long sequence, in RecordView view);
+
+/// <summary>
+/// Reads records back from segment files in order, once or tailing (<see cref="Follow"/>). Corrupt blocks are
+/// reported through the warning callback and skipped when their length can be trusted; otherwise the rest of
+/// that file is skipped. Safe to run while the daemon writes: files are opened shared and read positionally.
+/// </summary>
+internal sealed class SegmentReader : IDisposable
+{
+    private readonly Action<string> _warn;
+    private readonly BlockReader _blocks = new();
+
+    public SegmentReader(Action<string> warn) => _warn = warn;
+
+    /// <summary>
+    /// Blocks with no event time in [SinceNs, UntilNs) are skipped without being decompressed. Records of the
+    /// blocks that are read are all handed over: filtering single records is the handler's job.
+    /// </summary>
+    public long SinceNs { get; set; } = long.MinValue;
+
+    /// <inheritdoc cref="SinceNs"/>
+    public long UntilNs { get; set; } = long.MaxValue;
+
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>Reads every record of the given segment files, in the order given.</summary>
+    public void ReadFiles(IEnumerable<string> paths, RecordHandler handler)
+    {
+        foreach (var path in paths)
+        {
+            try
+            {
+                ReadFile(path, handler);
+            }
+            catch (FileNotFoundException)
+            {
+                _warn($"{path}: deleted while reading (retention); skipped");
+            }
+        }
+    }
+
+    /// <summary>Reads every record of one segment file.</summary>
+    public void ReadFile(string path, RecordHandler handler)
+    {
+        using var handle = OpenShared(path);
+        long length = RandomAccess.GetLength(handle);
+        if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error))
+        {
+            _warn($"{path}: {error}; file skipped");
+            return;
+        }
+        ReadBlocks(handle, path, SegmentFormat.FileHeaderSize, length, final: true, handler);
+    }
+
+    /// <summary>
+    /// Reads the segments of <paramref name="directory"/> (from <paramref name="startFile"/> on, when given), then keeps
+    /// polling for blocks appended to the newest one and for new segment files until <paramref name="ct"/> is cancelled.
+    /// A partly written block at the tail is waited for, not reported. <paramref name="idle"/> runs each time the reader
+    /// has caught up (flush output there). Returns normally on cancellation.
+    /// </summary>
+    public void Follow(string directory, RecordHandler handler, CancellationToken ct, string? startFile = null, Action? idle = null)
+    {
+        string? current = null;
+        SafeFileHandle? handle = null;
+        long offset = 0;
+        bool headerRead = false;
+        int stuckPolls = 0;
+        try
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                string? next = handle is null ? NextSegment(directory, current, startFile) : null;
+                if (next is not null)
+                {
+                    current = next;
+                    try
+                    {
+                        handle = OpenShared(current);
+                    }
+                    catch (FileNotFoundException)
+                    {
+                        continue; // deleted by retention between listing and opening: go on with the next one
+                    }
+                    headerRead = false;
+                    offset = 0;
+                    stuckPolls = 0;
+                }
+
+                if (handle is not null)
+                {
+                    // Whether a newer segment exists must be known before the length is taken: once the writer has
+                    // moved on, this file is complete and anything unreadable at its tail is corruption.
+                    bool final = NextSegment(directory, current, null) is not null;
+                    long length = RandomAccess.GetLength(handle);
+                    if (!headerRead && (length >= SegmentFormat.FileHeaderSize || final))
+                    {
+                        if (SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error))
+                        {
+                            headerRead = true;
+                            offset = SegmentFormat.FileHeaderSize;
+                        }
+                        else
+                        {
+                            _warn($"{current}: {error}; file skipped");
+                            final = true;
+                        }
+                    }
+                    if (headerRead)
+                    {
+                        long before = offset;
+                        offset = ReadBlocks(handle, current!, offset, length, final, handler);
+                        stuckPolls = offset == before && offset < length ? stuckPolls + 1 : 0;
+                        if (stuckPolls == 25)
+                            _warn($"{current}: no complete block at offset {offset} after {stuckPolls} polls; still waiting");
+                    }
+                    if (final)
+                    {
+                        handle.Dispose();
+                        handle = null;
+                        continue;
+                    }
+                }
+
+                idle?.Invoke();
+                if (ct.WaitHandle.WaitOne(PollInterval)) break;
+            }
+        }
+        finally
+        {
+            handle?.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Reads blocks from <paramref name="offset"/> up to <paramref name="length"/>; returns where reading stopped.
+    /// When not <paramref name="final"/>, an incomplete or unreadable block at the tail may still be being written:
+    /// stop before it silently and let the caller retry.
+    /// </summary>
+    private long ReadBlocks(SafeFileHandle handle, string path, long offset, long length, bool final, RecordHandler handler)
+    {
+        while (offset < length)
+        {
+            var status = _blocks.ReadHeader(handle, offset, length, out var header);
+            if (status == BlockStatus.Ok)
+            {
+                if (header.MaxEventNs < SinceNs || header.MinEventNs >= UntilNs)
+                {
+                    offset += header.TotalLength;
+                    continue;
+                }
+                status = _blocks.ReadPayload(handle, offset, header, out var records);
+                if (status == BlockStatus.Ok)
+                {
+                    Deliver(records, header.FirstSequence, handler);
+                    offset += header.TotalLength;
+                    continue;
+                }
+            }
+
+            if (BlockReader.CanSkip(status))
+            {
+                _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; block skipped");
+                offset += header.TotalLength;
+                continue;
+            }
+            if (!final) return offset;
+            _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; rest of file ({length - offset} bytes) skipped");
+            return length;
+        }
+        return offset;
+    }
+
+    private static void Deliver(ReadOnlySpan<byte> records, long sequence, RecordHandler handler)
+    {
+        // The codec has already checked the framing, so every TryRead succeeds.
+        while (RecordView.TryRead(records, out var view, out int length))
+        {
+            handler(sequence++, view);
+            records = records[length..];
+        }
+    }
+
+    /// <summary>The first segment after <paramref name="current"/> (or at/after <paramref name="startFile"/> when there is no current).</summary>
+    private static string? NextSegment(string directory, string? current, string? startFile)
+    {
+        string? after = current is null ? null : Path.GetFileName(current);
+        string? from = startFile is null ? null : Path.GetFileName(startFile);
+        foreach (var path in SegmentFormat.ListSegments(directory))
+        {
+            string name = Path.GetFileName(path);
+            if (after is not null && string.CompareOrdinal(name, after) <= 0) continue;
+            if (from is not null && string.CompareOrdinal(name, from) < 0) continue;
+            return path;
+        }
+        return null;
+    }
+
+    private static SafeFileHandle OpenShared(string path)
+        => File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+
+    public void Dispose() => _blocks.Dispose();
+}
