@@ -1,6 +1,24 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+
 namespace Ingestd.Bench;
 
 public static class Program
 {
-    public static int Main(string[] args) => 0;
+    /// <summary>
+    /// <c>micro [--quick] [BenchmarkDotNet args]</c>: the stage micro-benchmarks. <c>--quick</c>
+    /// runs a short job (a first look in well under two minutes); without it, BenchmarkDotNet's defaults.
+    /// </summary>
+    public static int Main(string[] args)
+    {
+        var rest = new List<string>(args);
+        if (rest.Count > 0 && rest[0] == "micro") rest.RemoveAt(0);
+        bool quick = rest.Remove("--quick");
+        IConfig config = DefaultConfig.Instance;
+        if (quick) config = config.AddJob(Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithLaunchCount(1));
+        if (!rest.Contains("--filter")) rest.AddRange(["--filter", "*"]);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(rest.ToArray(), config);
+        return 0;
+    }
 }
