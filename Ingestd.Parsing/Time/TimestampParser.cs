@@ -13,7 +13,8 @@ internal static class TimestampParser
     // A long holds Unix nanoseconds from 1677-09-21 to 2262-04-11; outside that the value
     // cannot be represented, so such timestamps are refused rather than silently wrapped.
     private const long MinSeconds = long.MinValue / NanosPerSecond;
-    private const long MaxSeconds = long.MaxValue / NanosPerSecond - 1;
+    private const long MaxSeconds = long.MaxValue / NanosPerSecond;
+    private const long MaxFractionAtMaxSeconds = long.MaxValue % NanosPerSecond;
 
     public static bool TryParse(ReadOnlySpan<byte> s, out long unixNanos)
     {
@@ -136,6 +137,7 @@ internal static class TimestampParser
 
         long seconds = DaysFromCivil(year, month, day) * 86400L + hour * 3600 + minute * 60 + second - offsetSeconds;
         if (seconds < MinSeconds || seconds > MaxSeconds) return false;
+        if (seconds == MaxSeconds && fraction > MaxFractionAtMaxSeconds) return false;
         unixNanos = seconds * NanosPerSecond + fraction;
         return true;
     }
