@@ -177,6 +177,27 @@ public class BodyDecoderTests
         Assert.Equal("hello"u8.ToArray(), Decode(ContentCoding.Zstd, body));
     }
 
+    [Fact]
+    public void Gzip_decodes_the_reference_workload_file()
+    {
+        var gz = File.ReadAllBytes("/work/shared/bench/ndjson-500.ndjson.gz");
+        var plain = File.ReadAllBytes("/work/shared/bench/ndjson-500.ndjson");
+        Assert.Equal(plain, Decode(ContentCoding.Gzip, gz));
+    }
+
+    [Fact]
+    public void Zstd_frame_with_a_window_over_8_MiB_is_refused()
+    {
+        // RFC 9659 §3: the zstd content coding limits the window to 8 MiB.
+        var data = new byte[9 * 1024 * 1024];
+        new Random(7).NextBytes(data.AsSpan(0, 4096));
+        using var c = new ZstdSharp.Compressor(1);
+        c.SetParameter(ZstdSharp.Unsafe.ZSTD_cParameter.ZSTD_c_windowLog, 24);
+        var e = Rejected(ContentCoding.Zstd, c.Wrap(data).ToArray());
+        Assert.Equal(RejectReason.InvalidEncodedBody, e.Reason);
+        Assert.Equal("zstd: frame window larger than 8 MiB (RFC 9659)", e.Detail);
+    }
+
     [Theory]
     [InlineData("Gzip")]
     [InlineData("Deflate")]
