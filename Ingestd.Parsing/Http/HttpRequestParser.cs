@@ -20,6 +20,8 @@ internal static class HttpRequestParser
     /// False: more bytes are needed; <paramref name="consumed"/> is the buffer start and
     /// <paramref name="examined"/> its end. The next call must pass the same bytes again (plus
     /// more) with the same head; a completed head is reset automatically on the next call.
+    /// Call <see cref="HttpRequestHead.Reset"/> when the bytes start over some other way
+    /// (a new connection, or after this method threw).
     /// </summary>
     /// <exception cref="RequestRejectedException">The head is malformed or over a limit.</exception>
     public static bool TryParseHead(ReadOnlySequence<byte> buffer, HttpRequestHead head, HttpLimits limits,
