@@ -49,7 +49,6 @@ internal static class Program
             case CliVerb.Read:
                 using (StopOn(PosixSignal.SIGINT, cancel))
                 using (StopOn(PosixSignal.SIGTERM, cancel))
-                using (StopOn(PosixSignal.SIGPIPE, cancel))
                 {
                     var stdout = new StreamWriter(Console.OpenStandardOutput(), new System.Text.UTF8Encoding(false), 64 * 1024) { AutoFlush = false };
                     int rc = ReadCommand.Run(new ReadOptions

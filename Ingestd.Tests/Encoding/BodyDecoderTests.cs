@@ -3,7 +3,7 @@ using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
 
-namespace Ingestd.Tests.Encoding;
+namespace Ingestd.Tests.ContentEncoding;
 
 public class BodyDecoderTests
 {

@@ -1,7 +1,7 @@
 using Ingestd.Parsing;
 using Ingestd.Parsing.Encoding;
 
-namespace Ingestd.Tests.Encoding;
+namespace Ingestd.Tests.ContentEncoding;
 
 public class ContentCodingHeaderTests
 {

@@ -8,7 +8,7 @@ namespace Ingestd.Tests.EndToEnd;
 public class BackpressureTests
 {
     [Fact]
-    public void Overload_of_a_tiny_ring_yields_429s_and_stores_nothing_of_them()
+    public async Task Overload_of_a_tiny_ring_yields_429s_and_stores_nothing_of_them()
     {
         using var dir = new TempDir();
         var data = dir.File("data");
@@ -41,10 +41,10 @@ public class BackpressureTests
                 }
             }
         })).ToArray();
-        Task.WaitAll(senders, TimeSpan.FromSeconds(120));
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(120));
         Assert.NotEmpty(refused);
 
-        var stored = Cli.ReadRecords(data, "--tenant", "bp")
+        var stored = IngestdCli.ReadRecords(data, "--tenant", "bp")
             .Select(r => r.GetProperty("event").GetProperty("message").GetString()!)
             .Select(m => m[..m.LastIndexOf('-')]).ToHashSet();
         Assert.Empty(stored.Intersect(refused));

@@ -138,7 +138,7 @@ public class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
         Assert.Equal("invalid_event", json.GetProperty("error").GetString());
         Assert.Equal(1, json.GetProperty("index").GetInt32());
         Assert.Equal("timestamp", json.GetProperty("field").GetString());
-        Assert.Empty(Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
+        Assert.Empty(IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
     }
 
     [Fact]

@@ -41,7 +41,7 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
         var reply = http.Receive()!;
         Assert.Equal(202, reply.Status);
         Assert.Equal("""{"status":"accepted"}""", reply.Body);
-        AssertSameEvents(tenant, tag, 200, Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
+        AssertSameEvents(tenant, tag, 200, IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
     }
 
     [Theory]
@@ -55,7 +55,7 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
         using var http = new RawHttp(Daemon.Port);
         http.Send(DrainBodies.Request(body, coding == "identity" ? null : coding, chunked: true, chunkSize: 777));
         Assert.Equal(202, http.Receive()!.Status);
-        AssertSameEvents(tenant, tag, 150, Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
+        AssertSameEvents(tenant, tag, 150, IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
     }
 
     [Theory]
@@ -68,7 +68,7 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
         using var http = new RawHttp(Daemon.Port);
         http.SendInPieces(request, [1, 7, 2, 13, 64, 3, 511, 1, 29], pauseMs: 0);
         Assert.Equal(202, http.Receive()!.Status);
-        AssertSameEvents(tenant, tag, 40, Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
+        AssertSameEvents(tenant, tag, 40, IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant));
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
             http.Send(DrainBodies.Request(Encoding.UTF8.GetBytes(DrainBodies.Body(tenant, $"order{r:00}", 10))));
             Assert.Equal(202, http.Receive()!.Status);
         }
-        var messages = Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant)
-            .Select(r => r.GetProperty("event").GetProperty("message").GetString()).ToList();
+        var messages = IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant)
+            .Select(r => r.GetProperty("event").GetProperty("message").GetString()!).ToList();
         var expected = Enumerable.Range(0, 30).SelectMany(r => Enumerable.Range(0, 10).Select(i => $"order{r:00}-{i}")).ToList();
         Assert.Equal(expected, messages);
     }
@@ -99,7 +99,7 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
         for (int r = 0; r < 5; r++) Assert.Equal(202, http.Receive()!.Status);
         Assert.Equal(404, http.Receive()!.Status);
         Assert.Equal(200, http.Receive()!.Status);
-        Assert.Equal(15, Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant).Count);
+        Assert.Equal(15, IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant).Count);
     }
 
     [Fact]
@@ -113,7 +113,7 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
             using var response = await client.PostAsync("/v1/drain", content);
             Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
         }
-        Assert.Equal(100, Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant).Count);
+        Assert.Equal(100, IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant).Count);
     }
 
     [Fact]
@@ -131,7 +131,7 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
         Assert.True(p.WaitForExit(30_000));
         Assert.EndsWith("202", output.Trim());
         Assert.StartsWith("""{"status":"accepted"}""", output);
-        Assert.Equal(50, Cli.ReadRecords(Daemon.DataDir, "--tenant", tenant).Count);
+        Assert.Equal(50, IngestdCli.ReadRecords(Daemon.DataDir, "--tenant", tenant).Count);
     }
 
     [Fact]

@@ -40,7 +40,7 @@ public class DurabilityTests
     private static HashSet<string> StoredTags(string dataDir, string tenant, int eventsPerRequest)
     {
         var counts = new Dictionary<string, int>();
-        foreach (var r in Cli.ReadRecords(dataDir, "--tenant", tenant))
+        foreach (var r in IngestdCli.ReadRecords(dataDir, "--tenant", tenant))
         {
             var message = r.GetProperty("event").GetProperty("message").GetString()!;
             var tag = message[..message.LastIndexOf('-')];
@@ -52,7 +52,7 @@ public class DurabilityTests
     }
 
     [Fact]
-    public void Kill_9_loses_no_acknowledged_event()
+    public async Task Kill_9_loses_no_acknowledged_event()
     {
         using var dir = new TempDir();
         var data = dir.File("data");
@@ -64,7 +64,7 @@ public class DurabilityTests
             while (acked.Count < 100 && DateTime.UtcNow < deadline) Thread.Sleep(20);
             daemon.Kill();
             stop.Cancel();
-            Task.WaitAll(senders, TimeSpan.FromSeconds(30));
+            await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
             ackedTags = acked.ToHashSet();
         }
         Assert.True(ackedTags.Count >= 100);
@@ -75,12 +75,12 @@ public class DurabilityTests
             Assert.Subset(stored, ackedTags);
             restarted.Terminate();
         }
-        var verify = Cli.Run("verify", "--data-dir", data);
+        var verify = IngestdCli.Run("verify", "--data-dir", data);
         Assert.True(verify.ExitCode == 0, verify.Stdout + verify.Stderr);
     }
 
     [Fact]
-    public void Sigterm_with_requests_in_flight_exits_0_with_every_acknowledged_event_on_disk()
+    public async Task Sigterm_with_requests_in_flight_exits_0_with_every_acknowledged_event_on_disk()
     {
         using var dir = new TempDir();
         var data = dir.File("data");
@@ -90,10 +90,10 @@ public class DurabilityTests
         while (acked.Count < 50 && DateTime.UtcNow < deadline) Thread.Sleep(20);
         int exit = daemon.Terminate();
         stop.Cancel();
-        Task.WaitAll(senders, TimeSpan.FromSeconds(30));
+        await Task.WhenAll(senders).WaitAsync(TimeSpan.FromSeconds(60));
         Assert.Equal(0, exit);
         Assert.Subset(StoredTags(data, "term", 50), acked.ToHashSet());
-        Assert.Equal(0, Cli.Run("verify", "--data-dir", data).ExitCode);
+        Assert.Equal(0, IngestdCli.Run("verify", "--data-dir", data).ExitCode);
     }
 
     [Fact]
@@ -112,14 +112,14 @@ public class DurabilityTests
         long goodLength = new FileInfo(segment).Length;
         File.AppendAllText(segment, "this is not a block, just junk at the tail");
 
-        Assert.Equal(1, Cli.Run("verify", "--data-dir", data).ExitCode);
+        Assert.Equal(1, IngestdCli.Run("verify", "--data-dir", data).ExitCode);
         using (var daemon = DaemonProcess.Start(data))
         {
             Assert.Contains("truncated", daemon.Output);
             Assert.Equal(goodLength, new FileInfo(segment).Length);
-            Assert.Equal(25, Cli.ReadRecords(data, "--tenant", "garbage").Count);
+            Assert.Equal(25, IngestdCli.ReadRecords(data, "--tenant", "garbage").Count);
             Assert.Equal(0, daemon.Terminate());
         }
-        Assert.Equal(0, Cli.Run("verify", "--data-dir", data).ExitCode);
+        Assert.Equal(0, IngestdCli.Run("verify", "--data-dir", data).ExitCode);
     }
 }

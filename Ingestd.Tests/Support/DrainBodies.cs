@@ -8,7 +8,9 @@ public static class DrainBodies
 {
     /// <summary>One event as compact JSON; message is <c>{tag}-{i}</c> so the test can find it.</summary>
     public static string Event(string tenant, string tag, int i, string level = "info", string service = "api-gateway")
-        => $$"""{"project_id":"{{tenant}}","timestamp":"2024-05-31T15:30:{{i % 60:00}}.{{i % 1000:000}}Z","level":"{{level}}","service":"{{service}}","message":"{{tag}}-{{i}}","metadata":{"user_id":{{i}},"tags":["a","b"],"nested":{"x":1.5,"y":null,"z":"caf\u00e9 \"q\""}}}""";
+        => "{\"project_id\":\"" + tenant + "\",\"timestamp\":\"2024-05-31T15:30:" + (i % 60).ToString("00") + "." + (i % 1000).ToString("000")
+           + "Z\",\"level\":\"" + level + "\",\"service\":\"" + service + "\",\"message\":\"" + tag + "-" + i
+           + "\",\"metadata\":{\"user_id\":" + i + ",\"tags\":[\"a\",\"b\"],\"nested\":{\"x\":1.5,\"y\":null,\"z\":\"caf\\u00e9 \\\"q\\\"\"}}}";
 
     public static string Body(string tenant, string tag, int count, string level = "info")
     {

@@ -85,7 +85,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private static int RingCapacity(long configured)
     {
         long c = Math.Clamp(configured, 64 * 1024, 1L << 30);
-        return (int)(1L << (63 - long.LeadingZeroCount(c)));
+        return (int)(1L << (int)(63 - long.LeadingZeroCount(c)));
     }
 
     private void OnAccepted(Socket socket)

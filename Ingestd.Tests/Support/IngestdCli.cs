@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Ingestd.Tests.Support;
 
 /// <summary>Runs the ingestd CLI (read, verify, …) as a process and captures its output.</summary>
-public static class Cli
+public static class IngestdCli
 {
     public sealed record Result(int ExitCode, string Stdout, string Stderr);
 
