@@ -17,6 +17,8 @@ public class BackpressureTests
             ring_bytes = "64KiB"
             durability = "fsync"
             backpressure_wait = "0ms"
+            # zstd's slowest level keeps the writer busy so producers outrun it.
+            compression_level = 19
             """;
         using var daemon = DaemonProcess.Start(data, config);
         var acked = new ConcurrentBag<string>();
