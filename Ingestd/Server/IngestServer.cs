@@ -30,6 +30,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private SocketListener? _listener;
     private ServerContext? _context;
     private Timer? _heartbeat;
+    private FileStream? _dirLock;
 
     public IngestServer(IngestdConfig config) => _config = config;
 
@@ -39,9 +40,11 @@ internal sealed class IngestServer : IAsyncDisposable
     public void Start()
     {
         var storage = _config.Storage;
+        var dataDir = Path.GetFullPath(_config.Server.DataDir);
+        _dirLock = LockDataDirectory(dataDir);
         _log = SegmentLog.Open(new SegmentLogOptions
         {
-            Directory = Path.GetFullPath(_config.Server.DataDir),
+            Directory = dataDir,
             SegmentMaxBytes = storage.SegmentMaxBytes,
             SegmentMaxAge = storage.SegmentMaxAge,
             RetentionMaxBytes = storage.RetentionMaxBytes,
@@ -79,6 +82,21 @@ internal sealed class IngestServer : IAsyncDisposable
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
         foreach (var ep in _listener.BoundEndPoints) Log.Info($"listening on {ep}");
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
+    }
+
+    // Two daemons appending to one directory would interleave blocks; an advisory lock
+    // (flock, released by the kernel even on kill -9) makes the second one refuse to start.
+    private static FileStream LockDataDirectory(string dataDir)
+    {
+        Directory.CreateDirectory(dataDir);
+        try
+        {
+            return new FileStream(Path.Combine(dataDir, ".lock"), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException)
+        {
+            throw new IOException($"data directory {dataDir} is in use by another ingestd");
+        }
     }
 
     // The ring wants a power of two; round the configured size down to one.
@@ -148,6 +166,7 @@ internal sealed class IngestServer : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _writer?.Dispose();
+        _dirLock?.Dispose();
         _shutdown.Dispose();
     }
 }
