@@ -35,8 +35,9 @@ bench: build
 bench-quick: build
 	$(DOTNET) run -c Release --project Ingestd.Bench --no-build -- micro --quick $(ARGS)
 
+# One native (NativeAOT) self-contained binary: fast start, small RSS.
 publish:
-	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) --self-contained -p:PublishSingleFile=true -o dist -nologo
+	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none -o dist -nologo
 
 clean:
 	$(DOTNET) clean Ingestd.slnx -nologo -v q
