@@ -96,6 +96,27 @@ public class DurabilityTests
         Assert.Equal(0, IngestdCli.Run("verify", "--data-dir", data).ExitCode);
     }
 
+    [Theory]
+    [InlineData("memory")]
+    [InlineData("write")]
+    [InlineData("fsync")]
+    public void Every_durability_mode_stores_what_it_acknowledged(string mode)
+    {
+        using var dir = new TempDir();
+        var data = dir.File("data");
+        using (var daemon = DaemonProcess.Start(data, $"[storage]\ndurability = \"{mode}\"\n"))
+        {
+            using var http = new RawHttp(daemon.Port);
+            for (int r = 0; r < 10; r++)
+            {
+                http.Send(DrainBodies.Request(Encoding.UTF8.GetBytes(DrainBodies.Body("mode", $"m{r}", 20))));
+                Assert.Equal(202, http.Receive()!.Status);
+            }
+            Assert.Equal(0, daemon.Terminate());
+        }
+        Assert.Equal(200, IngestdCli.ReadRecords(data, "--tenant", "mode").Count);
+    }
+
     [Fact]
     public void Garbage_after_the_last_block_is_truncated_on_start_and_reported()
     {
