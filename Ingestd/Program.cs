@@ -85,7 +85,7 @@ internal static class Program
         {
             server.Start();
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException)
         {
             Log.Error($"cannot start: {e.Message}");
             return 1;

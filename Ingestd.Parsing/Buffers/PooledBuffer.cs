@@ -40,7 +40,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
     public void Advance(int count)
     {
         if (count < 0 || _written + count > _array.Length) throw new ArgumentOutOfRangeException(nameof(count));
-        if (_written + (long)count > Cap) throw new RequestRejectedException(Limit);
+        if (_written + (long)count > Cap) throw new RequestRejectedException(Limit) { Size = _written + (long)count };
         _written += count;
     }
 
@@ -84,7 +84,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         if (needed > Cap)
         {
             // Still allow filling right up to the cap; only refuse bytes beyond it.
-            if (_written >= Cap) throw new RequestRejectedException(Limit);
+            if (_written >= Cap) throw new RequestRejectedException(Limit) { Size = needed };
             needed = Cap;
         }
         long newSize = Math.Max(needed, Math.Min((long)_array.Length * 2, Math.Max(Cap, needed)));

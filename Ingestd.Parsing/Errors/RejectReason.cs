@@ -48,7 +48,9 @@ internal enum RejectReason : byte
     Unauthorized,                // 401
     Forbidden,                   // 403
 
-    // Capacity
-    Backpressure,                // 429
+    // Capacity and state
+    Backpressure,                // 429 (the ring is full)
+    RateLimited,                 // 429 (the client's token bucket is empty)
+    Conflict,                    // 409 (e.g. an Idempotency-Key still in progress)
     ShuttingDown,                // 503
 }

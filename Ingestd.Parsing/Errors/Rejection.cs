@@ -20,7 +20,8 @@ internal static class Rejection
         RejectReason.MethodNotAllowed => 405,
         RejectReason.Unauthorized => 401,
         RejectReason.Forbidden => 403,
-        RejectReason.Backpressure => 429,
+        RejectReason.Backpressure or RejectReason.RateLimited => 429,
+        RejectReason.Conflict => 409,
         RejectReason.ShuttingDown => 503,
         _ => 400,
     };
@@ -61,6 +62,8 @@ internal static class Rejection
         RejectReason.Unauthorized => "unauthorized",
         RejectReason.Forbidden => "forbidden",
         RejectReason.Backpressure => "backpressure_triggered",
+        RejectReason.RateLimited => "rate_limited",
+        RejectReason.Conflict => "conflict",
         RejectReason.ShuttingDown => "shutting_down",
         _ => "bad_request",
     };
@@ -100,6 +103,8 @@ internal static class Rejection
         RejectReason.Unauthorized => "missing or invalid credentials",
         RejectReason.Forbidden => "credentials not valid for this resource",
         RejectReason.Backpressure => "server saturated",
+        RejectReason.RateLimited => "too many requests",
+        RejectReason.Conflict => "conflicting request in progress",
         RejectReason.ShuttingDown => "server is shutting down",
         _ => "bad request",
     };
@@ -108,7 +113,7 @@ internal static class Rejection
     public static bool ClosesConnection(RejectReason reason) => reason switch
     {
         RejectReason.NotFound or RejectReason.MethodNotAllowed or RejectReason.Unauthorized or RejectReason.Forbidden
-            or RejectReason.Backpressure or RejectReason.InvalidJson or RejectReason.InvalidEvent
+            or RejectReason.Backpressure or RejectReason.RateLimited or RejectReason.Conflict or RejectReason.InvalidJson or RejectReason.InvalidEvent
             or RejectReason.UnsupportedMediaType or RejectReason.InvalidEncodedBody
             or RejectReason.UnsupportedContentEncoding or RejectReason.DecodedBodyTooLarge => false,
         _ => true,

@@ -22,4 +22,7 @@ internal sealed class RequestRejectedException : Exception
 
     /// <summary>Name of the offending field (JSON path below the event), when known.</summary>
     public string? Field { get; init; }
+
+    /// <summary>For size limits: the size seen when the limit was hit (at least this many bytes), else 0.</summary>
+    public long Size { get; init; }
 }

@@ -26,6 +26,27 @@ public sealed class RawHttp : IDisposable
 
     public void Send(string text) => Send(Encoding.UTF8.GetBytes(text));
 
+    /// <summary>Builds a request with Host and Content-Length, sends it and reads the reply.</summary>
+    public Reply Exchange(string method, string path, byte[]? body, params (string Name, string Value)[] headers)
+    {
+        var head = new StringBuilder($"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n");
+        foreach (var (n, v) in headers) head.Append($"{n}: {v}\r\n");
+        if (body is not null) head.Append($"Content-Length: {body.Length}\r\n");
+        head.Append("\r\n");
+        Send([.. Encoding.UTF8.GetBytes(head.ToString()), .. body ?? []]);
+        return Receive() ?? throw new IOException("connection closed without a response");
+    }
+
+    public Reply Exchange(string method, string path, string? body, params (string Name, string Value)[] headers)
+        => Exchange(method, path, body is null ? null : Encoding.UTF8.GetBytes(body), headers);
+
+    /// <summary>One request on a fresh connection.</summary>
+    public static Reply Once(int port, string method, string path, string? body, params (string Name, string Value)[] headers)
+    {
+        using var http = new RawHttp(port);
+        return http.Exchange(method, path, body, headers);
+    }
+
     public void Send(byte[] bytes)
     {
         int sent = 0;

@@ -41,6 +41,10 @@ internal sealed class TenantDirectory
     /// Reads a credential from an Authorization value: either the raw token (Astralog) or
     /// <c>Bearer &lt;token&gt;</c>; the scheme is matched case-insensitively (RFC 9110 §11.1).
     /// </summary>
+    /// <summary>True when an Authorization value uses the Bearer scheme (RFC 6750 §2.1).</summary>
+    public static bool HasBearerScheme(ReadOnlySpan<byte> value)
+        => value.Length > 7 && Ascii.EqualsIgnoreCase(value[..7], "Bearer "u8);
+
     public static ReadOnlySpan<byte> TokenFromAuthorization(ReadOnlySpan<byte> value)
     {
         if (value.Length > 7 && Ascii.EqualsIgnoreCase(value[..7], "Bearer "u8)) return value[7..].Trim((byte)' ');

@@ -133,6 +133,12 @@ internal static class ConfigLoader
                     "idle_timeout" => limits with { IdleTimeout = ReadDuration(v, key, allowZero: false) },
                     "body_timeout" => limits with { BodyTimeout = ReadDuration(v, key, allowZero: false) },
                     "max_connections" => limits with { MaxConnections = ReadInt(v, key, min: 1, max: int.MaxValue) },
+                    "stream_max_body_bytes" => limits with { StreamMaxBodyBytes = ReadSize(v, key, min: 1) },
+                    "air_max_entries" => limits with { AirMaxEntries = ReadInt(v, key, min: 1, max: 1_000_000) },
+                    "operyn_default_org_max_services" => limits with { OperynDefaultOrgMaxServices = ReadInt(v, key, min: 1, max: int.MaxValue) },
+                    "idempotency_window" => limits with { IdempotencyWindow = ReadDuration(v, key, allowZero: false) },
+                    "default_rate_limit_per_minute" => limits with { DefaultRateLimitPerMinute = ReadInt(v, key, min: 1, max: int.MaxValue) },
+                    "sse_subscriber_buffer" => limits with { SseSubscriberBuffer = ReadInt(v, key, min: 1, max: 1_000_000) },
                     _ => throw UnknownKey(entry, key),
                 };
             }

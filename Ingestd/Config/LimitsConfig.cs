@@ -26,4 +26,22 @@ internal sealed record LimitsConfig
 
     /// <summary><c>max_connections</c>: connections beyond this are refused at accept.</summary>
     public int MaxConnections { get; init; } = 10000;
+
+    /// <summary><c>stream_max_body_bytes</c>: Streams (<c>/v1/streams/ingest</c>) payload limit; its seed says 1 MB.</summary>
+    public long StreamMaxBodyBytes { get; init; } = 1024 * 1024;
+
+    /// <summary><c>air_max_entries</c>: entries per Air request; its seed says 1000.</summary>
+    public int AirMaxEntries { get; init; } = 1000;
+
+    /// <summary><c>operyn_default_org_max_services</c>: distinct services the Operyn default organisation may send.</summary>
+    public int OperynDefaultOrgMaxServices { get; init; } = 5;
+
+    /// <summary><c>idempotency_window</c>: how long a Guardian Idempotency-Key is remembered.</summary>
+    public TimeSpan IdempotencyWindow { get; init; } = TimeSpan.FromHours(24);
+
+    /// <summary><c>default_rate_limit_per_minute</c>: Guardian's bucket size when no tenants (and so no per-tenant limit) are configured.</summary>
+    public int DefaultRateLimitPerMinute { get; init; } = 120;
+
+    /// <summary><c>sse_subscriber_buffer</c>: entries queued per SSE subscriber; a subscriber that falls this far behind is dropped.</summary>
+    public int SseSubscriberBuffer { get; init; } = 1000;
 }

@@ -32,10 +32,10 @@ internal sealed class DrainEndpoint(TenantDirectory tenants) : Endpoint
         response.Json(202, """{"status":"accepted"}"""u8);
     }
 
-    public override void WriteError(RequestRejectedException e, Response response)
+    public override void WriteError(RequestContext ctx, RequestRejectedException e, Response response)
     {
         // The seed documents exactly this body for 401.
         if (e.Reason == RejectReason.Unauthorized) response.Json(401, """{"error":"unauthorized"}"""u8);
-        else base.WriteError(e, response);
+        else base.WriteError(ctx, e, response);
     }
 }

@@ -8,7 +8,8 @@ namespace Ingestd.Endpoints;
 /// One route of the daemon. The connection calls, in order: <see cref="Authorize"/> (before
 /// the body is read, so a refused client isn't made to upload), then <see cref="Handle"/>
 /// with the decoded body. Handle fills <see cref="RequestContext.Batch"/> and writes the
-/// success response; the connection then publishes the batch, waits for durability and sends.
+/// success response; the connection then publishes the batch, waits for durability and, just
+/// before sending, calls <see cref="BeforeSend"/> for every response of this endpoint.
 /// Errors are thrown as <see cref="RequestRejectedException"/> and rendered by <see cref="WriteError"/>
 /// in the dialect's own shape.
 /// </summary>
@@ -25,8 +26,17 @@ internal abstract class Endpoint
     /// <summary>Refuses the request by throwing <see cref="RequestRejectedException"/>; sets ctx.Tenant on success.</summary>
     public virtual void Authorize(RequestContext ctx) { }
 
+    /// <summary>The largest encoded body this route takes (the server limit unless the dialect sets a lower one).</summary>
+    public virtual long MaxBodyBytes(long serverLimit) => serverLimit;
+
     public abstract void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response);
 
-    public virtual void WriteError(RequestRejectedException e, Response response)
+    public virtual void WriteError(RequestContext ctx, RequestRejectedException e, Response response)
         => ErrorBody.From(e).WriteTo(response, Rejection.StatusCode(e.Reason));
+
+    /// <summary>Last look at every response of this route (success or error): dialect headers, idempotency bookkeeping.</summary>
+    public virtual void BeforeSend(RequestContext ctx, Response response) { }
+
+    /// <summary>Always called once the request is over, answered or not (e.g. the client vanished mid-body): release what Authorize took.</summary>
+    public virtual void EndRequest(RequestContext ctx) { }
 }

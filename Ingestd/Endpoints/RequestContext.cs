@@ -18,11 +18,33 @@ internal sealed class RequestContext : IDisposable
     /// <summary>When the request's head was complete, Unix ns UTC: every record's received time.</summary>
     public long ReceivedNs { get; set; }
 
+    /// <summary>Bytes of the body as received (before Content-Encoding was removed).</summary>
+    public long EncodedBodyLength { get; set; }
+
+    /// <summary>Where the route's <c>{parameter}</c> starts in <see cref="HttpRequestHead.Path"/> (-1 when the route has none).</summary>
+    public int PathParameterStart { get; set; } = -1;
+
+    public ReadOnlySpan<byte> PathParameter => PathParameterStart < 0 ? default : Head.Path[PathParameterStart..];
+
+    /// <summary>Set by the connection once the batch is acknowledged (stored per the durability mode).</summary>
+    public bool Acknowledged { get; set; }
+
+    /// <summary>Set by an endpoint that answers with a stream (SSE) instead of a body.</summary>
+    public IResponseStream? Stream { get; set; }
+
+    /// <summary>Per-request state of the endpoint's own (e.g. Guardian's trace id and idempotency reservation).</summary>
+    public object? EndpointState { get; set; }
+
     public void Reset()
     {
         Batch.Reset();
         Tenant = null;
         ReceivedNs = 0;
+        EncodedBodyLength = 0;
+        PathParameterStart = -1;
+        Acknowledged = false;
+        Stream = null;
+        EndpointState = null;
     }
 
     public void Dispose() => Batch.Dispose();

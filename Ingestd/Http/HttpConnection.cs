@@ -36,6 +36,7 @@ internal sealed class HttpConnection : IDisposable
     private readonly RequestContext _context;
     private readonly DurabilityWaiter _waiter = new();
 
+    private Endpoint? _current;
     private volatile Phase _phase;
     private long _deadline = long.MaxValue; // Stopwatch ticks
     private volatile bool _timedOut;
@@ -45,9 +46,7 @@ internal sealed class HttpConnection : IDisposable
         _connection = connection;
         _server = server;
         _context = new RequestContext(_head);
-        _body.Cap = server.MaxBodyBytes;
         _body.Limit = RejectReason.BodyTooLarge;
-        _decoded.Cap = server.MaxBodyBytes;
         _decoded.Limit = RejectReason.DecodedBodyTooLarge;
     }
 
@@ -61,7 +60,19 @@ internal sealed class HttpConnection : IDisposable
         _connection.Start();
         try
         {
-            while (await ProcessRequestAsync().ConfigureAwait(false)) { }
+            while (true)
+            {
+                bool more;
+                try
+                {
+                    more = await ProcessRequestAsync().ConfigureAwait(false);
+                }
+                finally
+                {
+                    _current?.EndRequest(_context);
+                }
+                if (!more) break;
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -106,6 +117,7 @@ internal sealed class HttpConnection : IDisposable
         _response.Reset();
         _body.Reset();
         _decoded.Reset();
+        _current = null;
         EnterPhase(Phase.Idle, _server.IdleTimeout);
 
         if (!await ReadHeadAsync().ConfigureAwait(false)) return false;
@@ -113,7 +125,9 @@ internal sealed class HttpConnection : IDisposable
         _context.ReceivedNs = UnixTime.NowNs();
         _server.Metrics.Requests.Increment();
 
-        var endpoint = _server.Router.Match(_head.Path);
+        var endpoint = _server.Router.Match(_head.Path, out int parameterStart);
+        _current = endpoint;
+        _context.PathParameterStart = parameterStart;
         try
         {
             if (endpoint is null) throw new RequestRejectedException(RejectReason.NotFound, $"no endpoint at {Printable(_head.Path)}");
@@ -122,8 +136,11 @@ internal sealed class HttpConnection : IDisposable
                 throw new RequestRejectedException(RejectReason.MethodNotAllowed, $"{Printable(_head.MethodBytes)} not allowed on {endpoint.Name}; allowed: {endpoint.Allow}");
             }
             endpoint.Authorize(_context);
-            if (_head.ContentLength > _server.MaxBodyBytes)
-                throw new RequestRejectedException(RejectReason.BodyTooLarge, $"Content-Length {_head.ContentLength} exceeds the limit of {_server.MaxBodyBytes} bytes");
+            long maxBody = endpoint.MaxBodyBytes(_server.MaxBodyBytes);
+            _body.Cap = maxBody;
+            _decoded.Cap = maxBody;
+            if (_head.ContentLength > maxBody)
+                throw new RequestRejectedException(RejectReason.BodyTooLarge, $"Content-Length {_head.ContentLength} exceeds the limit of {maxBody} bytes") { Size = _head.ContentLength };
         }
         catch (RequestRejectedException e)
         {
@@ -153,7 +170,8 @@ internal sealed class HttpConnection : IDisposable
         try
         {
             var body = _body.WrittenSpan;
-            if (coding != ContentCoding.Identity)
+            _context.EncodedBodyLength = body.Length;
+            if (coding != ContentCoding.Identity && body.Length > 0)
             {
                 _decoder.Decode(coding, body, _decoded);
                 body = _decoded.WrittenSpan;
@@ -164,7 +182,7 @@ internal sealed class HttpConnection : IDisposable
         catch (RequestRejectedException e)
         {
             _context.Batch.Reset();
-            endpoint.WriteError(e, _response);
+            endpoint.WriteError(_context, e, _response);
             if (Rejection.ClosesConnection(e.Reason)) _response.CloseConnection = true;
             return await SendResponseAsync().ConfigureAwait(false);
         }
@@ -178,19 +196,22 @@ internal sealed class HttpConnection : IDisposable
             return await SendResponseAsync().ConfigureAwait(false);
         }
 
+        if (_context.Stream is not null) return await StreamResponseAsync(_context.Stream).ConfigureAwait(false);
+
         var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter).ConfigureAwait(false);
         switch (outcome)
         {
             case PublishOutcome.Acknowledged:
+                _context.Acknowledged = true;
                 _server.Metrics.EventsAccepted.Add(_context.Batch.Count);
                 break;
             case PublishOutcome.Backpressure:
                 _server.Metrics.Rejected429.Increment();
-                endpoint.WriteError(new RequestRejectedException(RejectReason.Backpressure), _response);
+                endpoint.WriteError(_context, new RequestRejectedException(RejectReason.Backpressure), _response);
                 _response.AddHeader("Retry-After"u8, "1"u8);
                 break;
             case PublishOutcome.TooLarge:
-                endpoint.WriteError(new RequestRejectedException(RejectReason.DecodedBodyTooLarge, "request holds more records than the ring can take at once"), _response);
+                endpoint.WriteError(_context, new RequestRejectedException(RejectReason.DecodedBodyTooLarge, "request holds more records than the ring can take at once"), _response);
                 break;
             default:
                 _response.SetStatus(503);
@@ -199,6 +220,22 @@ internal sealed class HttpConnection : IDisposable
                 break;
         }
         return await SendResponseAsync().ConfigureAwait(false);
+    }
+
+    // Server-Sent Events and the like: send the head, then hand the socket to the stream until it ends.
+    private async ValueTask<bool> StreamResponseAsync(IResponseStream stream)
+    {
+        _response.Streaming = true;
+        _current?.BeforeSend(_context, _response);
+        _output.Reset();
+        _response.WriteTo(_output, keepAliveHeader: false, headRequest: false, HttpDate.Current);
+        if (!await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false)) return false;
+        try
+        {
+            await stream.RunAsync(_connection, _server.ShuttingDown).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) { }
+        return false;
     }
 
     private async ValueTask<bool> ReadHeadAsync()
@@ -337,7 +374,7 @@ internal sealed class HttpConnection : IDisposable
     {
         _phase = Phase.Busy;
         _response.Reset();
-        if (endpoint is not null) endpoint.WriteError(e, _response);
+        if (endpoint is not null) endpoint.WriteError(_context, e, _response);
         else ErrorBody.From(e).WriteTo(_response, Rejection.StatusCode(e.Reason));
         if (e.Reason == RejectReason.MethodNotAllowed && endpoint is not null) _response.AddHeader("Allow"u8, endpoint.Allow);
         _response.CloseConnection = close;
@@ -346,6 +383,7 @@ internal sealed class HttpConnection : IDisposable
 
     private async ValueTask<bool> SendResponseAsync()
     {
+        _current?.BeforeSend(_context, _response);
         bool close = _response.CloseConnection || !_head.KeepAlive || _server.ShuttingDown.IsCancellationRequested;
         _response.CloseConnection = close;
         _output.Reset();

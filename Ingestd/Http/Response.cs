@@ -18,10 +18,14 @@ internal sealed class Response : IDisposable
     /// <summary>Set when this response must end the connection (framing errors, shutdown, unread body).</summary>
     public bool CloseConnection { get; set; }
 
+    /// <summary>The body follows as a stream (SSE): no Content-Length, and the connection ends with it.</summary>
+    public bool Streaming { get; set; }
+
     public void Reset()
     {
         StatusCode = 0;
         CloseConnection = false;
+        Streaming = false;
         _headers.Reset();
         _body.Reset();
     }
@@ -44,9 +48,18 @@ internal sealed class Response : IDisposable
 
     public void AddHeader(ReadOnlySpan<byte> name, string value)
     {
-        Span<byte> tmp = stackalloc byte[256];
-        int n = Encoding.UTF8.GetBytes(value.AsSpan(0, Math.Min(value.Length, 64)), tmp);
-        AddHeader(name, tmp[..n]);
+        _headers.Write(name);
+        _headers.Write(": "u8);
+        var span = _headers.GetSpan(Encoding.UTF8.GetMaxByteCount(value.Length));
+        _headers.Advance(Encoding.UTF8.GetBytes(value, span));
+        _headers.Write("\r\n"u8);
+    }
+
+    /// <summary>Starts a JSON body for <paramref name="status"/>: write it with a Utf8JsonWriter over <see cref="Body"/>.</summary>
+    public System.Text.Json.Utf8JsonWriter JsonWriter(int status)
+    {
+        SetStatus(status);
+        return new System.Text.Json.Utf8JsonWriter(_body);
     }
 
     public void AddHeader(ReadOnlySpan<byte> name, long value)
@@ -75,6 +88,13 @@ internal sealed class Response : IDisposable
         output.Write("\r\nServer: ingestd\r\nDate: "u8);
         output.Write(date);
         output.Write("\r\n"u8);
+        if (Streaming)
+        {
+            output.Write("Cache-Control: no-cache\r\nConnection: close\r\n"u8);
+            output.Write(_headers.WrittenSpan);
+            output.Write("\r\n"u8);
+            return;
+        }
         if (StatusCode != 204 && StatusCode >= 200)
         {
             if (_body.Length > 0 || !HasContentType()) output.Write("Content-Type: application/json\r\n"u8);

@@ -6,6 +6,8 @@ using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Endpoints;
 using Ingestd.Http;
+using Ingestd.Limits;
+using Ingestd.Subscriptions;
 using Ingestd.Parsing.Http;
 using Ingestd.Ring;
 using Ingestd.Storage;
@@ -31,11 +33,17 @@ internal sealed class IngestServer : IAsyncDisposable
     private ServerContext? _context;
     private Timer? _heartbeat;
     private FileStream? _dirLock;
+    private JwtVerifier? _jwt;
+    private IdempotencyStore? _idempotency;
 
     public IngestServer(IngestdConfig config) => _config = config;
 
     public IReadOnlyList<IPEndPoint> BoundEndPoints => _listener?.BoundEndPoints ?? Array.Empty<IPEndPoint>();
     public Metrics Metrics => _metrics;
+    public SubscriptionHub Subscriptions { get; } = new();
+
+    /// <summary>Every route the server answers (after <see cref="Start"/>).</summary>
+    public IReadOnlyList<Endpoint> Endpoints => _context?.Router.Endpoints ?? Array.Empty<Endpoint>();
 
     public void Start()
     {
@@ -57,8 +65,27 @@ internal sealed class IngestServer : IAsyncDisposable
 
         var tenants = new TenantDirectory(_config.Tenants);
         if (tenants.IsOpen) Log.Warn("no tenants configured: every endpoint is open to anyone who can reach it");
-
         var limits = _config.Limits;
+        _jwt = JwtVerifier.Create(_config.Auth.JwtHs256Secrets, _config.Auth.JwtPublicKeys);
+        if (!_jwt.HasKeys) Log.Warn("no JWT keys configured (auth.jwt_hs256_secrets, auth.jwt_public_keys): the Air routes are open");
+        _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn);
+        var airAuth = new AirAuth(_jwt);
+        var operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
+        Endpoint[] endpoints =
+        [
+            new HealthEndpoint(),
+            new OpenApiEndpoint(),
+            new DrainEndpoint(tenants),
+            new StreamsEndpoint(tenants, limits.StreamMaxBodyBytes),
+            new GuardianEndpoint(tenants, new TokenBucketLimiter(), _idempotency, limits.DefaultRateLimitPerMinute, limits.MaxBodyBytes),
+            new OperynEndpoint(OperynRoute.Log, tenants, operynDefaultOrg),
+            new OperynEndpoint(OperynRoute.LogBatch, tenants, operynDefaultOrg),
+            new OperynEndpoint(OperynRoute.Metric, tenants, operynDefaultOrg),
+            new OperynEndpoint(OperynRoute.Deployment, tenants, operynDefaultOrg),
+            new AirIngestEndpoint(airAuth, Subscriptions, limits.AirMaxEntries),
+            new AirSubscribeEndpoint(airAuth, Subscriptions, limits.SseSubscriberBuffer),
+        ];
+
         _context = new ServerContext
         {
             HttpLimits = new HttpLimits
@@ -71,7 +98,7 @@ internal sealed class IngestServer : IAsyncDisposable
             HeaderTimeout = limits.HeaderTimeout,
             IdleTimeout = limits.IdleTimeout,
             BodyTimeout = limits.BodyTimeout,
-            Router = new Router(tenants),
+            Router = new Router(endpoints),
             Pipeline = new IngestPipeline(_ring, _writer, storage.Durability, storage.BackpressureWait),
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
@@ -166,6 +193,8 @@ internal sealed class IngestServer : IAsyncDisposable
     {
         await StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _writer?.Dispose();
+        _idempotency?.Dispose();
+        _jwt?.Dispose();
         _dirLock?.Dispose();
         _shutdown.Dispose();
     }

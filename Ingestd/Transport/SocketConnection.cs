@@ -93,6 +93,12 @@ internal sealed class SocketConnection : IDisposable
         Dispose();
     }
 
+    /// <summary>Hard close from any thread: pending sends and receives fail at once.</summary>
+    public void Abort()
+    {
+        try { _socket.Dispose(); } catch (ObjectDisposedException) { }
+    }
+
     public void Dispose()
     {
         _socket.Dispose();

@@ -1,0 +1,9 @@
+using Ingestd.Transport;
+
+namespace Ingestd.Endpoints;
+
+/// <summary>A response that goes on after its head (Server-Sent Events): it owns the connection until it returns.</summary>
+internal interface IResponseStream
+{
+    Task RunAsync(SocketConnection connection, CancellationToken shutdown);
+}
