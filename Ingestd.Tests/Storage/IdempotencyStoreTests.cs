@@ -301,6 +301,28 @@ public class IdempotencyStoreTests
     }
 
     [Fact]
+    public void Log_mostly_of_expired_records_is_compacted_at_open()
+    {
+        using var h = new Harness { Limits = new IdempotencyLimits(CompactMinRecords: 5) };
+        long halfDay = Day.Ticks / TimeSpan.TicksPerMillisecond / 2;
+        var recent = new[] { Guid.NewGuid(), Guid.NewGuid() };
+        using (var store = h.Open())
+        {
+            for (int i = 0; i < 6; i++) Store(store, Scope, Guid.NewGuid(), Accepted());
+            h.Now += halfDay;
+            foreach (var key in recent) Store(store, Scope, key, Accepted());
+        }
+        Assert.DoesNotContain(h.Logged, m => m.Contains("compacted"));
+
+        h.Now += halfDay; // the first six expire while the daemon is down
+        using var reopened = h.Open();
+        Assert.Contains(h.Logged, m => m.Contains("compacted 8 records"));
+        Assert.Equal(IdempotencyLogFormat.FileHeaderSize + 2 * RecordBytes, new FileInfo(h.PathName).Length);
+        Assert.Equal(2, reopened.Count);
+        foreach (var key in recent) Assert.Equal(IdempotencyBegin.Replay, reopened.Begin(Scope, key, out _));
+    }
+
+    [Fact]
     public void Oversized_body_is_not_stored_and_releases_the_key()
     {
         using var h = new Harness { Limits = new IdempotencyLimits(MaxBodyBytes: 100) };

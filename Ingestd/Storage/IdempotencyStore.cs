@@ -399,6 +399,7 @@ internal sealed class IdempotencyStore : IDisposable
             int size = BinaryPrimitives.ReadInt32LittleEndian(head);
             if (size <= 0 || size > IdempotencyLogFormat.MaxPayloadBytes) return "bad record length";
             uint crc = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
+            if (RecordStart + IdempotencyLogFormat.RecordHeaderSize + size > length) return "torn record";
             if (!Fill(IdempotencyLogFormat.RecordHeaderSize + size)) return "torn record";
             var body = _buffer.AsSpan(_begin + IdempotencyLogFormat.RecordHeaderSize, size);
             if (IdempotencyLogFormat.Checksum(_buffer.AsSpan(_begin, 4), body) != crc) return "CRC mismatch";
