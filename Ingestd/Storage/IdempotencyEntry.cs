@@ -1,0 +1,12 @@
+namespace Ingestd.Storage;
+
+/// <summary>
+/// One (scope, key) slot of the <see cref="IdempotencyStore"/>: either a reservation held by a request in flight
+/// (<see cref="Response"/> null) or a completed, persisted response.
+/// </summary>
+/// <param name="CreatedUnixMs">When the reservation was made, or when the response was completed (the window starts there).</param>
+/// <param name="Bytes">Encoded size in the log, for the memory bound (0 for reservations).</param>
+internal sealed record IdempotencyEntry(string Scope, Guid Key, long CreatedUnixMs, StoredResponse? Response, long Bytes)
+{
+    public bool IsCompleted => Response is not null;
+}
