@@ -1,0 +1,407 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Ingestd.Parsing.Records;
+using Ingestd.Parsing.Time;
+
+namespace Ingestd.Parsing.Dialects.Air;
+
+/// <summary>
+/// The Air <c>POST /v1/ingest/{type}</c> body (seed 004): <c>{"entries":[…]}</c>, at most
+/// <see cref="MaxEntries"/> entries, each checked against its type's schema. Air answers per entry
+/// (<c>accepted</c>/<c>rejected</c>), so a bad entry is skipped and listed while its valid neighbours
+/// are stored; only a broken body (bad JSON, no <c>entries</c> array, too many entries) refuses the
+/// whole request. One pass of <see cref="Utf8JsonReader"/>; each record keeps the entry object's bytes
+/// exactly as received; nothing is allocated when every entry is valid.
+/// </summary>
+internal static class AirParser
+{
+    public const int MaxEntries = 1000;
+    public const int MaxNameLength = 1024;     // bytes after unescaping: name becomes the envelope service
+    public const int MaxTimestampLength = 64;  // bytes, as sent
+
+    // Escaped names are unescaped into a pooled scratch array rented on first need. A JSON escape is
+    // at most 6 bytes per output byte, so a longer raw value is too long whatever it holds.
+    private const int ScratchSize = 6 * MaxNameLength;
+
+    private enum Rule : byte
+    {
+        Timestamp,          // ISO 8601 string (envelope event time)
+        String,
+        NonEmptyString,
+        Name,               // non-empty string, the envelope service
+        Level,              // debug|info|warn|error|fatal (envelope level)
+        Status,             // ok|error
+        Number,             // finite JSON number
+        NonNegativeNumber,  // finite JSON number >= 0
+        Object,
+    }
+
+    private sealed class Field(string name, Rule rule, bool required)
+    {
+        public readonly string Name = name;
+        public readonly byte[] Utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
+        public readonly Rule Rule = rule;
+        public readonly bool Required = required;
+    }
+
+    // Field order is the seed's table order, which decides which problem an entry is rejected for.
+    private static readonly Field[] MessageFields =
+    [
+        new("timestamp", Rule.Timestamp, true),
+        new("message", Rule.String, true),
+        new("attributes", Rule.Object, false),
+    ];
+
+    private static readonly Field[] EventFields =
+    [
+        new("timestamp", Rule.Timestamp, true),
+        new("name", Rule.Name, true),
+        new("attributes", Rule.Object, false),
+    ];
+
+    private static readonly Field[] LogFields =
+    [
+        new("timestamp", Rule.Timestamp, true),
+        new("level", Rule.Level, false),
+        new("message", Rule.String, true),
+        new("attributes", Rule.Object, false),
+    ];
+
+    private static readonly Field[] MetricFields =
+    [
+        new("timestamp", Rule.Timestamp, true),
+        new("name", Rule.Name, true),
+        new("value", Rule.Number, true),
+        new("tags", Rule.Object, false),
+        new("attributes", Rule.Object, false),
+    ];
+
+    private static readonly Field[] TraceFields =
+    [
+        new("timestamp", Rule.Timestamp, true),
+        new("trace_id", Rule.NonEmptyString, true),
+        new("span_id", Rule.NonEmptyString, true),
+        new("parent_span_id", Rule.String, false),
+        new("name", Rule.Name, true),
+        new("duration_ms", Rule.NonNegativeNumber, true),
+        new("status", Rule.Status, false),
+        new("attributes", Rule.Object, false),
+    ];
+
+    private const int MaxFields = 8;
+
+    /// <summary>
+    /// Parses <paramref name="body"/>, appends each valid entry to <paramref name="batch"/> in order and
+    /// adds each invalid one to <paramref name="rejected"/>. Returns the number appended. Throws
+    /// <see cref="RequestRejectedException"/> when the body as a whole is refused; the caller then drops the batch.
+    /// </summary>
+    public static int Parse(ReadOnlySpan<byte> body, AirEntryType type, long receivedNs, ReadOnlySpan<byte> tenant,
+        RecordBatch batch, List<AirRejection> rejected)
+    {
+        // JSON text is UTF-8 (RFC 8259 §8.1) but Utf8JsonReader does not check the bytes inside
+        // strings; the entries are stored verbatim, so check once here (vectorised, no allocation).
+        if (!Utf8.IsValid(body)) ThrowInvalidUtf8(body);
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        var (fields, kind) = SchemaOf(type);
+        byte[]? scratch = null;
+        try
+        {
+            Next(ref reader);
+            if (reader.TokenType != JsonTokenType.StartObject) FailBody(ref reader, "'entries' must be an array");
+            int accepted = -1;
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                bool isEntries = reader.ValueTextEquals("entries"u8);
+                Next(ref reader);
+                if (!isEntries)
+                {
+                    reader.Skip(); // other top-level members are allowed and ignored
+                    continue;
+                }
+                if (accepted >= 0) FailBody(ref reader, "duplicate member 'entries'");
+                if (reader.TokenType != JsonTokenType.StartArray) FailBody(ref reader, "'entries' must be an array");
+                accepted = ParseEntries(ref reader, body, fields, kind, receivedNs, tenant, batch, rejected, ref scratch);
+            }
+            reader.Read(); // refuses anything but whitespace after the root object
+            if (accepted < 0) FailBody(ref reader, "'entries' must be an array");
+            return accepted;
+        }
+        catch (JsonException e)
+        {
+            throw InvalidJson(body, e, reader.BytesConsumed);
+        }
+        catch (InvalidOperationException e)
+        {
+            // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
+            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+        }
+        finally
+        {
+            if (scratch != null) ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static (Field[] Fields, RecordKind Kind) SchemaOf(AirEntryType type) => type switch
+    {
+        AirEntryType.Messages => (MessageFields, RecordKind.Message),
+        AirEntryType.Events => (EventFields, RecordKind.Event),
+        AirEntryType.Logs => (LogFields, RecordKind.Log),
+        AirEntryType.Metrics => (MetricFields, RecordKind.Metric),
+        AirEntryType.Traces => (TraceFields, RecordKind.Trace),
+        _ => throw new ArgumentOutOfRangeException(nameof(type)),
+    };
+
+    private static int ParseEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
+        long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, List<AirRejection> rejected, ref byte[]? scratch)
+    {
+        int index = 0, accepted = 0;
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            // Stop at once: nothing past the limit is worth reading.
+            if (index == MaxEntries) ThrowTooMany(index + 1);
+            if (reader.TokenType != JsonTokenType.StartObject)
+            {
+                reader.Skip();
+                Reject(rejected, index, "entry must be an object");
+            }
+            else if (TryParseEntry(ref reader, body, fields, kind, receivedNs, tenant, batch, ref scratch, out string? reason))
+            {
+                accepted++;
+            }
+            else
+            {
+                Reject(rejected, index, reason!);
+            }
+            index++;
+        }
+        return accepted;
+    }
+
+    /// <summary>Validates the entry object at the reader and appends it when valid; otherwise returns false with the reason.</summary>
+    private static bool TryParseEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
+        long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref byte[]? scratch, out string? reason)
+    {
+        reason = null;
+        int start = (int)reader.TokenStartIndex;
+        var stateArray = new FieldStates();
+        Span<FieldState> states = stateArray;
+        Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
+
+        int nameStart = 0, nameLength = 0;
+        bool nameInScratch = false;
+        int level = -1;
+        long eventNs = 0;
+        int timestampStart = 0, timestampLength = 0;
+
+        while (Next(ref reader) != JsonTokenType.EndObject)
+        {
+            int f = Identify(ref reader, fields);
+            Next(ref reader);
+            if (f < 0)
+            {
+                reader.Skip(); // unknown members are allowed; they stay in the stored JSON
+                continue;
+            }
+
+            // The last of duplicate members wins, as it does after JSON.parse.
+            ref var state = ref states[f];
+            state = default;
+            var token = reader.TokenType;
+            var rule = fields[f].Rule;
+            if (token == JsonTokenType.Null && !fields[f].Required)
+            {
+                if (rule == Rule.Level) level = -1;
+                continue; // null for an optional member counts as absent
+            }
+            state.Seen = true;
+            switch (rule)
+            {
+                case Rule.Timestamp:
+                {
+                    if (token != JsonTokenType.String) { state.Problem = "must be a string"; break; }
+                    var raw = reader.ValueSpan;
+                    if (raw.Length > MaxTimestampLength) { state.Problem = "must be an ISO 8601 timestamp"; break; }
+                    var text = reader.ValueIsEscaped ? timestampScratch[..reader.CopyString(timestampScratch)] : raw;
+                    if (!TimestampParser.TryParse(text, out eventNs)) { state.Problem = "must be an ISO 8601 timestamp"; break; }
+                    timestampStart = (int)reader.TokenStartIndex + 1;
+                    timestampLength = raw.Length;
+                    break;
+                }
+                case Rule.String:
+                    if (token != JsonTokenType.String) state.Problem = "must be a string";
+                    break;
+                case Rule.NonEmptyString:
+                    if (token != JsonTokenType.String) state.Problem = "must be a string";
+                    else if (reader.ValueSpan.IsEmpty) state.Problem = "must be a non-empty string";
+                    break;
+                case Rule.Name:
+                {
+                    if (token != JsonTokenType.String) { state.Problem = "must be a string"; break; }
+                    var raw = reader.ValueSpan;
+                    if (raw.IsEmpty) { state.Problem = "must be a non-empty string"; break; }
+                    if (!reader.ValueIsEscaped)
+                    {
+                        if (raw.Length > MaxNameLength) { state.Problem = TooLong(); break; }
+                        nameStart = (int)reader.TokenStartIndex + 1;
+                        nameLength = raw.Length;
+                        nameInScratch = false;
+                    }
+                    else
+                    {
+                        if (raw.Length > ScratchSize) { state.Problem = TooLong(); break; }
+                        scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
+                        int n = reader.CopyString(scratch.AsSpan(0, ScratchSize));
+                        if (n > MaxNameLength) { state.Problem = TooLong(); break; }
+                        nameStart = 0;
+                        nameLength = n;
+                        nameInScratch = true;
+                    }
+                    break;
+                }
+                case Rule.Level:
+                    level = token == JsonTokenType.String ? MatchLevel(ref reader) : -1;
+                    if (level < 0) state.Problem = "must be one of debug, info, warn, error, fatal";
+                    break;
+                case Rule.Status:
+                    if (token != JsonTokenType.String || !(reader.ValueTextEquals("ok"u8) || reader.ValueTextEquals("error"u8)))
+                        state.Problem = "must be one of ok, error";
+                    break;
+                case Rule.Number:
+                case Rule.NonNegativeNumber:
+                    if (token != JsonTokenType.Number) state.Problem = "must be a number";
+                    else if (!reader.TryGetDouble(out double d) || !double.IsFinite(d)) state.Problem = "must be a finite number";
+                    else if (rule == Rule.NonNegativeNumber && d < 0) state.Problem = "must not be negative";
+                    break;
+                case Rule.Object:
+                    if (token != JsonTokenType.StartObject) state.Problem = "must be an object";
+                    reader.Skip();
+                    break;
+            }
+        }
+        int end = (int)reader.TokenStartIndex + 1;
+
+        for (int f = 0; f < fields.Length; f++)
+        {
+            ref var state = ref states[f];
+            if (!state.Seen && fields[f].Required) state.Problem = "required";
+            if (state.Problem != null)
+            {
+                reason = $"{fields[f].Name}: {state.Problem}";
+                return false;
+            }
+        }
+
+        var name = nameInScratch ? scratch.AsSpan(nameStart, nameLength) : body.Slice(nameStart, nameLength);
+        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LevelName(level), name,
+            body.Slice(timestampStart, timestampLength), body[start..end]);
+        return true;
+    }
+
+    private static int Identify(ref Utf8JsonReader reader, Field[] fields)
+    {
+        // ValueTextEquals compares after unescaping, so "\u006eame" is "name".
+        for (int i = 0; i < fields.Length; i++)
+        {
+            if (reader.ValueTextEquals(fields[i].Utf8Name)) return i;
+        }
+        return -1;
+    }
+
+    private static int MatchLevel(ref Utf8JsonReader reader)
+    {
+        if (reader.ValueTextEquals("debug"u8)) return 0;
+        if (reader.ValueTextEquals("info"u8)) return 1;
+        if (reader.ValueTextEquals("warn"u8)) return 2;
+        if (reader.ValueTextEquals("error"u8)) return 3;
+        if (reader.ValueTextEquals("fatal"u8)) return 4;
+        return -1;
+    }
+
+    private static ReadOnlySpan<byte> LevelName(int level) => level switch
+    {
+        0 => "debug"u8,
+        1 => "info"u8,
+        2 => "warn"u8,
+        3 => "error"u8,
+        4 => "fatal"u8,
+        _ => default,
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JsonTokenType Next(ref Utf8JsonReader reader)
+    {
+        // With the whole body as the final block, Read returns false only after a complete root
+        // value, and callers never read past it; an empty body throws inside Read.
+        if (!reader.Read()) FailBody(ref reader, "'entries' must be an array");
+        return reader.TokenType;
+    }
+
+    private struct FieldState
+    {
+        public bool Seen;
+        public string? Problem; // set only on the rejection path
+    }
+
+    [InlineArray(MaxFields)]
+    private struct FieldStates
+    {
+        private FieldState _first;
+    }
+
+    // ---- cold path ----
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Reject(List<AirRejection> rejected, int index, string reason) => rejected.Add(new AirRejection(index, reason));
+
+    private static string TooLong() => $"must be at most {MaxNameLength} bytes";
+
+    // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
+    private static void DrainRest(ref Utf8JsonReader reader)
+    {
+        while (reader.Read()) { }
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FailBody(ref Utf8JsonReader reader, string detail)
+    {
+        DrainRest(ref reader);
+        throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = "entries" };
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowTooMany(int count)
+        => throw new RequestRejectedException(RejectReason.InvalidEvent, $"at most {MaxEntries} entries per request, got {count}") { Field = "entries" };
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body)
+    {
+        int at = 0;
+        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
+        throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {at}: invalid UTF-8");
+    }
+
+    private static RequestRejectedException InvalidJson(ReadOnlySpan<byte> body, JsonException e, long bytesConsumed)
+    {
+        long at = bytesConsumed;
+        if (e.LineNumber is long line && e.BytePositionInLine is long column)
+        {
+            // The reader reports line and column; turn them into an offset in the body.
+            long lineStart = 0;
+            for (long l = 0; l < line && lineStart < body.Length; l++)
+            {
+                int nl = body[(int)lineStart..].IndexOf((byte)'\n');
+                if (nl < 0) break;
+                lineStart += nl + 1;
+            }
+            at = lineStart + column;
+        }
+        string message = e.Message;
+        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (suffix >= 0) message = message[..suffix];
+        return new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {at}: {message}");
+    }
+}
