@@ -100,7 +100,7 @@ internal static class AirParser
     /// <see cref="RequestRejectedException"/> when the body as a whole is refused; the caller then drops the batch.
     /// </summary>
     public static int Parse(ReadOnlySpan<byte> body, AirEntryType type, long receivedNs, ReadOnlySpan<byte> tenant,
-        RecordBatch batch, List<AirRejection> rejected)
+        RecordBatch batch, List<AirRejection> rejected, int maxEntries = MaxEntries)
     {
         // JSON text is UTF-8 (RFC 8259 §8.1) but Utf8JsonReader does not check the bytes inside
         // strings; the entries are stored verbatim, so check once here (vectorised, no allocation).
@@ -124,7 +124,7 @@ internal static class AirParser
                 }
                 if (accepted >= 0) FailBody(ref reader, "duplicate member 'entries'");
                 if (reader.TokenType != JsonTokenType.StartArray) FailBody(ref reader, "'entries' must be an array");
-                accepted = ParseEntries(ref reader, body, fields, kind, receivedNs, tenant, batch, rejected, ref scratch);
+                accepted = ParseEntries(ref reader, body, fields, kind, receivedNs, tenant, batch, rejected, ref scratch, maxEntries);
             }
             reader.Read(); // refuses anything but whitespace after the root object
             if (accepted < 0) FailBody(ref reader, "'entries' must be an array");
@@ -156,13 +156,13 @@ internal static class AirParser
     };
 
     private static int ParseEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
-        long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, List<AirRejection> rejected, ref byte[]? scratch)
+        long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, List<AirRejection> rejected, ref byte[]? scratch, int maxEntries)
     {
         int index = 0, accepted = 0;
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
             // Stop at once: nothing past the limit is worth reading.
-            if (index == MaxEntries) ThrowTooMany(index + 1);
+            if (index == maxEntries) ThrowTooMany(index + 1, maxEntries);
             if (reader.TokenType != JsonTokenType.StartObject)
             {
                 reader.Skip();
@@ -373,8 +373,8 @@ internal static class AirParser
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowTooMany(int count)
-        => throw new RequestRejectedException(RejectReason.InvalidEvent, $"at most {MaxEntries} entries per request, got {count}") { Field = "entries" };
+    private static void ThrowTooMany(int count, int max)
+        => throw new RequestRejectedException(RejectReason.InvalidEvent, $"at most {max} entries per request, got {count}") { Field = "entries" };
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body)
