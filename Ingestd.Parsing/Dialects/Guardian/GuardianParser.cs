@@ -305,14 +305,16 @@ internal static class GuardianParser
     private static int ParseText(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref Scratch scratch)
     {
         int count = 0;
-        foreach (var line in new LineFramer(body))
+        var lines = new LineFramer(body);
+        while (lines.MoveNext())
         {
+            var line = lines.Current;
             int timestampLength = GuardianTextLine.TimestampPrefix(line, out long eventNs);
             if (timestampLength == 0) eventNs = receivedNs;
             var level = GuardianTextLine.Level(line[timestampLength..]);
 
             long jsonLength = GuardianTextLine.MessageJsonLength(line);
-            if (jsonLength > int.MaxValue) ThrowLineTooLong(count);
+            if (jsonLength > int.MaxValue) ThrowLineTooLong(lines.LineNumber);
             var json = scratch.Json((int)jsonLength);
             int written = GuardianTextLine.WriteMessageJson(line, json);
 
@@ -390,8 +392,8 @@ internal static class GuardianParser
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowLineTooLong(int index)
-        => throw new RequestRejectedException(RejectReason.InvalidEvent, $"Line {index + 1} is too long") { EventIndex = index };
+    private static void ThrowLineTooLong(int line)
+        => throw new RequestRejectedException(RejectReason.InvalidEvent, $"Line {line} is too long");
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body, GuardianFormat format)
