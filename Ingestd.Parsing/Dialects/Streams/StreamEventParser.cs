@@ -1,0 +1,223 @@
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+using System.Text.Unicode;
+using Ingestd.Parsing.Records;
+using Ingestd.Parsing.Time;
+
+namespace Ingestd.Parsing.Dialects.Streams;
+
+/// <summary>
+/// The streams <c>POST /v1/streams/ingest</c> body (seed 001): one event
+/// <c>{timestamp, source, event{}, metadata{}}</c>. One pass of <see cref="Utf8JsonReader"/>
+/// validates it and appends one record whose JSON is the body object's bytes exactly as received.
+/// Allocates nothing on success; on any error it throws and the caller drops the batch.
+/// The <c>detail</c> strings are the seed's documented ones (rendered as <c>{"error":"invalid_format","detail":…}</c>).
+/// </summary>
+internal static class StreamEventParser
+{
+    public const int MaxSourceLength = 1024;   // after unescaping
+    public const int MaxTimestampLength = 64;  // after unescaping; longer is no timestamp we know
+
+    private const int Timestamp = 1, Source = 2, Event = 4, Metadata = 8;
+
+    private const string TimestampInvalid = "The 'timestamp' field must be a valid ISO 8601 string.";
+
+    /// <summary>Parses the one event in <paramref name="body"/> and appends it to <paramref name="batch"/>.</summary>
+    /// <param name="streamId">The <c>X-Stream-Id</c> header value, stored as the tenant; the caller checks it is present.</param>
+    public static void Parse(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> streamId, RecordBatch batch)
+    {
+        // Utf8JsonReader does not check the bytes inside strings; the event is stored verbatim, so check once here.
+        if (!Utf8.IsValid(body)) ThrowInvalidUtf8(body);
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow });
+        byte[]? scratch = null;
+        try
+        {
+            Next(ref reader);
+            if (reader.TokenType != JsonTokenType.StartObject) Fail(ref reader, null, "The request body must be a JSON object.");
+            int start = (int)reader.TokenStartIndex;
+
+            int seen = 0;
+            long eventNs = receivedNs;
+            int timestampStart = 0, timestampLength = 0;
+            int sourceStart = 0, sourceLength = 0;
+            bool sourceInScratch = false;
+
+            while (Next(ref reader) == JsonTokenType.PropertyName)
+            {
+                int field = Identify(ref reader);
+                Next(ref reader);
+                if (field == 0)
+                {
+                    reader.Skip(); // unknown members are allowed and stay in the stored JSON
+                    continue;
+                }
+                if ((seen & field) != 0) Fail(ref reader, NameOf(field), $"Duplicate '{NameOf(field)}' field.");
+                seen |= field;
+
+                switch (field)
+                {
+                    case Timestamp:
+                        if (reader.TokenType != JsonTokenType.String) Fail(ref reader, "timestamp", TimestampInvalid);
+                        timestampStart = (int)reader.TokenStartIndex + 1;
+                        timestampLength = reader.ValueSpan.Length;
+                        if (!TryParseTimestamp(ref reader, out eventNs)) Fail(ref reader, "timestamp", TimestampInvalid);
+                        break;
+                    case Source:
+                        if (reader.TokenType != JsonTokenType.String) FailSource(ref reader);
+                        CaptureSource(ref reader, ref scratch, out sourceStart, out sourceLength, out sourceInScratch);
+                        break;
+                    case Event:
+                        if (reader.TokenType != JsonTokenType.StartObject) Fail(ref reader, "event", "The 'event' field must be an object.");
+                        reader.Skip();
+                        break;
+                    default: // Metadata
+                        if (reader.TokenType == JsonTokenType.Null) break; // null counts as absent
+                        if (reader.TokenType != JsonTokenType.StartObject) Fail(ref reader, "metadata", "The 'metadata' field must be an object.");
+                        reader.Skip();
+                        break;
+                }
+            }
+            int end = (int)reader.TokenStartIndex + 1;
+            // The root object is closed; Read throws on anything but whitespace after it.
+            if (reader.Read()) Fail(ref reader, null, "The request body must be a JSON object.");
+
+            if ((seen & Source) == 0) Fail(ref reader, "source", "The 'source' field is required.");
+            if ((seen & Event) == 0) Fail(ref reader, "event", "The 'event' field is required.");
+
+            var source = sourceInScratch ? scratch.AsSpan(sourceStart, sourceLength) : body.Slice(sourceStart, sourceLength);
+            batch.Append(receivedNs, eventNs, Dialect.Streams, RecordKind.Event, streamId, ReadOnlySpan<byte>.Empty,
+                source, body.Slice(timestampStart, timestampLength), body[start..end]);
+        }
+        catch (JsonException e)
+        {
+            throw InvalidJson(body, e, reader.BytesConsumed);
+        }
+        catch (InvalidOperationException e)
+        {
+            // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
+            throw new RequestRejectedException(RejectReason.InvalidJson, $"The request body is not valid JSON: {e.Message} (byte {reader.BytesConsumed}).");
+        }
+        finally
+        {
+            if (scratch != null) ArrayPool<byte>.Shared.Return(scratch);
+        }
+    }
+
+    private static bool TryParseTimestamp(ref Utf8JsonReader reader, out long eventNs)
+    {
+        eventNs = 0;
+        var raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped)
+            return raw.Length <= MaxTimestampLength && TimestampParser.TryParse(raw, out eventNs);
+        // A JSON escape is at most 6 bytes per output byte: longer raw text cannot unescape to the limit.
+        if (raw.Length > 6 * MaxTimestampLength) return false;
+        Span<byte> text = stackalloc byte[6 * MaxTimestampLength];
+        int length = reader.CopyString(text);
+        return length <= MaxTimestampLength && TimestampParser.TryParse(text[..length], out eventNs);
+    }
+
+    /// <summary>Locates the non-empty source string, unescaping it into pooled scratch only when it holds escapes.</summary>
+    private static void CaptureSource(ref Utf8JsonReader reader, ref byte[]? scratch, out int start, out int length, out bool inScratch)
+    {
+        var raw = reader.ValueSpan;
+        if (raw.IsEmpty) FailSource(ref reader);
+        if (!reader.ValueIsEscaped)
+        {
+            if (raw.Length > MaxSourceLength) FailSourceTooLong(ref reader);
+            start = (int)reader.TokenStartIndex + 1;
+            length = raw.Length;
+            inScratch = false;
+            return;
+        }
+        if (raw.Length > 6 * MaxSourceLength) FailSourceTooLong(ref reader);
+        scratch ??= ArrayPool<byte>.Shared.Rent(6 * MaxSourceLength); // unescaped text is never longer than raw
+        length = reader.CopyString(scratch);
+        if (length > MaxSourceLength) FailSourceTooLong(ref reader);
+        start = 0;
+        inScratch = true;
+    }
+
+    private static int Identify(ref Utf8JsonReader reader)
+    {
+        if (!reader.ValueIsEscaped) return Match(reader.ValueSpan);
+        // An escaped name can only be one of ours if it is at most 6 × 9 raw bytes.
+        if (reader.ValueSpan.Length > 64) return 0;
+        Span<byte> name = stackalloc byte[64];
+        return Match(name[..reader.CopyString(name)]);
+    }
+
+    private static int Match(ReadOnlySpan<byte> name) => name.Length switch
+    {
+        5 when name.SequenceEqual("event"u8) => Event,
+        6 when name.SequenceEqual("source"u8) => Source,
+        8 when name.SequenceEqual("metadata"u8) => Metadata,
+        9 when name.SequenceEqual("timestamp"u8) => Timestamp,
+        _ => 0,
+    };
+
+    private static string NameOf(int field) => field switch
+    {
+        Timestamp => "timestamp",
+        Source => "source",
+        Event => "event",
+        _ => "metadata",
+    };
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static JsonTokenType Next(ref Utf8JsonReader reader)
+    {
+        // With the whole body as the final block, Read only returns false after a complete root value.
+        if (!reader.Read()) Fail(ref reader, null, "The request body must be a JSON object.");
+        return reader.TokenType;
+    }
+
+    // ---- cold path ----
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void Fail(ref Utf8JsonReader reader, string? field, string detail)
+    {
+        // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
+        while (reader.Read()) { }
+        throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = field };
+    }
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FailSource(ref Utf8JsonReader reader)
+        => Fail(ref reader, "source", "The 'source' field must be a non-empty string.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void FailSourceTooLong(ref Utf8JsonReader reader)
+        => Fail(ref reader, "source", $"The 'source' field must be at most {MaxSourceLength} bytes.");
+
+    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
+    private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body)
+    {
+        int at = 0;
+        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
+        throw new RequestRejectedException(RejectReason.InvalidJson, $"The request body is not valid JSON: invalid UTF-8 (byte {at}).");
+    }
+
+    private static RequestRejectedException InvalidJson(ReadOnlySpan<byte> body, JsonException e, long bytesConsumed)
+    {
+        long at = bytesConsumed;
+        if (e.LineNumber is long line && e.BytePositionInLine is long column)
+        {
+            // The reader reports line and column; turn them into an offset in the body.
+            long lineStart = 0;
+            for (long l = 0; l < line && lineStart < body.Length; l++)
+            {
+                int nl = body[(int)lineStart..].IndexOf((byte)'\n');
+                if (nl < 0) break;
+                lineStart += nl + 1;
+            }
+            at = lineStart + column;
+        }
+        string message = e.Message;
+        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
+        if (suffix >= 0) message = message[..suffix];
+        return new RequestRejectedException(RejectReason.InvalidJson, $"The request body is not valid JSON: {message} (byte {at}).");
+    }
+}
