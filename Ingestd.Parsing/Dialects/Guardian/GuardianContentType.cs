@@ -26,6 +26,8 @@ internal static class GuardianContentType
             || Ascii.EqualsIgnoreCase(media, "application/jsonlines"u8)) return GuardianFormat.Ndjson;
         if (Ascii.EqualsIgnoreCase(media, "text/plain"u8)) return GuardianFormat.Text;
         if (Ascii.EqualsIgnoreCase(media, "application/octet-stream"u8)) return GuardianFormat.Auto;
+        // curl --data (the seed's own idempotency example) labels JSON as a form; detect instead of refusing.
+        if (Ascii.EqualsIgnoreCase(media, "application/x-www-form-urlencoded"u8)) return GuardianFormat.Auto;
         ThrowUnsupported(value);
         return default;
     }
