@@ -222,8 +222,9 @@ internal sealed class JwtVerifier : IDisposable
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return Fail(MalformedHeader, out reason);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
+            // InvalidOperationException: GetString on text that is not UTF-8 (RFC 7515 §4 requires UTF-8).
             return Fail(MalformedHeader, out reason);
         }
         if (!sawAlg) return Fail("missing alg", out reason);
@@ -296,6 +297,7 @@ internal sealed class JwtVerifier : IDisposable
     private static bool TryReadClaims(ReadOnlySpan<byte> json, long now, out string subject, out string reason)
     {
         subject = "";
+        string sub = "";
         double exp = 0, nbf = 0;
         bool sawExp = false, sawNbf = false, sawSub = false;
         try
@@ -319,7 +321,7 @@ internal sealed class JwtVerifier : IDisposable
                 {
                     if (sawSub || !reader.Read() || reader.TokenType != JsonTokenType.String) return Fail("invalid sub", out reason);
                     sawSub = true;
-                    subject = reader.GetString()!;
+                    sub = reader.GetString()!;
                 }
                 else
                 {
@@ -329,15 +331,16 @@ internal sealed class JwtVerifier : IDisposable
             }
             if (reader.TokenType != JsonTokenType.EndObject || reader.Read()) return Fail(MalformedClaims, out reason);
         }
-        catch (JsonException)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
             return Fail(MalformedClaims, out reason);
         }
 
         // RFC 7519 §4.1.4: the token must not be accepted on or after exp; §4.1.5: nor before nbf.
-        if (sawExp && now >= exp + LeewaySeconds) return FailClaims("expired", out subject, out reason);
-        if (sawNbf && nbf > now + LeewaySeconds) return FailClaims("not yet valid", out subject, out reason);
-        if (subject.Length == 0) return FailClaims("missing sub", out subject, out reason);
+        if (sawExp && now >= exp + LeewaySeconds) return Fail("expired", out reason);
+        if (sawNbf && nbf > now + LeewaySeconds) return Fail("not yet valid", out reason);
+        if (sub.Length == 0) return Fail("missing sub", out reason);
+        subject = sub;
         return Ok(out reason);
     }
 
@@ -371,13 +374,6 @@ internal sealed class JwtVerifier : IDisposable
 
     private static bool Fail(string why, out string reason)
     {
-        reason = why;
-        return false;
-    }
-
-    private static bool FailClaims(string why, out string subject, out string reason)
-    {
-        subject = "";
         reason = why;
         return false;
     }
