@@ -234,8 +234,12 @@ internal sealed class JwtVerifier : IDisposable
 
     private static bool IsJwtType(in Utf8JsonReader reader)
     {
-        if (reader.ValueIsEscaped || reader.HasValueSequence) return reader.GetString() is { } s
-            && (s.Equals("JWT", StringComparison.OrdinalIgnoreCase) || s.Equals("application/jwt", StringComparison.OrdinalIgnoreCase));
+        // The header is one span, so only an escaped value needs unescaping first (rare: allocate then).
+        if (reader.ValueIsEscaped)
+        {
+            string s = reader.GetString()!;
+            return s.Equals("JWT", StringComparison.OrdinalIgnoreCase) || s.Equals("application/jwt", StringComparison.OrdinalIgnoreCase);
+        }
         return Ascii.EqualsIgnoreCase(reader.ValueSpan, "JWT"u8) || Ascii.EqualsIgnoreCase(reader.ValueSpan, "application/jwt"u8);
     }
 
