@@ -85,7 +85,7 @@ public class StreamsTests(SecuredDaemonFixture fixture) : IClassFixture<SecuredD
     [Fact]
     public void Payload_over_1_MB_gets_400_invalid_format()
     {
-        var big = $$"""{"source":"a","event":{"blob":"{{new string('x', 1_100_000)}}"}}""";
+        var big = "{\"source\":\"a\",\"event\":{\"blob\":\"" + new string('x', 1_100_000) + "\"}}";
         var reply = Post(big);
         Assert.Equal(400, reply.Status);
         var (error, detail) = Error(reply);
