@@ -144,13 +144,28 @@ internal static class ReadCommand
             w.WriteString("timestamp"u8, view.TimestampText);
             w.WritePropertyName("event"u8);
             if (view.Json.IsEmpty) w.WriteNullValue();
-            else w.WriteRawValue(view.Json, skipInputValidation: true);
+            else if (view.Json.IndexOfAny((byte)'\n', (byte)'\r') < 0) w.WriteRawValue(view.Json, skipInputValidation: true);
+            else w.WriteRawValue(OnOneLine(view.Json), skipInputValidation: true);
             w.WriteEndObject();
             w.Flush();
             w.Reset();
             _buffer.Write("\n"u8);
             if (_buffer.WrittenCount >= ChunkBytes) Flush();
         }
+
+        // NDJSON needs one line per record. JSON strings cannot hold raw line breaks, so any in
+        // the event are whitespace between tokens: turning them into spaces changes nothing else.
+        private ReadOnlySpan<byte> OnOneLine(ReadOnlySpan<byte> json)
+        {
+            if (_oneLine.Length < json.Length) _oneLine = new byte[Math.Max(json.Length, _oneLine.Length * 2)];
+            var copy = _oneLine.AsSpan(0, json.Length);
+            json.CopyTo(copy);
+            copy.Replace((byte)'\n', (byte)' ');
+            copy.Replace((byte)'\r', (byte)' ');
+            return copy;
+        }
+
+        private byte[] _oneLine = new byte[4096];
 
         private bool Matches(in RecordView view)
         {

@@ -18,8 +18,7 @@ internal sealed record ErrorBody(
 
     public void WriteTo(Response response, int status)
     {
-        response.SetStatus(status);
-        using var writer = new Utf8JsonWriter(response.Body);
+        using var writer = response.JsonWriter(status);
         JsonSerializer.Serialize(writer, this, ResponseJsonContext.Default.ErrorBody);
     }
 }

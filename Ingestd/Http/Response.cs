@@ -55,11 +55,17 @@ internal sealed class Response : IDisposable
         _headers.Write("\r\n"u8);
     }
 
+    // Bodies are application/json behind nosniff, never HTML: no need to escape ' < > &.
+    private static readonly System.Text.Json.JsonWriterOptions JsonOptions = new()
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    };
+
     /// <summary>Starts a JSON body for <paramref name="status"/>: write it with a Utf8JsonWriter over <see cref="Body"/>.</summary>
     public System.Text.Json.Utf8JsonWriter JsonWriter(int status)
     {
         SetStatus(status);
-        return new System.Text.Json.Utf8JsonWriter(_body);
+        return new System.Text.Json.Utf8JsonWriter(_body, JsonOptions);
     }
 
     public void AddHeader(ReadOnlySpan<byte> name, long value)
