@@ -9,6 +9,10 @@ internal enum Dialect : byte
     Guardian = 3,
     Operyn = 4,
     Air = 5,
+    Elastic = 6,
+    Loki = 7,
+    Otlp = 8,
+    Splunk = 9,
 }
 
 /// <summary>What a record is. Stored as one byte; values never change meaning.</summary>
@@ -31,6 +35,10 @@ internal static class RecordNames
         Dialect.Guardian => "guardian",
         Dialect.Operyn => "operyn",
         Dialect.Air => "air",
+        Dialect.Elastic => "elastic",
+        Dialect.Loki => "loki",
+        Dialect.Otlp => "otlp",
+        Dialect.Splunk => "splunk",
         _ => "unknown",
     };
 
