@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Ingestd.Cli;
 using Ingestd.Config;
 using Ingestd.Server;
+using Ingestd.Service;
 
 namespace Ingestd;
 
@@ -70,12 +71,13 @@ internal static class Program
             case CliVerb.Verify:
                 return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out);
             default:
-                return await ServeAsync(config).ConfigureAwait(false);
+                return await ServeAsync(config, command).ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> ServeAsync(IngestdConfig config)
+    private static async Task<int> ServeAsync(IngestdConfig config, CliCommand command)
     {
+        using var notifier = new SystemdNotifier();
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
@@ -90,7 +92,28 @@ internal static class Program
             Log.Error($"cannot start: {e.Message}");
             return 1;
         }
+
+        // SIGHUP: re-read the file, keep the old config if the new one is bad (logged).
+        using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            notifier.Reloading();
+            try
+            {
+                if (command.ConfigPath is null) Log.Warn("reload: started without --config; nothing to re-read");
+                else server.Reload(CommandLine.ApplyOverrides(ConfigLoader.LoadFile(command.ConfigPath), command));
+            }
+            catch (Exception e) when (e is ConfigException or Auth.JwtKeyException or IOException)
+            {
+                Log.Error($"reload rejected, keeping the running configuration: {e.Message}");
+            }
+            notifier.Ready(server.StatusLine(0));
+        });
+
+        notifier.Ready(server.StatusLine(0));
+        using var status = new ServiceHeartbeat(server, notifier);
         await stop.Task.ConfigureAwait(false);
+        notifier.Stopping("draining: finishing requests, flushing the ring");
         await server.StopAsync(TimeSpan.FromSeconds(30)).ConfigureAwait(false);
         return 0;
     }

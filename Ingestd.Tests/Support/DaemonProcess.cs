@@ -34,6 +34,9 @@ public sealed class DaemonProcess : IDisposable
     public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "ingestd.dll");
 
     public static DaemonProcess Start(string dataDir, string? configText = null, params string[] extraArgs)
+        => Start(dataDir, configText, null, extraArgs);
+
+    public static DaemonProcess Start(string dataDir, string? configText, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
         var args = new List<string> { DaemonDll, "--listen", "127.0.0.1:0", "--data-dir", dataDir };
         if (configText is not null)
@@ -51,6 +54,7 @@ public sealed class DaemonProcess : IDisposable
             UseShellExecute = false,
         };
         foreach (var a in args) psi.ArgumentList.Add(a);
+        if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var daemon = new DaemonProcess(process, dataDir);
         process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
@@ -79,6 +83,11 @@ public sealed class DaemonProcess : IDisposable
 
     [DllImport("libc", SetLastError = true)]
     private static extern int kill(int pid, int sig);
+
+    /// <summary>The config file the daemon was started with (rewrite it, then <see cref="Signal"/> SIGHUP to reload).</summary>
+    public string ConfigPath => Path.Combine(DataDir + ".conf");
+
+    public void Signal(int signal) => kill(_process.Id, signal);
 
     /// <summary>SIGTERM, then waits for the exit code (bounded).</summary>
     public int Terminate(TimeSpan? timeout = null)

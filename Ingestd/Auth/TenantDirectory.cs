@@ -10,20 +10,31 @@ namespace Ingestd.Auth;
 /// </summary>
 internal sealed class TenantDirectory
 {
-    private readonly Dictionary<string, Tenant> _byKey = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, Tenant>.AlternateLookup<ReadOnlySpan<char>> _lookup;
-
-    public TenantDirectory(IReadOnlyList<TenantConfig> tenants)
+    // Immutable; a reload swaps in a new one, so lookups need no lock.
+    private sealed class Snapshot
     {
-        foreach (var t in tenants)
+        public readonly Dictionary<string, Tenant> ByKey = new(StringComparer.Ordinal);
+        public readonly Dictionary<string, Tenant>.AlternateLookup<ReadOnlySpan<char>> Lookup;
+
+        public Snapshot(IReadOnlyList<TenantConfig> tenants)
         {
-            var tenant = new Tenant(t.Id, t.RateLimitPerMinute);
-            foreach (var key in t.Keys) _byKey[key] = tenant;
+            foreach (var t in tenants)
+            {
+                var tenant = new Tenant(t.Id, t.RateLimitPerMinute);
+                foreach (var key in t.Keys) ByKey[key] = tenant;
+            }
+            Lookup = ByKey.GetAlternateLookup<ReadOnlySpan<char>>();
         }
-        _lookup = _byKey.GetAlternateLookup<ReadOnlySpan<char>>();
     }
 
-    public bool IsOpen => _byKey.Count == 0;
+    private Snapshot _snapshot;
+
+    public TenantDirectory(IReadOnlyList<TenantConfig> tenants) => _snapshot = new Snapshot(tenants);
+
+    /// <summary>Replaces every tenant and key at once (SIGHUP).</summary>
+    public void Reload(IReadOnlyList<TenantConfig> tenants) => Volatile.Write(ref _snapshot, new Snapshot(tenants));
+
+    public bool IsOpen => Volatile.Read(ref _snapshot).ByKey.Count == 0;
 
     /// <summary>Finds the tenant owning <paramref name="key"/> (UTF-8 bytes from a header), without allocating.</summary>
     public bool TryResolve(ReadOnlySpan<byte> key, out Tenant tenant)
@@ -32,7 +43,7 @@ internal sealed class TenantDirectory
         if (key.IsEmpty || key.Length > 512) return false;
         Span<char> chars = stackalloc char[512];
         if (!Encoding.UTF8.TryGetChars(key, chars, out int n)) return false;
-        if (!_lookup.TryGetValue(chars[..n], out var found)) return false;
+        if (!Volatile.Read(ref _snapshot).Lookup.TryGetValue(chars[..n], out var found)) return false;
         tenant = found;
         return true;
     }

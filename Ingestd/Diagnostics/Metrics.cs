@@ -1,10 +1,32 @@
+using System.Collections.Concurrent;
+using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Records;
+
 namespace Ingestd;
 
 /// <summary>
 /// Process-wide counters, updated with interlocked adds (no locks on the request path).
+/// Labelled families use dictionaries keyed by small value tuples: after a label set's first
+/// request, counting it allocates nothing.
 /// </summary>
 internal sealed class Metrics
 {
+    public ConcurrentDictionary<(string Route, int Status), Counter> RequestsByRoute { get; } = new();
+    public ConcurrentDictionary<(Dialect Dialect, string Tenant), Counter> EventsByTenant { get; } = new();
+    public ConcurrentDictionary<(Dialect Dialect, string Tenant), Counter> BytesByTenant { get; } = new();
+    public Counter[] DecodedBytesByEncoding { get; } = [new(), new(), new(), new(), new()];
+
+    public void CountRequest(string route, int status)
+        => RequestsByRoute.GetOrAdd((route, status), static _ => new Counter()).Increment();
+
+    public void CountAccepted(Dialect dialect, string tenant, int events, long bytes)
+    {
+        EventsByTenant.GetOrAdd((dialect, tenant), static _ => new Counter()).Add(events);
+        BytesByTenant.GetOrAdd((dialect, tenant), static _ => new Counter()).Add(bytes);
+    }
+
+    public void CountDecoded(ContentCoding coding, long bytes) => DecodedBytesByEncoding[(int)coding].Add(bytes);
+
     public Counter Requests { get; } = new();
     public Counter EventsAccepted { get; } = new();
     public Counter BytesReceived { get; } = new();

@@ -8,16 +8,21 @@ namespace Ingestd.Endpoints;
 /// Air's <c>Authorization: Bearer &lt;JWT&gt;</c>: the token's <c>sub</c> is the tenant. With no
 /// JWT keys configured the Air routes are open and records go to tenant <c>default</c>.
 /// </summary>
-internal sealed class AirAuth(JwtVerifier verifier)
+internal sealed class AirAuth(JwtVerifier initial)
 {
     private static readonly byte[] OpenTenant = "default"u8.ToArray();
+    private JwtVerifier _verifier = initial;
 
-    public bool IsOpen => !verifier.HasKeys;
+    /// <summary>Swaps in new keys (SIGHUP). The old verifier is left to the GC: requests may still hold it.</summary>
+    public void Reload(JwtVerifier verifier) => Volatile.Write(ref _verifier, verifier);
+
+    public bool IsOpen => !Volatile.Read(ref _verifier).HasKeys;
 
     /// <summary>Returns the tenant's UTF-8 id or throws 401 with the reason.</summary>
     public byte[] Authenticate(ReadOnlySpan<byte> authorization, ReadOnlySpan<byte> queryToken)
     {
-        if (IsOpen) return OpenTenant;
+        var verifier = Volatile.Read(ref _verifier);
+        if (!verifier.HasKeys) return OpenTenant;
         ReadOnlySpan<byte> token;
         if (TenantDirectory.HasBearerScheme(authorization)) token = TenantDirectory.TokenFromAuthorization(authorization);
         else if (!queryToken.IsEmpty) token = queryToken;

@@ -1,3 +1,4 @@
+using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Air;
@@ -13,7 +14,7 @@ namespace Ingestd.Endpoints;
 /// <c>200 {"data":{"accepted":N,"rejected":M,"errors":[{"index":i,"reason":"…"}]}}</c>.
 /// Accepted messages and events then go to live subscribers.
 /// </summary>
-internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, int maxEntries) : Endpoint
+internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveConfig live) : Endpoint
 {
     private sealed class State
     {
@@ -23,6 +24,7 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, int m
     }
 
     public override string Name => "/v1/ingest/{type}";
+    public override Dialect Dialect => Dialect.Air;
     public override string Allow => "POST";
     public override bool AllowsMethod(HttpMethod method) => method == HttpMethod.Post;
 
@@ -41,7 +43,7 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, int m
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
         var state = (State)ctx.EndpointState!;
-        int accepted = AirParser.Parse(body, state.Type, ctx.ReceivedNs, state.Tenant, ctx.Batch, state.Rejected, maxEntries);
+        int accepted = AirParser.Parse(body, state.Type, ctx.ReceivedNs, state.Tenant, ctx.Batch, state.Rejected, live.Current.Limits.AirMaxEntries);
         using var w = response.JsonWriter(200);
         w.WriteStartObject();
         w.WriteStartObject("data"u8);

@@ -1,4 +1,5 @@
 using System.Text;
+using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Air;
@@ -14,7 +15,7 @@ namespace Ingestd.Endpoints;
 /// (any number, all must match), and <c>access_token=</c> for clients that cannot set headers
 /// (RFC 6750 §2.3). A subscriber that falls <c>sse_subscriber_buffer</c> entries behind is dropped.
 /// </summary>
-internal sealed class AirSubscribeEndpoint(AirAuth auth, SubscriptionHub hub, int buffer) : Endpoint
+internal sealed class AirSubscribeEndpoint(AirAuth auth, SubscriptionHub hub, LiveConfig live) : Endpoint
 {
     public override string Name => "/v1/subscribe/{type}";
     public override string Allow => "GET";
@@ -45,6 +46,6 @@ internal sealed class AirSubscribeEndpoint(AirAuth auth, SubscriptionHub hub, in
         response.SetStatus(200);
         response.AddHeader("Content-Type"u8, "text/event-stream"u8);
         response.AddHeader("X-Accel-Buffering"u8, "no"u8);
-        ctx.Stream = hub.Subscribe((SubscriptionFilter)ctx.EndpointState!, buffer);
+        ctx.Stream = hub.Subscribe((SubscriptionFilter)ctx.EndpointState!, live.Current.Limits.SseSubscriberBuffer);
     }
 }

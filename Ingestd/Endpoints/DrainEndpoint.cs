@@ -3,6 +3,7 @@ using Ingestd.Http;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Records;
 
 namespace Ingestd.Endpoints;
 
@@ -14,6 +15,7 @@ namespace Ingestd.Endpoints;
 internal sealed class DrainEndpoint(TenantDirectory tenants) : Endpoint
 {
     public override string Name => "/v1/drain";
+    public override Dialect Dialect => Dialect.Astralog;
     public override string Allow => "POST";
     public override bool AllowsMethod(HttpMethod method) => method == HttpMethod.Post;
 

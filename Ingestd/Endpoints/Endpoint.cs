@@ -1,6 +1,7 @@
 using Ingestd.Http;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Records;
 
 namespace Ingestd.Endpoints;
 
@@ -22,6 +23,9 @@ internal abstract class Endpoint
     public abstract string Allow { get; }
 
     public abstract bool AllowsMethod(HttpMethod method);
+
+    /// <summary>The dialect this route stores records as (for metrics).</summary>
+    public virtual Dialect Dialect => Dialect.Unknown;
 
     /// <summary>Refuses the request by throwing <see cref="RequestRejectedException"/>; sets ctx.Tenant on success.</summary>
     public virtual void Authorize(RequestContext ctx) { }

@@ -2,11 +2,13 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using Ingestd.Auth;
+using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Limits;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Guardian;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Records;
 using Ingestd.Storage;
 
 namespace Ingestd.Endpoints;
@@ -19,9 +21,11 @@ namespace Ingestd.Endpoints;
 /// <c>X-RateLimit-*</c>, security headers and CORS. <c>OPTIONS</c> answers the CORS preflight.
 /// </summary>
 internal sealed class GuardianEndpoint(
-    TenantDirectory tenants, TokenBucketLimiter limiter, IdempotencyStore idempotency,
-    int defaultRatePerMinute, long maxBodyBytes) : Endpoint
+    TenantDirectory tenants, TokenBucketLimiter limiter, IdempotencyStore idempotency, LiveConfig live) : Endpoint
 {
+    private long MaxBody => live.Current.Limits.MaxBodyBytes;
+    private int DefaultRatePerMinute => live.Current.Limits.DefaultRateLimitPerMinute;
+
     private static readonly byte[] OpenTenant = "default"u8.ToArray();
 
     // Per-request state, kept in RequestContext.EndpointState.
@@ -39,9 +43,10 @@ internal sealed class GuardianEndpoint(
     }
 
     public override string Name => "/api/ingest";
+    public override Dialect Dialect => Dialect.Guardian;
     public override string Allow => "POST, OPTIONS";
     public override bool AllowsMethod(HttpMethod method) => method is HttpMethod.Post or HttpMethod.Options;
-    public override long MaxBodyBytes(long serverLimit) => Math.Min(serverLimit, maxBodyBytes);
+    public override long MaxBodyBytes(long serverLimit) => Math.Min(serverLimit, MaxBody);
 
     private static State StateOf(RequestContext ctx) => (State)(ctx.EndpointState ??= new State());
 
@@ -70,7 +75,7 @@ internal sealed class GuardianEndpoint(
 
         // Keys are secrets: rate-limit and idempotency state is keyed by their hash.
         state.Scope = Convert.ToHexString(SHA256.HashData(key));
-        state.RatePerMinute = ctx.Tenant?.RateLimitPerMinute ?? defaultRatePerMinute;
+        state.RatePerMinute = ctx.Tenant?.RateLimitPerMinute ?? DefaultRatePerMinute;
         var decision = limiter.TryTake(state.Scope, state.RatePerMinute);
         state.Rate = decision;
         if (!decision.Allowed) throw new RequestRejectedException(RejectReason.RateLimited, "Too many requests");
@@ -134,7 +139,7 @@ internal sealed class GuardianEndpoint(
         string message = e.Reason switch
         {
             RejectReason.BodyTooLarge or RejectReason.DecodedBodyTooLarge =>
-                $"Payload too large: {Math.Max(e.Size, maxBodyBytes + 1)} bytes (max: {maxBodyBytes})",
+                $"Payload too large: {Math.Max(e.Size, MaxBody + 1)} bytes (max: {MaxBody})",
             RejectReason.RateLimited or RejectReason.Backpressure => "Too many requests",
             _ => e.Detail,
         };
@@ -172,7 +177,7 @@ internal sealed class GuardianEndpoint(
                 idempotency.Abandon(state.Scope!, state.IdempotencyKey);
         }
 
-        var rate = state.Rate ?? limiter.Peek(state.Scope ?? "anonymous", state.RatePerMinute > 0 ? state.RatePerMinute : defaultRatePerMinute);
+        var rate = state.Rate ?? limiter.Peek(state.Scope ?? "anonymous", state.RatePerMinute > 0 ? state.RatePerMinute : DefaultRatePerMinute);
         response.AddHeader("X-Request-ID"u8, state.RequestId.ToString());
         response.AddHeader("X-Trace-ID"u8, state.TraceId.ToString());
         response.AddHeader("X-RateLimit-Limit"u8, rate.Limit);

@@ -28,6 +28,7 @@ internal sealed class OperynEndpoint(OperynRoute route, TenantDirectory tenants,
         _ => "/events/deployments",
     };
 
+    public override Dialect Dialect => Dialect.Operyn;
     public override string Allow => "POST";
     public override bool AllowsMethod(HttpMethod method) => method == HttpMethod.Post;
 

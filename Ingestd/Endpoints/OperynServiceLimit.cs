@@ -13,16 +13,23 @@ internal sealed class OperynServiceLimit
     private readonly HashSet<string> _services = new(StringComparer.Ordinal);
     private readonly string _path;
 
+    private int _max;
+
     public OperynServiceLimit(string dataDir, int max)
     {
-        Max = max;
+        _max = max;
         _path = Path.Combine(dataDir, "operyn-default-services.txt");
         if (File.Exists(_path))
             foreach (var line in File.ReadAllLines(_path))
                 if (line.Length > 0) _services.Add(line);
     }
 
-    public int Max { get; }
+    /// <summary>Settable on reload; a lower limit keeps the services already admitted.</summary>
+    public int Max
+    {
+        get => Volatile.Read(ref _max);
+        set => Volatile.Write(ref _max, value);
+    }
 
     /// <summary>Admits the services of one request all together, or none; returns the refusal message otherwise.</summary>
     public string? TryAdmit(IReadOnlyCollection<string> services)

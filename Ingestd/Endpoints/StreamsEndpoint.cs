@@ -1,9 +1,11 @@
 using System.Buffers.Text;
 using Ingestd.Auth;
+using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Streams;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Records;
 
 namespace Ingestd.Endpoints;
 
@@ -14,12 +16,15 @@ namespace Ingestd.Endpoints;
 /// <c>{"error":"&lt;code&gt;","detail":"…"}</c>, content errors with code <c>invalid_format</c>.
 /// With tenants configured, the token's tenant must be the stream.
 /// </summary>
-internal sealed class StreamsEndpoint(TenantDirectory tenants, long maxBodyBytes) : Endpoint
+internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) : Endpoint
 {
+    private long Limit => live.Current.Limits.StreamMaxBodyBytes;
+
     public override string Name => "/v1/streams/ingest";
+    public override Dialect Dialect => Dialect.Streams;
     public override string Allow => "POST";
     public override bool AllowsMethod(HttpMethod method) => method == HttpMethod.Post;
-    public override long MaxBodyBytes(long serverLimit) => Math.Min(serverLimit, maxBodyBytes);
+    public override long MaxBodyBytes(long serverLimit) => Math.Min(serverLimit, Limit);
 
     public override void Authorize(RequestContext ctx)
     {
@@ -70,7 +75,7 @@ internal sealed class StreamsEndpoint(TenantDirectory tenants, long maxBodyBytes
                 // The seed lists "payload exceeds maximum size" among its 400s.
                 status = 400;
                 code = "invalid_format";
-                detail = $"The payload exceeds the maximum size of {maxBodyBytes} bytes.";
+                detail = $"The payload exceeds the maximum size of {Limit} bytes.";
                 break;
             case RejectReason.Backpressure:
                 code = "rate_limited";

@@ -37,6 +37,7 @@ internal sealed class HttpConnection : IDisposable
     private readonly DurabilityWaiter _waiter = new();
 
     private Endpoint? _current;
+    private RequestLimits _limits;
     private volatile Phase _phase;
     private long _deadline = long.MaxValue; // Stopwatch ticks
     private volatile bool _timedOut;
@@ -46,6 +47,7 @@ internal sealed class HttpConnection : IDisposable
         _connection = connection;
         _server = server;
         _context = new RequestContext(_head);
+        _limits = server.Limits;
         _body.Limit = RejectReason.BodyTooLarge;
         _decoded.Limit = RejectReason.DecodedBodyTooLarge;
     }
@@ -118,7 +120,8 @@ internal sealed class HttpConnection : IDisposable
         _body.Reset();
         _decoded.Reset();
         _current = null;
-        EnterPhase(Phase.Idle, _server.IdleTimeout);
+        _limits = _server.Limits;
+        EnterPhase(Phase.Idle, _limits.IdleTimeout);
 
         if (!await ReadHeadAsync().ConfigureAwait(false)) return false;
         _phase = Phase.Busy;
@@ -136,7 +139,7 @@ internal sealed class HttpConnection : IDisposable
                 throw new RequestRejectedException(RejectReason.MethodNotAllowed, $"{Printable(_head.MethodBytes)} not allowed on {endpoint.Name}; allowed: {endpoint.Allow}");
             }
             endpoint.Authorize(_context);
-            long maxBody = endpoint.MaxBodyBytes(_server.MaxBodyBytes);
+            long maxBody = endpoint.MaxBodyBytes(_limits.MaxBodyBytes);
             _body.Cap = maxBody;
             _decoded.Cap = maxBody;
             if (_head.ContentLength > maxBody)
@@ -176,6 +179,7 @@ internal sealed class HttpConnection : IDisposable
                 _decoder.Decode(coding, body, _decoded);
                 body = _decoded.WrittenSpan;
             }
+            _server.Metrics.CountDecoded(coding, body.Length);
             _server.Metrics.BytesReceived.Add(body.Length);
             endpoint.Handle(_context, body, _response);
         }
@@ -204,6 +208,8 @@ internal sealed class HttpConnection : IDisposable
             case PublishOutcome.Acknowledged:
                 _context.Acknowledged = true;
                 _server.Metrics.EventsAccepted.Add(_context.Batch.Count);
+                if (_context.Batch.Count > 0)
+                    _server.Metrics.CountAccepted(endpoint.Dialect, _context.Tenant?.Id ?? "-", _context.Batch.Count, _context.Batch.ByteLength);
                 break;
             case PublishOutcome.Backpressure:
                 _server.Metrics.Rejected429.Increment();
@@ -271,7 +277,7 @@ internal sealed class HttpConnection : IDisposable
             SequencePosition consumed, examined;
             try
             {
-                complete = HttpRequestParser.TryParseHead(buffer, _head, _server.HttpLimits, out consumed, out examined);
+                complete = HttpRequestParser.TryParseHead(buffer, _head, _limits.Http, out consumed, out examined);
             }
             catch (RequestRejectedException e)
             {
@@ -291,7 +297,7 @@ internal sealed class HttpConnection : IDisposable
                 Input.AdvanceTo(buffer.End);
                 return false;
             }
-            if (_phase == Phase.Idle && !buffer.IsEmpty) EnterPhase(Phase.Head, _server.HeaderTimeout);
+            if (_phase == Phase.Idle && !buffer.IsEmpty) EnterPhase(Phase.Head, _limits.HeaderTimeout);
             Input.AdvanceTo(consumed, examined);
         }
     }
@@ -300,7 +306,7 @@ internal sealed class HttpConnection : IDisposable
 
     private async ValueTask<BodyRead> ReadBodyAsync(Endpoint endpoint)
     {
-        EnterPhase(Phase.Body, _server.BodyTimeout);
+        EnterPhase(Phase.Body, _limits.BodyTimeout);
         try
         {
             if (_head.IsChunked)
@@ -311,11 +317,11 @@ internal sealed class HttpConnection : IDisposable
                     var result = await Input.ReadAsync().ConfigureAwait(false);
                     var buffer = result.Buffer;
                     if (result.IsCanceled) return await BodyTimedOutAsync(buffer).ConfigureAwait(false);
-                    bool done = _chunked.Decode(buffer, _body, _server.HttpLimits, out var consumed, out var examined);
+                    bool done = _chunked.Decode(buffer, _body, _limits.Http, out var consumed, out var examined);
                     Input.AdvanceTo(consumed, examined);
                     if (done) return BodyRead.Complete;
                     if (result.IsCompleted) return BodyRead.Lost;
-                    ExtendDeadline(_server.BodyTimeout);
+                    ExtendDeadline(_limits.BodyTimeout);
                 }
             }
 
@@ -332,7 +338,7 @@ internal sealed class HttpConnection : IDisposable
                 Input.AdvanceTo(slice.End);
                 remaining -= take;
                 if (remaining > 0 && result.IsCompleted) return BodyRead.Lost;
-                ExtendDeadline(_server.BodyTimeout);
+                ExtendDeadline(_limits.BodyTimeout);
             }
             return BodyRead.Complete;
         }
@@ -389,6 +395,7 @@ internal sealed class HttpConnection : IDisposable
         _output.Reset();
         _response.WriteTo(_output, keepAliveHeader: !close && !_head.IsHttp11, headRequest: _head.Method == HttpMethod.Head, HttpDate.Current);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        _server.Metrics.CountRequest(_current?.Name ?? "unmatched", _response.StatusCode);
         _output.TrimTo(64 * 1024);
         _body.Reset();
         _body.TrimTo(4 * 1024 * 1024);

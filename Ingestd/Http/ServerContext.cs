@@ -1,5 +1,4 @@
 using Ingestd.Endpoints;
-using Ingestd.Parsing.Http;
 using Ingestd.Ring;
 
 namespace Ingestd.Http;
@@ -7,11 +6,15 @@ namespace Ingestd.Http;
 /// <summary>What every connection shares: limits, routes, the ingest pipeline and metrics.</summary>
 internal sealed class ServerContext
 {
-    public required HttpLimits HttpLimits { get; init; }
-    public required long MaxBodyBytes { get; init; }
-    public required TimeSpan HeaderTimeout { get; init; }
-    public required TimeSpan IdleTimeout { get; init; }
-    public required TimeSpan BodyTimeout { get; init; }
+    private RequestLimits _limits = null!;
+
+    /// <summary>Swapped whole on reload; a connection reads it once per request.</summary>
+    public required RequestLimits Limits
+    {
+        get => Volatile.Read(ref _limits);
+        set => Volatile.Write(ref _limits, value);
+    }
+
     public required Router Router { get; init; }
     public required IngestPipeline Pipeline { get; init; }
     public required Metrics Metrics { get; init; }

@@ -33,10 +33,20 @@ internal sealed class IngestServer : IAsyncDisposable
     private ServerContext? _context;
     private Timer? _heartbeat;
     private FileStream? _dirLock;
-    private JwtVerifier? _jwt;
     private IdempotencyStore? _idempotency;
+    private TenantDirectory? _tenants;
+    private AirAuth? _airAuth;
+    private OperynServiceLimit? _operynDefaultOrg;
+    private readonly LiveConfig _live;
 
-    public IngestServer(IngestdConfig config) => _config = config;
+    public IngestServer(IngestdConfig config)
+    {
+        _config = config;
+        _live = new LiveConfig(config);
+    }
+
+    /// <summary>The configuration in force (changes on <see cref="Reload"/>).</summary>
+    public IngestdConfig Config => _live.Current;
 
     public IReadOnlyList<IPEndPoint> BoundEndPoints => _listener?.BoundEndPoints ?? Array.Empty<IPEndPoint>();
     public Metrics Metrics => _metrics;
@@ -63,41 +73,33 @@ internal sealed class IngestServer : IAsyncDisposable
         _writer = new SegmentWriter(_ring, _log, storage.Durability, (int)Math.Min(storage.BlockMaxBytes, 64L * 1024 * 1024), _metrics);
         _writer.Start();
 
-        var tenants = new TenantDirectory(_config.Tenants);
-        if (tenants.IsOpen) Log.Warn("no tenants configured: every endpoint is open to anyone who can reach it");
+        _tenants = new TenantDirectory(_config.Tenants);
+        if (_tenants.IsOpen) Log.Warn("no tenants configured: every endpoint is open to anyone who can reach it");
         var limits = _config.Limits;
-        _jwt = JwtVerifier.Create(_config.Auth.JwtHs256Secrets, _config.Auth.JwtPublicKeys);
-        if (!_jwt.HasKeys) Log.Warn("no JWT keys configured (auth.jwt_hs256_secrets, auth.jwt_public_keys): the Air routes are open");
+        var jwt = JwtVerifier.Create(_config.Auth.JwtHs256Secrets, _config.Auth.JwtPublicKeys);
+        if (!jwt.HasKeys) Log.Warn("no JWT keys configured (auth.jwt_hs256_secrets, auth.jwt_public_keys): the Air routes are open");
+        _airAuth = new AirAuth(jwt);
         _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn);
-        var airAuth = new AirAuth(_jwt);
-        var operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
+        _operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
         Endpoint[] endpoints =
         [
             new HealthEndpoint(),
+            new MetricsEndpoint(_metrics, Gauges),
             new OpenApiEndpoint(),
-            new DrainEndpoint(tenants),
-            new StreamsEndpoint(tenants, limits.StreamMaxBodyBytes),
-            new GuardianEndpoint(tenants, new TokenBucketLimiter(), _idempotency, limits.DefaultRateLimitPerMinute, limits.MaxBodyBytes),
-            new OperynEndpoint(OperynRoute.Log, tenants, operynDefaultOrg),
-            new OperynEndpoint(OperynRoute.LogBatch, tenants, operynDefaultOrg),
-            new OperynEndpoint(OperynRoute.Metric, tenants, operynDefaultOrg),
-            new OperynEndpoint(OperynRoute.Deployment, tenants, operynDefaultOrg),
-            new AirIngestEndpoint(airAuth, Subscriptions, limits.AirMaxEntries),
-            new AirSubscribeEndpoint(airAuth, Subscriptions, limits.SseSubscriberBuffer),
+            new DrainEndpoint(_tenants),
+            new StreamsEndpoint(_tenants, _live),
+            new GuardianEndpoint(_tenants, new TokenBucketLimiter(), _idempotency, _live),
+            new OperynEndpoint(OperynRoute.Log, _tenants, _operynDefaultOrg),
+            new OperynEndpoint(OperynRoute.LogBatch, _tenants, _operynDefaultOrg),
+            new OperynEndpoint(OperynRoute.Metric, _tenants, _operynDefaultOrg),
+            new OperynEndpoint(OperynRoute.Deployment, _tenants, _operynDefaultOrg),
+            new AirIngestEndpoint(_airAuth, Subscriptions, _live),
+            new AirSubscribeEndpoint(_airAuth, Subscriptions, _live),
         ];
 
         _context = new ServerContext
         {
-            HttpLimits = new HttpLimits
-            {
-                MaxRequestLineBytes = (int)limits.MaxRequestLineBytes,
-                MaxHeaderBytes = (int)limits.MaxHeaderBytes,
-                MaxHeaderCount = limits.MaxHeaderCount,
-            },
-            MaxBodyBytes = limits.MaxBodyBytes,
-            HeaderTimeout = limits.HeaderTimeout,
-            IdleTimeout = limits.IdleTimeout,
-            BodyTimeout = limits.BodyTimeout,
+            Limits = RequestLimits.From(limits),
             Router = new Router(endpoints),
             Pipeline = new IngestPipeline(_ring, _writer, storage.Durability, storage.BackpressureWait),
             Metrics = _metrics,
@@ -110,6 +112,37 @@ internal sealed class IngestServer : IAsyncDisposable
         foreach (var ep in _listener.BoundEndPoints) Log.Info($"listening on {ep}");
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
     }
+
+    private ServerGauges Gauges() => new(
+        _ring?.Capacity ?? 0, _ring?.Fill ?? 0, _log?.SegmentCount ?? 0, _log?.BytesOnDisk ?? 0, Subscriptions.Count);
+
+    /// <summary>
+    /// Applies a new configuration without dropping connections or data: tenants and keys, rate
+    /// limits, JWT keys and every [limits] value. Listen addresses, data_dir and [storage] need a
+    /// restart; a change there is reported and ignored. Throws (leaving the old config in force)
+    /// when the new one cannot be applied, e.g. an unreadable PEM file.
+    /// </summary>
+    public void Reload(IngestdConfig next)
+    {
+        var current = _live.Current;
+        var jwt = JwtVerifier.Create(next.Auth.JwtHs256Secrets, next.Auth.JwtPublicKeys);
+        if (!next.Server.Equals(current.Server)) Log.Warn("reload: [server] changes (listen, data_dir) take effect after a restart");
+        if (!next.Storage.Equals(current.Storage)) Log.Warn("reload: [storage] changes take effect after a restart");
+        next = next with { Server = current.Server, Storage = current.Storage };
+        _tenants!.Reload(next.Tenants);
+        _airAuth!.Reload(jwt);
+        _operynDefaultOrg!.Max = next.Limits.OperynDefaultOrgMaxServices;
+        _context!.Limits = RequestLimits.From(next.Limits);
+        _live.Current = next;
+        Log.Info($"reloaded configuration: {next.Tenants.Count} tenants");
+    }
+
+    /// <summary>For the systemd watchdog: the segment writer thread is still running its loop.</summary>
+    public bool IsHealthy => _writer?.IsAlive ?? false;
+
+    /// <summary>A one-line summary for systemd's STATUS=.</summary>
+    public string StatusLine(double eventsPerSecond) =>
+        $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_ring is null ? 0 : 100.0 * _ring.Fill / _ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start";
 
     // Two daemons appending to one directory would interleave blocks; an advisory lock
     // (flock, released by the kernel even on kill -9) makes the second one refuse to start.
@@ -135,7 +168,7 @@ internal sealed class IngestServer : IAsyncDisposable
 
     private void OnAccepted(Socket socket)
     {
-        if (_shutdown.IsCancellationRequested || _connections.Count >= _config.Limits.MaxConnections)
+        if (_shutdown.IsCancellationRequested || _connections.Count >= _context!.Limits.MaxConnections)
         {
             socket.Dispose();
             return;
@@ -194,7 +227,6 @@ internal sealed class IngestServer : IAsyncDisposable
         await StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
         _writer?.Dispose();
         _idempotency?.Dispose();
-        _jwt?.Dispose();
         _dirLock?.Dispose();
         _shutdown.Dispose();
     }

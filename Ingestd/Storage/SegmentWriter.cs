@@ -45,6 +45,11 @@ internal sealed class SegmentWriter : IDisposable
 
     public void Start() => _thread.Start();
 
+    /// <summary>True while the writer thread runs and has looped recently (it wakes at least every 200 ms).</summary>
+    public bool IsAlive => _thread.IsAlive && Environment.TickCount64 - Volatile.Read(ref _lastLoop) < 30_000;
+
+    private long _lastLoop = Environment.TickCount64;
+
     /// <summary>
     /// Waits until the entry ending at <paramref name="endPosition"/> is durable. Completes
     /// synchronously when it already is. Result false: the writer could not store it.
@@ -70,6 +75,7 @@ internal sealed class SegmentWriter : IDisposable
     {
         while (true)
         {
+            Volatile.Write(ref _lastLoop, Environment.TickCount64);
             bool stopping = _stopping;
             long end = Drain();
             if (end > 0) Commit(end);

@@ -1,0 +1,86 @@
+using System.Globalization;
+using System.Text;
+using Ingestd.Http;
+using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Records;
+
+namespace Ingestd.Endpoints;
+
+/// <summary>Point-in-time values the server reads when scraped.</summary>
+internal readonly record struct ServerGauges(long RingCapacity, long RingUsed, int Segments, long SegmentBytes, int Subscribers);
+
+/// <summary><c>GET /metrics</c>: Prometheus text format.</summary>
+internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges) : Endpoint
+{
+    public override string Name => "/metrics";
+    public override string Allow => "GET";
+    public override bool AllowsMethod(HttpMethod method) => method == HttpMethod.Get;
+
+    public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
+    {
+        response.SetStatus(200);
+        response.AddHeader("Content-Type"u8, "text/plain; version=0.0.4; charset=utf-8"u8);
+        response.Body.Write(Encoding.UTF8.GetBytes(Render()));
+    }
+
+    internal string Render()
+    {
+        var p = new PrometheusText();
+        var g = gauges();
+
+        p.Family("ingestd_http_requests_total", "counter", "HTTP requests answered, by route and status code.");
+        foreach (var (key, c) in metrics.RequestsByRoute.OrderBy(k => k.Key.Route, StringComparer.Ordinal).ThenBy(k => k.Key.Status))
+            p.Sample("ingestd_http_requests_total", c.Value, ("route", key.Route), ("status", key.Status.ToString(CultureInfo.InvariantCulture)));
+
+        p.Family("ingestd_events_total", "counter", "Events acknowledged, by dialect and tenant (\"-\" in open mode).");
+        foreach (var (key, c) in metrics.EventsByTenant.OrderBy(k => k.Key.Tenant, StringComparer.Ordinal).ThenBy(k => k.Key.Dialect))
+            p.Sample("ingestd_events_total", c.Value, ("dialect", RecordNames.Of(key.Dialect)), ("tenant", key.Tenant));
+
+        p.Family("ingestd_event_bytes_total", "counter", "Record bytes acknowledged, by dialect and tenant.");
+        foreach (var (key, c) in metrics.BytesByTenant.OrderBy(k => k.Key.Tenant, StringComparer.Ordinal).ThenBy(k => k.Key.Dialect))
+            p.Sample("ingestd_event_bytes_total", c.Value, ("dialect", RecordNames.Of(key.Dialect)), ("tenant", key.Tenant));
+
+        p.Family("ingestd_decoded_bytes_total", "counter", "Request body bytes after Content-Encoding was removed, by encoding.");
+        foreach (var coding in Enum.GetValues<ContentCoding>())
+            p.Sample("ingestd_decoded_bytes_total", metrics.DecodedBytesByEncoding[(int)coding].Value, ("encoding", EncodingName(coding)));
+
+        p.Single("ingestd_ring_capacity_bytes", "gauge", "Capacity of the ring buffer.", g.RingCapacity);
+        p.Single("ingestd_ring_used_bytes", "gauge", "Ring bytes published but not yet taken by the segment writer.", g.RingUsed);
+        p.Single("ingestd_segments", "gauge", "Segment files in the data directory.", g.Segments);
+        p.Single("ingestd_segment_bytes", "gauge", "Bytes of all segment files.", g.SegmentBytes);
+        p.Single("ingestd_blocks_written_total", "counter", "Compressed blocks appended to segments.", metrics.BlocksWritten.Value);
+
+        var h = metrics.FsyncSeconds;
+        p.Family("ingestd_fsync_duration_seconds", "histogram", "Time taken by each segment fsync (group commit).");
+        long cumulative = 0;
+        for (int i = 0; i < h.Bounds.Count; i++)
+        {
+            cumulative += h.BucketCount(i);
+            p.Sample("ingestd_fsync_duration_seconds_bucket", cumulative, ("le", h.Bounds[i].ToString("R", CultureInfo.InvariantCulture)));
+        }
+        cumulative += h.BucketCount(h.Bounds.Count);
+        p.Sample("ingestd_fsync_duration_seconds_bucket", cumulative, ("le", "+Inf"));
+        p.Sample("ingestd_fsync_duration_seconds_sum", h.Sum);
+        p.Sample("ingestd_fsync_duration_seconds_count", cumulative);
+
+        p.Single("ingestd_backpressure_rejections_total", "counter", "Requests answered 429 because the ring had no room.", metrics.Rejected429.Value);
+        p.Single("ingestd_open_connections", "gauge", "Open client connections.", metrics.OpenConnections.Value);
+        p.Single("ingestd_idle_timeout_closes_total", "counter", "Connections closed after idle_timeout without a request.", metrics.IdleTimeoutCloses.Value);
+        p.Single("ingestd_sse_subscribers", "gauge", "Live Server-Sent Events subscribers.", g.Subscribers);
+
+        using var process = System.Diagnostics.Process.GetCurrentProcess();
+        p.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.WorkingSet64);
+        p.Single("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
+        return p.ToString();
+    }
+
+    private static string EncodingName(ContentCoding c) => c switch
+    {
+        ContentCoding.Gzip => "gzip",
+        ContentCoding.Deflate => "deflate",
+        ContentCoding.Brotli => "br",
+        ContentCoding.Zstd => "zstd",
+        _ => "identity",
+    };
+}
