@@ -1,12 +1,27 @@
 #!/usr/bin/env bash
-# Installs the programs the test suite drives (real clients), only when missing. Idempotent.
+# Installs the programs the test suite drives (real clients and tools), only what is missing. Idempotent.
+#   Debian: curl, promtool (prometheus), syslog-ng with its http() destination
+#   npm:    the pinned client libraries in Ingestd.Tests/clients/package-lock.json
 set -euo pipefail
+cd "$(dirname "$0")/.."
+
 need=()
 command -v curl >/dev/null 2>&1 || need+=(curl)
-command -v promtool >/dev/null 2>&1 || need+=(prometheus)   # promtool checks /metrics
+command -v promtool >/dev/null 2>&1 || need+=(prometheus)          # checks /metrics
+command -v syslog-ng >/dev/null 2>&1 || need+=(syslog-ng-core)     # a real shipper: http() destination
+[ -e /usr/lib/syslog-ng/3.38/libhttp.so ] || ls /usr/lib/syslog-ng/*/libhttp.so >/dev/null 2>&1 || need+=(syslog-ng-mod-http)
+command -v node >/dev/null 2>&1 || need+=(nodejs npm)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "install-test-deps: need root to install: ${need[*]}" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
+  # syslog-ng's package starts its own daemon on install where an init system runs; we only need the binary.
   apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+
+clients=Ingestd.Tests/clients
+stamp=$clients/node_modules/.installed-lock
+if [ ! -f "$stamp" ] || ! cmp -s "$clients/package-lock.json" "$stamp"; then
+  (cd "$clients" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+  cp "$clients/package-lock.json" "$stamp"
 fi
