@@ -52,6 +52,8 @@ internal static class LokiPushParser
                 if (reader.TokenType != JsonTokenType.StartArray) FailBody(ref reader, "body: 'streams' must be an array");
                 count = ParseStreams(ref reader, receivedNs, tenant, batch, ref builder);
             }
+            // The root object is closed; Read refuses anything but whitespace after it.
+            if (reader.Read()) FailBody(ref reader, BodyShape);
             if (count < 0) FailBody(ref reader, "body: 'streams' missing");
             return count;
         }
