@@ -461,6 +461,18 @@ public class LokiPushParserTests
         Assert.True(scratch.Capacity < 1024 * 1024);
     }
 
+    [Fact]
+    public void Most_compressible_snappy_block_is_accepted()
+    {
+        // A long run compresses to 3-byte copies of 64 bytes: the densest snappy can be.
+        var line = new string('a', 1 << 20);
+        var body = Snappy.CompressToArray(Stream("{a=\"b\"}", Entry(1, 0, line)));
+        Assert.True(body.Length * 20 < line.Length, $"compressed to {body.Length} bytes");
+        using var batch = new RecordBatch();
+        using var scratch = new PooledBuffer(256);
+        Assert.Equal(1, LokiPushParser.ParseProtobuf(body, Received, "t"u8, batch, scratch, MaxDecoded));
+    }
+
     [Theory]
     [InlineData(new byte[0])]
     [InlineData(new byte[] { 0x80 })]
