@@ -1,5 +1,6 @@
 using Ingestd.Http;
 using Ingestd.Parsing;
+using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
@@ -32,6 +33,9 @@ internal abstract class Endpoint
 
     /// <summary>The largest encoded body this route takes (the server limit unless the dialect sets a lower one).</summary>
     public virtual long MaxBodyBytes(long serverLimit) => serverLimit;
+
+    /// <summary>Reads Content-Encoding; a dialect may accept codings of its own (Loki's "snappy" means the body format, not an encoding).</summary>
+    public virtual ContentCoding ParseContentEncoding(ReadOnlySpan<byte> header) => ContentCodingHeader.Parse(header);
 
     public abstract void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response);
 

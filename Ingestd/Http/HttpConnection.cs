@@ -153,7 +153,7 @@ internal sealed class HttpConnection : IDisposable
         ContentCoding coding;
         try
         {
-            coding = ContentCodingHeader.Parse(_head.ContentEncoding);
+            coding = endpoint.ParseContentEncoding(_head.ContentEncoding);
         }
         catch (RequestRejectedException e)
         {

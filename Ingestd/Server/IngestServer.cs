@@ -95,6 +95,7 @@ internal sealed class IngestServer : IAsyncDisposable
             new OperynEndpoint(OperynRoute.Deployment, _tenants, _operynDefaultOrg),
             new AirIngestEndpoint(_airAuth, Subscriptions, _live),
             new AirSubscribeEndpoint(_airAuth, Subscriptions, _live),
+            new LokiPushEndpoint(_tenants, _live),
         ];
 
         _context = new ServerContext
