@@ -78,7 +78,18 @@ internal static class JsonEscape
         output.Advance(size);
     }
 
-    /// <summary>Writes a UTF-16 string quoted and escaped (cold paths: error reasons and texts).</summary>
+    /// <summary>Writes a UTF-16 string quoted and escaped (error reasons and texts), through a pooled array.</summary>
     public static void WriteQuoted(System.Buffers.IBufferWriter<byte> output, string text)
-        => WriteQuoted(output, System.Text.Encoding.UTF8.GetBytes(text));
+    {
+        var utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(System.Text.Encoding.UTF8.GetMaxByteCount(text.Length));
+        try
+        {
+            int length = System.Text.Encoding.UTF8.GetBytes(text, utf8);
+            WriteQuoted(output, utf8.AsSpan(0, length));
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+        }
+    }
 }
