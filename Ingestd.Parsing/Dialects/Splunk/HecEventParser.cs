@@ -190,16 +190,14 @@ internal static class HecEventParser
         unixNanos = 0;
         int dot = text.IndexOf((byte)'.');
         var whole = dot < 0 ? text : text[..dot];
-        if (whole.Length is > 0 and <= 10 && whole.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)
+        var digits = dot < 0 ? default : text[(dot + 1)..];
+        // The common shape, exactly: seconds, then up to nanoseconds (further digits are truncated).
+        if (whole.Length is > 0 and <= 10 && whole.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
+            && (dot < 0 || (!digits.IsEmpty && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)))
         {
             Utf8Parser.TryParse(whole, out long seconds, out _);
             long fraction = 0;
-            if (dot >= 0)
-            {
-                var digits = text[(dot + 1)..];
-                if (digits.IsEmpty || digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return false;
-                for (int i = 0; i < 9; i++) fraction = fraction * 10 + (i < digits.Length ? digits[i] - '0' : 0);
-            }
+            for (int i = 0; i < 9; i++) fraction = fraction * 10 + (i < digits.Length ? digits[i] - '0' : 0);
             if (seconds > long.MaxValue / 1_000_000_000 - 1) return false;
             unixNanos = seconds * 1_000_000_000 + fraction;
             return true;
