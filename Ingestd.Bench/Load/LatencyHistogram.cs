@@ -61,7 +61,9 @@ internal sealed class LatencyHistogram
     {
         if (TotalCount == 0) return 0;
         percentile = Math.Clamp(percentile, 0, 100);
-        long target = Math.Max(1, (long)Math.Ceiling(percentile / 100.0 * TotalCount));
+        // The rank of the value; the relative nudge keeps 99.9 % of 10,000 at 9,990 despite 99.9 having no exact binary form.
+        double rank = percentile / 100.0 * TotalCount;
+        long target = Math.Max(1, (long)Math.Ceiling(rank - rank * 1e-12));
         long seen = 0;
         for (int i = 0; i < _counts.Length; i++)
         {

@@ -61,18 +61,19 @@ internal sealed class LoadConnection
                 {
                     intended = _window.StartTicks + (long)(_phaseTicks + sequence++ * _window.IntervalTicks);
                     if (intended >= _window.EndTicks) break;
-                    long wait = intended - Stopwatch.GetTimestamp();
-                    // Round up so the request never leaves before its intended time.
-                    if (wait > 0) await delay.WaitAsync((wait * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
+                    // Round up, and wait again if the timer fired early, so no request leaves before its time.
+                    long wait;
+                    while ((wait = intended - Stopwatch.GetTimestamp()) > 0 && !ct.IsCancellationRequested)
+                        await delay.WaitAsync((wait * 1000 + Stopwatch.Frequency - 1) / Stopwatch.Frequency);
                     if (ct.IsCancellationRequested) break;
                 }
                 else if (Stopwatch.GetTimestamp() >= _window.EndTicks) break;
 
                 bool connecting = _socket is null;
-                long sent = Stopwatch.GetTimestamp();
+                long sent = Stopwatch.GetTimestamp(); // a reconnect, when needed, is part of the wait
                 // Open model: latency runs from the intended send time, so a stall is charged to every
                 // request that should have gone out during it (coordinated omission). Closed loop: from the send.
-                long start = _window.Paced ? Math.Min(intended, sent) : sent;
+                long start = _window.Paced ? intended : sent;
                 bool counted = start >= _window.MeasureStartTicks;
                 try
                 {

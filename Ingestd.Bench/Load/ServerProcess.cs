@@ -56,7 +56,7 @@ internal static class ServerProcess
         foreach (var line in lines)
         {
             if (!line.StartsWith("VmHWM:", StringComparison.Ordinal)) continue;
-            var parts = line["VmHWM:".Length..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            var parts = line["VmHWM:".Length..].Split([' ', '\t'], StringSplitOptions.RemoveEmptyEntries);
             if (parts.Length >= 1 && long.TryParse(parts[0], CultureInfo.InvariantCulture, out long kb)) return kb * 1024;
         }
         return null;
