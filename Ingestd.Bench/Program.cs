@@ -1,19 +1,47 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using Ingestd.Bench.Load;
 
 namespace Ingestd.Bench;
 
 public static class Program
 {
+    private const string Usage = """
+        Ingestd.Bench micro [--quick] [BenchmarkDotNet args]   stage micro-benchmarks (BenchmarkDotNet)
+        Ingestd.Bench load --url URL --body FILE [options]    HTTP load generator (load --help for options)
+        """;
+
+    /// <summary>Dispatches on the verb; with no known verb the arguments go to BenchmarkDotNet, as before.</summary>
+    public static int Main(string[] args)
+    {
+        switch (args.Length > 0 ? args[0] : "")
+        {
+            case "micro":
+                return RunMicro(args[1..]);
+            case "load":
+                if (args.Length > 1 && args[1] is "-h" or "--help")
+                {
+                    Console.WriteLine(LoadCommand.Usage);
+                    return 0;
+                }
+                return LoadCommand.Run(args[1..]);
+            case "-h" or "--help":
+                Console.WriteLine(Usage);
+                return 0;
+            default:
+                return RunMicro(args);
+        }
+    }
+
     /// <summary>
     /// <c>micro [--quick] [BenchmarkDotNet args]</c>: the stage micro-benchmarks. <c>--quick</c>
     /// runs a short job (a first look in well under two minutes); without it, BenchmarkDotNet's defaults.
+    /// Kept in its own method so the other verbs never load BenchmarkDotNet.
     /// </summary>
-    public static int Main(string[] args)
+    private static int RunMicro(string[] args)
     {
         var rest = new List<string>(args);
-        if (rest.Count > 0 && rest[0] == "micro") rest.RemoveAt(0);
         bool quick = rest.Remove("--quick");
         IConfig config = DefaultConfig.Instance;
         if (quick) config = config.AddJob(Job.ShortRun.WithWarmupCount(2).WithIterationCount(5).WithLaunchCount(1));
