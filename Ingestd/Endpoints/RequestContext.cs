@@ -24,7 +24,17 @@ internal sealed class RequestContext : IDisposable
     /// <summary>Where the route's <c>{parameter}</c> starts in <see cref="HttpRequestHead.Path"/> (-1 when the route has none).</summary>
     public int PathParameterStart { get; set; } = -1;
 
-    public ReadOnlySpan<byte> PathParameter => PathParameterStart < 0 ? default : Head.Path[PathParameterStart..];
+    /// <summary>The route's <c>{parameter}</c> segment (up to the next '/').</summary>
+    public ReadOnlySpan<byte> PathParameter
+    {
+        get
+        {
+            if (PathParameterStart < 0) return default;
+            var rest = Head.Path[PathParameterStart..];
+            int slash = rest.IndexOf((byte)'/');
+            return slash < 0 ? rest : rest[..slash];
+        }
+    }
 
     /// <summary>Set by the connection once the batch is acknowledged (stored per the durability mode).</summary>
     public bool Acknowledged { get; set; }

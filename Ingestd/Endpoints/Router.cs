@@ -4,23 +4,28 @@ namespace Ingestd.Endpoints;
 
 /// <summary>
 /// Maps a request path to its endpoint, on bytes and without allocating. A route is an exact
-/// path, or a path whose last segment is a <c>{parameter}</c> (e.g. <c>/v1/ingest/{type}</c>);
-/// the endpoint validates the parameter itself.
+/// path, or a path with one <c>{parameter}</c> segment anywhere (e.g. <c>/v1/ingest/{type}</c>,
+/// <c>/{index}/_bulk</c>); the endpoint validates the parameter itself. Exact routes win.
 /// </summary>
 internal sealed class Router
 {
     private readonly (byte[] Path, Endpoint Endpoint)[] _exact;
-    private readonly (byte[] Prefix, Endpoint Endpoint)[] _parameterised;
+    private readonly (byte[] Prefix, byte[] Suffix, Endpoint Endpoint)[] _parameterised;
 
     public Router(IReadOnlyList<Endpoint> endpoints)
     {
         var exact = new List<(byte[], Endpoint)>();
-        var parameterised = new List<(byte[], Endpoint)>();
+        var parameterised = new List<(byte[], byte[], Endpoint)>();
         foreach (var e in endpoints)
         {
-            int brace = e.Name.IndexOf('{');
-            if (brace < 0) exact.Add((Encoding.ASCII.GetBytes(e.Name), e));
-            else parameterised.Add((Encoding.ASCII.GetBytes(e.Name[..brace]), e));
+            int open = e.Name.IndexOf('{');
+            if (open < 0)
+            {
+                exact.Add((Encoding.ASCII.GetBytes(e.Name), e));
+                continue;
+            }
+            int close = e.Name.IndexOf('}', open);
+            parameterised.Add((Encoding.ASCII.GetBytes(e.Name[..open]), Encoding.ASCII.GetBytes(e.Name[(close + 1)..]), e));
         }
         _exact = exact.ToArray();
         _parameterised = parameterised.ToArray();
@@ -35,14 +40,14 @@ internal sealed class Router
         parameterStart = -1;
         foreach (var (p, e) in _exact)
             if (path.SequenceEqual(p)) return e;
-        foreach (var (prefix, e) in _parameterised)
+        foreach (var (prefix, suffix, e) in _parameterised)
         {
-            // One non-empty segment after the prefix.
-            if (path.Length > prefix.Length && path.StartsWith(prefix) && path[prefix.Length..].IndexOf((byte)'/') < 0)
-            {
-                parameterStart = prefix.Length;
-                return e;
-            }
+            if (path.Length <= prefix.Length + suffix.Length || !path.StartsWith(prefix) || !path.EndsWith(suffix)) continue;
+            // The parameter is one non-empty segment.
+            var parameter = path[prefix.Length..^suffix.Length];
+            if (parameter.IndexOf((byte)'/') >= 0) continue;
+            parameterStart = prefix.Length;
+            return e;
         }
         return null;
     }

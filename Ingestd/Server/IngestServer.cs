@@ -7,6 +7,8 @@ using Ingestd.Config;
 using Ingestd.Endpoints;
 using Ingestd.Http;
 using Ingestd.Limits;
+using Ingestd.Parsing.Dialects.Elastic;
+using Ingestd.Parsing.Dialects.Splunk;
 using Ingestd.Subscriptions;
 using Ingestd.Parsing.Http;
 using Ingestd.Ring;
@@ -96,6 +98,8 @@ internal sealed class IngestServer : IAsyncDisposable
             new AirIngestEndpoint(_airAuth, Subscriptions, _live),
             new AirSubscribeEndpoint(_airAuth, Subscriptions, _live),
             new LokiPushEndpoint(_tenants, _live),
+            .. ElasticEndpoints(new ElasticAuth(_tenants)),
+            .. SplunkEndpoints(_tenants),
         ];
 
         _context = new ServerContext
@@ -113,6 +117,30 @@ internal sealed class IngestServer : IAsyncDisposable
         foreach (var ep in _listener.BoundEndPoints) Log.Info($"listening on {ep}");
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
     }
+
+    private static Endpoint[] ElasticEndpoints(ElasticAuth auth) =>
+    [
+        new ElasticRootEndpoint(auth),
+        new ElasticBulkEndpoint(auth, indexInPath: false),
+        new ElasticBulkEndpoint(auth, indexInPath: true),
+        new ElasticInfoEndpoint(auth, "/_cluster/health", ElasticResponses.ClusterHealth("ingestd")),
+        new ElasticInfoEndpoint(auth, "/_license", ElasticResponses.License.ToArray()),
+        new ElasticInfoEndpoint(auth, "/_xpack", ElasticResponses.XPack.ToArray()),
+        new ElasticSetupEndpoint(auth, "/_index_template/{name}"),
+        new ElasticSetupEndpoint(auth, "/_template/{name}"),
+        new ElasticSetupEndpoint(auth, "/_ilm/policy/{name}"),
+    ];
+
+    private static Endpoint[] SplunkEndpoints(TenantDirectory tenants) =>
+    [
+        new SplunkHecEndpoint(HecRoute.Event, "/services/collector", tenants),
+        new SplunkHecEndpoint(HecRoute.Event, "/services/collector/event", tenants),
+        new SplunkHecEndpoint(HecRoute.Event, "/services/collector/event/1.0", tenants),
+        new SplunkHecEndpoint(HecRoute.Raw, "/services/collector/raw", tenants),
+        new SplunkHecEndpoint(HecRoute.Raw, "/services/collector/raw/1.0", tenants),
+        new SplunkHecEndpoint(HecRoute.Health, "/services/collector/health", tenants),
+        new SplunkHecEndpoint(HecRoute.Health, "/services/collector/health/1.0", tenants),
+    ];
 
     private ServerGauges Gauges() => new(
         _ring?.Capacity ?? 0, _ring?.Fill ?? 0, _log?.SegmentCount ?? 0, _log?.BytesOnDisk ?? 0, Subscriptions.Count);
