@@ -13,7 +13,7 @@ internal static class CompareReport
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        md.Append(inv, $"Machine: {Machine()}. Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(settings.Quick ? " (`--quick`)" : "")}.\n\n");
+        md.Append(inv, $"Machine: {Machine()}. Run {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC{(settings.Quick ? " (`--quick`)" : "")}; load average at the end {LoadAverage()} (anything near or above the core count means other work shared the cores).\n\n");
         md.Append(inv, $"Each server pinned to core {settings.ServerCpu} (`taskset`), the load generator to core {settings.LoadCpu}; ");
         md.Append(inv, $"per case the servers alternate A/B/… for {settings.Rounds} round(s) of {settings.Duration.TotalSeconds:0} s after {settings.Warmup.TotalSeconds:0} s warm-up, each run on a fresh process and data directory. ");
         md.Append(inv, $"Events/s and p99 are medians over the rounds; spread is min–max. ingestd: `{env.IngestdDescription}`.\n\n");
@@ -34,6 +34,18 @@ internal static class CompareReport
         md.Append('\n');
         md.Append(inv, $"![events/s against connections, drain-500](results/{PlotFile})\n");
         return md.ToString();
+    }
+
+    private static string LoadAverage()
+    {
+        try
+        {
+            return string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3));
+        }
+        catch (IOException)
+        {
+            return "unknown";
+        }
     }
 
     private static string Num(double v) => double.IsNaN(v) ? "—" : v.ToString("#,0", CultureInfo.InvariantCulture);
