@@ -35,6 +35,12 @@ bench: build
 bench-quick: build
 	$(DOTNET) run -c Release --project Ingestd.Bench --no-build -- micro --quick $(ARGS)
 
+# Side-by-side end-to-end comparison (ingestd, ordinary Kestrel, ingestd on Kestrel, nginx);
+# updates the table in Ingestd.Bench/README.md. `make bench-compare ARGS=--quick` for a first look.
+.PHONY: bench-compare
+bench-compare:
+	bash scripts/bench.sh $(ARGS)
+
 # One native (NativeAOT) self-contained binary: fast start, small RSS.
 publish:
 	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none -o dist -nologo

@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Configs;
 using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
+using Ingestd.Bench.Compare;
 using Ingestd.Bench.Load;
 
 namespace Ingestd.Bench;
@@ -10,6 +11,9 @@ public static class Program
     private const string Usage = """
         Ingestd.Bench micro [--quick] [BenchmarkDotNet args]   stage micro-benchmarks (BenchmarkDotNet)
         Ingestd.Bench load --url URL --body FILE [options]    HTTP load generator (load --help for options)
+        Ingestd.Bench compare [--quick] [options]              ingestd vs Kestrel vs nginx, side by side (see README)
+        Ingestd.Bench kestrel-ordinary --listen H:P --out F    the ordinary ASP.NET Core /v1/drain (started by compare)
+        Ingestd.Bench kestrel-ingestd --listen H:P --data-dir D   ingestd's pipeline hosted on Kestrel (started by compare)
         """;
 
     /// <summary>Dispatches on the verb; with no known verb the arguments go to BenchmarkDotNet, as before.</summary>
@@ -26,6 +30,12 @@ public static class Program
                     return 0;
                 }
                 return LoadCommand.Run(args[1..]);
+            case "compare":
+                return CompareCommand.Run(args[1..]);
+            case "kestrel-ordinary":
+                return OrdinaryKestrelServer.Run(args[1..]);
+            case "kestrel-ingestd":
+                return KestrelHostedIngestd.Run(args[1..]);
             case "-h" or "--help":
                 Console.WriteLine(Usage);
                 return 0;

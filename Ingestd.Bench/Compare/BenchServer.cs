@@ -1,0 +1,24 @@
+namespace Ingestd.Bench.Compare;
+
+/// <summary>The servers the comparison knows, by the names used in its tables.</summary>
+internal enum BenchServer
+{
+    IngestdWrite,
+    IngestdFsync,
+    KestrelOrdinary,
+    KestrelIngestd,
+    Nginx,
+}
+
+internal static class BenchServerNames
+{
+    public static string Name(this BenchServer server) => server switch
+    {
+        BenchServer.IngestdWrite => "ingestd-write",
+        BenchServer.IngestdFsync => "ingestd-fsync",
+        BenchServer.KestrelOrdinary => "kestrel-ordinary",
+        BenchServer.KestrelIngestd => "kestrel-ingestd",
+        BenchServer.Nginx => "nginx",
+        _ => throw new ArgumentOutOfRangeException(nameof(server)),
+    };
+}

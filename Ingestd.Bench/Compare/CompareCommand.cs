@@ -1,0 +1,181 @@
+using System.Globalization;
+using System.Text.Json;
+using Ingestd.Bench.Load;
+
+namespace Ingestd.Bench.Compare;
+
+/// <summary>
+/// <c>Ingestd.Bench compare [--duration 10s] [--warmup 2s] [--rounds 3] [--quick] [--out DIR]
+/// [--servers a,b] [--repo DIR] [--workload DIR] [--no-pin]</c>: every server on the same
+/// workloads, one at a time on one core with the load generator on the other, alternating
+/// servers within each case so that drift on a shared machine hits them all alike. Writes
+/// <c>compare.md</c>, <c>runs.json</c> and <c>events-vs-connections.svg</c> to the output directory.
+/// <c>--quick</c>: one round of 3 s, 64 connections only.
+/// </summary>
+internal static class CompareCommand
+{
+    private static readonly int[] DrainConnections = [8, 64, 256];
+
+    public static int Run(string[] args)
+    {
+        CommandArgs options;
+        try
+        {
+            options = new CommandArgs(args, "--quick", "--no-pin");
+        }
+        catch (ArgumentException e)
+        {
+            Console.Error.WriteLine($"compare: {e.Message}");
+            return 2;
+        }
+        int serverCpu = options.Int("--server-cpu", 0), loadCpu = options.Int("--load-cpu", 1);
+        bool pin = !options.Has("--no-pin") && CpuPinning.TasksetAvailable && MachineCores() >= 2;
+        if (pin && CpuPinning.ReexecPinned(loadCpu, ["compare", .. args]) is int exitCode) return exitCode;
+
+        bool quick = options.Has("--quick");
+        var env = CompareEnvironment.Locate(options.Get("--repo"), options.Get("--workload"), pin);
+        var settings = new CompareSettings
+        {
+            Quick = quick,
+            Duration = options.Duration("--duration", quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10)),
+            Warmup = options.Duration("--warmup", quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2)),
+            Rounds = options.Int("--rounds", quick ? 1 : 3),
+            OutDir = Path.GetFullPath(options.Get("--out") ?? Path.Combine(env.RepoRoot, "Ingestd.Bench", "results")),
+            ServerCpu = serverCpu,
+            LoadCpu = loadCpu,
+            Servers = options.Get("--servers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+        };
+        if (!pin) Console.Error.WriteLine("compare: not pinning (taskset missing, one core, or --no-pin): numbers are not comparable with pinned runs");
+        return RunAsync(settings, env).GetAwaiter().GetResult();
+    }
+
+    private static async Task<int> RunAsync(CompareSettings settings, CompareEnvironment env)
+    {
+        var notes = new List<string>();
+        var drain500 = Workload.Drain500(env.WorkloadDir);
+        var drain1 = Workload.Drain1(env.WorkloadDir);
+        var gzip = Workload.NdjsonGzip(env.WorkloadDir);
+        var workloads = new[] { drain500, drain1, gzip };
+
+        var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
+        if (servers.Contains(BenchServer.Nginx) && !NginxServer.IsInstalled)
+        {
+            servers.Remove(BenchServer.Nginx);
+            notes.Add("nginx: skipped, not installed (`scripts/install-bench-deps.sh` installs it).");
+        }
+        else if (servers.Contains(BenchServer.Nginx))
+        {
+            notes.Add("nginx: one worker, reads each body into memory (via `mirror_request_body`) and answers 202: the HTTP ceiling of this box, not an ingest server.");
+        }
+        notes.Add("kestrel-ordinary acknowledges once events are in its in-memory channel; ingestd-write once they are written to the segment file, ingestd-fsync once fsynced.");
+
+        var cases = new List<(Workload Workload, int Connections)>();
+        foreach (int c in settings.Quick ? [64] : DrainConnections) cases.Add((drain500, c));
+        cases.Add((drain1, 64));
+        cases.Add((gzip, 64));
+
+        var runs = new List<CompareRun>();
+        string tempRoot = Directory.CreateTempSubdirectory("ingestd-compare-").FullName;
+        try
+        {
+            foreach (var (workload, connections) in cases)
+            {
+                var caseServers = servers.Where(workload.Shapes.ContainsKey).ToList();
+                for (int round = 1; round <= settings.Rounds; round++)
+                {
+                    foreach (var server in caseServers)
+                    {
+                        var run = await RunOnceAsync(server, workload, connections, round, settings, env, tempRoot);
+                        runs.Add(run);
+                        Console.WriteLine(Progress(run));
+                    }
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(tempRoot, recursive: true);
+        }
+
+        var rows = runs.GroupBy(r => (r.Workload, r.Connections, r.Server))
+            .Select(g => CompareRow.From(g.ToList()))
+            .OrderBy(r => Array.FindIndex(workloads, w => w.Name == r.Workload))
+            .ThenBy(r => r.Connections)
+            .ThenBy(r => servers.FindIndex(s => s.Name() == r.Server))
+            .ToList();
+
+        Directory.CreateDirectory(settings.OutDir);
+        string markdown = CompareReport.Markdown(rows, settings, env, workloads, notes);
+        await File.WriteAllTextAsync(Path.Combine(settings.OutDir, "compare.md"), markdown);
+        await File.WriteAllTextAsync(Path.Combine(settings.OutDir, "runs.json"),
+            JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        await File.WriteAllTextAsync(Path.Combine(settings.OutDir, CompareReport.PlotFile),
+            SvgPlot.EventsVsConnections("drain-500: events/s against connections (one server core)", rows.Where(r => r.Workload == drain500.Name).ToList()));
+        Console.WriteLine();
+        Console.Write(markdown);
+        Console.WriteLine();
+        Console.WriteLine($"written to {settings.OutDir}");
+        return runs.Any(r => r.Result is null) ? 1 : 0;
+    }
+
+    private static async Task<CompareRun> RunOnceAsync(BenchServer server, Workload workload, int connections, int round,
+        CompareSettings settings, CompareEnvironment env, string tempRoot)
+    {
+        string runDir = Path.Combine(tempRoot, $"{server.Name()}-{workload.Name}-{connections}-{round}");
+        var shape = workload.Shapes[server];
+        try
+        {
+            await using var process = await ServerProcess.StartAsync(server, env, runDir, settings.ServerCpu);
+            var result = await LoadGenerator.RunAsync(new LoadOptions
+            {
+                Url = new Uri($"http://127.0.0.1:{process.Port}{shape.Path}"),
+                Body = workload.Body,
+                Headers = shape.Headers,
+                ContentType = shape.ContentType,
+                ContentEncoding = shape.ContentEncoding,
+                Connections = connections,
+                Duration = settings.Duration,
+                Warmup = settings.Warmup,
+                EventsPerRequest = workload.EventsPerRequest,
+                ServerPid = process.Pid,
+                RequestTimeout = TimeSpan.FromSeconds(30),
+            });
+            return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result };
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Failure = e.Message };
+        }
+        finally
+        {
+            try
+            {
+                if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+
+    private static string Progress(CompareRun run)
+    {
+        string head = string.Create(CultureInfo.InvariantCulture, $"{run.Server,-17} {run.Workload,-12} c={run.Connections,-4} round {run.Round}: ");
+        if (run.Result is not { } r) return head + "FAILED: " + run.Failure;
+        long bad = r.NonSuccessByStatus.Values.Sum();
+        return head + string.Create(CultureInfo.InvariantCulture,
+            $"{r.EventsPerSecond,12:#,0} events/s  {r.RequestsPerSecond,9:#,0} req/s  p99 {r.P99Ms,7:0.0} ms  cpu {r.ServerCpuSeconds:0.00} s{(bad + r.Errors > 0 ? $"  non-2xx {bad} errors {r.Errors}" : "")}");
+    }
+
+    private static int MachineCores()
+    {
+        try
+        {
+            return File.ReadLines("/proc/cpuinfo").Count(l => l.StartsWith("processor", StringComparison.Ordinal));
+        }
+        catch (IOException)
+        {
+            return Environment.ProcessorCount;
+        }
+    }
+}

@@ -1,0 +1,14 @@
+using Ingestd.Bench.Load;
+
+namespace Ingestd.Bench.Compare;
+
+/// <summary>One timed run of one server on one workload at one connection count.</summary>
+internal sealed record CompareRun
+{
+    public required string Server { get; init; }
+    public required string Workload { get; init; }
+    public required int Connections { get; init; }
+    public required int Round { get; init; }
+    public LoadResult? Result { get; init; }
+    public string? Failure { get; init; }
+}

@@ -1,0 +1,46 @@
+using System.Text;
+using System.Text.Json;
+
+namespace Ingestd.Bench.Compare;
+
+/// <summary>One request as a given server takes it: path, headers, body coding.</summary>
+internal sealed record RequestShape(string Path, string ContentType, string? ContentEncoding, IReadOnlyList<KeyValuePair<string, string>> Headers);
+
+/// <summary>A pre-built body, the servers that take it and how each wants it sent.</summary>
+internal sealed record Workload(string Name, string Description, byte[] Body, int EventsPerRequest, IReadOnlyDictionary<BenchServer, RequestShape> Shapes)
+{
+    private static readonly KeyValuePair<string, string>[] Authorization = [new("Authorization", OrdinaryKestrelServer.Token)];
+
+    private static RequestShape Drain => new("/v1/drain", "application/json", null, Authorization);
+
+    public static Workload Drain500(string dir) => DrainWorkload("drain-500", "`drain-500.json`: 500 events, 183 KB", File.ReadAllBytes(Path.Combine(dir, "drain-500.json")), 500);
+
+    /// <summary>The first event of drain-500 alone: per-request overhead.</summary>
+    public static Workload Drain1(string dir)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "drain-500.json")));
+        string first = doc.RootElement.GetProperty("events")[0].GetRawText();
+        byte[] body = Encoding.UTF8.GetBytes($$"""{"events":[{{first}}]}""");
+        return DrainWorkload("drain-1", $"first event of drain-500 alone, {body.Length} B", body, 1);
+    }
+
+    private static Workload DrainWorkload(string name, string description, byte[] body, int events) =>
+        new(name, description, body, events, new Dictionary<BenchServer, RequestShape>
+        {
+            [BenchServer.IngestdWrite] = Drain,
+            [BenchServer.IngestdFsync] = Drain,
+            [BenchServer.KestrelOrdinary] = Drain,
+            [BenchServer.KestrelIngestd] = Drain,
+            [BenchServer.Nginx] = Drain,
+        });
+
+    /// <summary>The same 500 events as gzip NDJSON: ingestd's Guardian route against the ordinary server with request decompression.</summary>
+    public static Workload NdjsonGzip(string dir) =>
+        new("ndjson-gzip", "`ndjson-500.ndjson.gz`: 500 events, 29 KB gzip", File.ReadAllBytes(Path.Combine(dir, "ndjson-500.ndjson.gz")), 500,
+            new Dictionary<BenchServer, RequestShape>
+            {
+                [BenchServer.IngestdWrite] = new("/api/ingest", "application/x-ndjson", "gzip", [new("X-API-Key", OrdinaryKestrelServer.Token)]),
+                [BenchServer.KestrelOrdinary] = new("/v1/logs/ndjson", "application/x-ndjson", "gzip", Authorization),
+                [BenchServer.Nginx] = new("/v1/logs/ndjson", "application/x-ndjson", "gzip", Authorization),
+            });
+}
