@@ -340,7 +340,7 @@ internal static class OtlpJsonParser
             if (!span.IsEmpty) OtlpRecordWriter.WriteHex(w, "spanId"u8, span);
             if (flags != 0) w.WriteNumber("flags"u8, flags);
             w.WriteEndObject();
-            sink.Commit(RecordKind.Log, time != 0 ? time : observed, level);
+            sink.Commit(RecordKind.Log, time != 0 ? time : observed, time, level);
         }
         catch (OtlpRecordException e)
         {
@@ -428,7 +428,7 @@ internal static class OtlpJsonParser
             if (events.IsSet) WriteEvents(w, events.Of(doc));
             if (links.IsSet) WriteLinks(w, links.Of(doc));
             w.WriteEndObject();
-            sink.Commit(RecordKind.Trace, start, statusCode == 2 ? "error"u8 : default);
+            sink.Commit(RecordKind.Trace, start, start, statusCode == 2 ? "error"u8 : default);
         }
         catch (OtlpRecordException e)
         {
@@ -579,7 +579,7 @@ internal static class OtlpJsonParser
             var metric = doc[start..end];
             var r = Open(metric);
             CopyValue(ref r, w);
-            sink.Commit(RecordKind.Metric, firstTime, default);
+            sink.Commit(RecordKind.Metric, firstTime, firstTime, default);
         }
         catch (OtlpRecordException e)
         {

@@ -169,7 +169,7 @@ internal static class OtlpProtobufParser
             if (!spanId.IsEmpty) OtlpRecordWriter.WriteHex(w, "spanId"u8, spanId);
             if (flags != 0) w.WriteNumber("flags"u8, flags);
             w.WriteEndObject();
-            sink.Commit(RecordKind.Log, time != 0 ? time : observed, sink.Level(severityText, severity));
+            sink.Commit(RecordKind.Log, time != 0 ? time : observed, time, sink.Level(severityText, severity));
         }
         catch (OtlpRecordException e)
         {
@@ -245,7 +245,7 @@ internal static class OtlpProtobufParser
             WriteEvents(again, w);
             WriteLinks(again, w);
             w.WriteEndObject();
-            sink.Commit(RecordKind.Trace, start, statusCode == 2 ? "error"u8 : default);
+            sink.Commit(RecordKind.Trace, start, start, statusCode == 2 ? "error"u8 : default);
         }
         catch (OtlpRecordException e)
         {
@@ -384,7 +384,7 @@ internal static class OtlpProtobufParser
             }
             WriteOtlpAttributes(again, 12, "metadata"u8, w);
             w.WriteEndObject();
-            sink.Commit(RecordKind.Metric, firstTime, default);
+            sink.Commit(RecordKind.Metric, firstTime, firstTime, default);
         }
         catch (OtlpRecordException e)
         {

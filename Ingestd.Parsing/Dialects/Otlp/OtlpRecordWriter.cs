@@ -118,18 +118,19 @@ internal sealed class OtlpRecordWriter : IDisposable
     }
 
     /// <summary>Closes the record begun by <see cref="BeginRecord"/> and appends it to the batch.</summary>
-    /// <param name="timeUnixNano">The item's own time (0 = none): becomes the timestamp text and, when set, the event time.</param>
-    public void Commit(RecordKind kind, ulong timeUnixNano, ReadOnlySpan<byte> level)
+    /// <param name="eventUnixNano">The item's event time (0 = none: the receive time is used).</param>
+    /// <param name="timestampUnixNano">The item's own timestamp, kept as decimal text (0 = none: empty text).</param>
+    public void Commit(RecordKind kind, ulong eventUnixNano, ulong timestampUnixNano, ReadOnlySpan<byte> level)
     {
         _writer.WriteEndObject();
         _writer.Flush();
-        if (timeUnixNano > long.MaxValue) throw new OtlpRecordException("time beyond the year 2262");
+        if (eventUnixNano > long.MaxValue) throw new OtlpRecordException("time beyond the year 2262");
         if (_serviceLength > RecordLayout.MaxFieldLength) throw new OtlpRecordException($"service.name longer than {RecordLayout.MaxFieldLength} bytes");
 
         Span<byte> text = stackalloc byte[20];
         int textLength = 0;
-        if (timeUnixNano != 0) Utf8Formatter.TryFormat(timeUnixNano, text, out textLength);
-        long eventNs = timeUnixNano != 0 ? (long)timeUnixNano : _receivedNs;
+        if (timestampUnixNano != 0) Utf8Formatter.TryFormat(timestampUnixNano, text, out textLength);
+        long eventNs = eventUnixNano != 0 ? (long)eventUnixNano : _receivedNs;
 
         _batch.Append(_receivedNs, eventNs, Dialect.Otlp, kind, _tenant.AsSpan(0, _tenantLength), level,
             _service.AsSpan(0, _serviceLength), text[..textLength], _record.WrittenSpan);
