@@ -116,6 +116,23 @@ public class OtlpLogsTests
     }
 
     [Fact]
+    public void Scope_given_after_its_records_inside_a_late_resource_still_applies()
+    {
+        const string body = """
+            {"resourceLogs":[{"scopeLogs":[
+                {"logRecords":[{"body":{"stringValue":"a"}},{"body":{"stringValue":"b"}}],"scope":{"version":"2","name":"lib"}},
+                {"logRecords":[{"body":{"stringValue":"c"}}]}],
+              "resource":{"attributes":[{"key":"service.name","value":{"stringValue":"late"}}]}}]}
+            """;
+        var (_, records) = Json(OtlpSignal.Logs, body);
+        Assert.Equal([
+            """{"resource":{"service.name":"late"},"scope":{"name":"lib","version":"2"},"log":{"body":"a"}}""",
+            """{"resource":{"service.name":"late"},"scope":{"name":"lib","version":"2"},"log":{"body":"b"}}""",
+            """{"resource":{"service.name":"late"},"log":{"body":"c"}}""",
+        ], records.Select(r => r.Json));
+    }
+
+    [Fact]
     public void Members_in_any_order_make_the_same_record()
     {
         var (_, ordered) = Json(OtlpSignal.Logs, OneLog("""{"timeUnixNano":"5","severityNumber":9,"body":{"stringValue":"b"},"attributes":[{"key":"k","value":{"boolValue":false}}],"spanId":"0102030405060708"}"""));
