@@ -34,7 +34,7 @@ public sealed class RawHttp : IDisposable
         if (body is not null) head.Append($"Content-Length: {body.Length}\r\n");
         head.Append("\r\n");
         Send([.. Encoding.UTF8.GetBytes(head.ToString()), .. body ?? []]);
-        return Receive() ?? throw new IOException("connection closed without a response");
+        return Receive(headRequest: method == "HEAD") ?? throw new IOException("connection closed without a response");
     }
 
     public Reply Exchange(string method, string path, string? body, params (string Name, string Value)[] headers)
@@ -67,7 +67,7 @@ public sealed class RawHttp : IDisposable
     }
 
     /// <summary>Reads one response (status line, headers, Content-Length body). Null when the server closed first.</summary>
-    public Reply? Receive()
+    public Reply? Receive(bool headRequest = false)
     {
         while (true)
         {
@@ -84,7 +84,7 @@ public sealed class RawHttp : IDisposable
                     headers[l[..c].Trim().ToLowerInvariant()] = l[(c + 1)..].Trim();
                 }
                 int length = headers.TryGetValue("content-length", out var cl) ? int.Parse(cl) : 0;
-                if (status == 100) length = 0;
+                if (status == 100 || headRequest) length = 0;
                 while (_pending.Count < headEnd + 4 + length)
                     if (!Fill()) return null;
                 var body = Encoding.UTF8.GetString(_pending.GetRange(headEnd + 4, length).ToArray());

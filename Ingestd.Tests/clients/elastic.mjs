@@ -1,7 +1,8 @@
 // node elastic.mjs URL INDEX COUNT TAG — the official Elasticsearch client: info() (product check), then the bulk helper.
 import { Client } from '@elastic/elasticsearch';
 const [url, index, count, tag] = process.argv.slice(2);
-const client = new Client({ node: url, maxRetries: 5, requestTimeout: 10000 });
+const auth = process.env.ES_PASSWORD ? { username: 'elastic', password: process.env.ES_PASSWORD } : undefined;
+const client = new Client({ node: url, auth, maxRetries: 5, requestTimeout: 10000 });
 const info = await client.info();
 const docs = Array.from({ length: Number(count) }, (_, i) => ({
   '@timestamp': new Date(Date.UTC(2025, 0, 15, 10, 30, i % 60)).toISOString(),

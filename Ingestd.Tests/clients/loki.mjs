@@ -6,6 +6,7 @@ let errors = 0;
 const transport = new LokiTransport({
   host: url, json: kind === 'json', batching: true, interval: 0.2, labels: { app: 'winston-test', tag },
   headers: process.env.LOKI_ORG ? { 'X-Scope-OrgID': process.env.LOKI_ORG } : undefined,
+  basicAuth: process.env.LOKI_BASIC,
   onConnectionError: (e) => { errors++; console.error('loki error', e?.message ?? e); },
 });
 const logger = winston.createLogger({ transports: [transport] });
