@@ -83,20 +83,18 @@ internal static class Program
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
 
         await using var server = new IngestServer(config);
-        try
-        {
-            server.Start();
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException)
-        {
-            Log.Error($"cannot start: {e.Message}");
-            return 1;
-        }
+        bool started = false;
 
-        // SIGHUP: re-read the file, keep the old config if the new one is bad (logged).
+        // SIGHUP: re-read the file, keep the old config if the new one is bad (logged). Registered
+        // before start so an early SIGHUP can never take the default action (terminate).
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
+            if (!Volatile.Read(ref started))
+            {
+                Log.Warn("reload: SIGHUP during start-up ignored");
+                return;
+            }
             notifier.Reloading();
             try
             {
@@ -109,6 +107,19 @@ internal static class Program
             }
             notifier.Ready(server.StatusLine(0));
         });
+
+        try
+        {
+            server.Start();
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException)
+        {
+            Log.Error($"cannot start: {e.Message}");
+            return 1;
+        }
+        Volatile.Write(ref started, true);
+        // Announced only now, with every signal handler in place: scripts and tests wait for this line.
+        foreach (var ep in server.BoundEndPoints) Log.Info($"listening on {ep}");
 
         notifier.Ready(server.StatusLine(0));
         using var status = new ServiceHeartbeat(server, notifier);

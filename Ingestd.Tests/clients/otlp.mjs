@@ -15,7 +15,7 @@ const exporter = {
 };
 const provider = new LoggerProvider({
   resource: resourceFromAttributes({ 'service.name': 'otel-client' }),
-  processors: [new BatchLogRecordProcessor(exporter, { maxExportBatchSize: 50, scheduledDelayMillis: 100 })],
+  processors: [new BatchLogRecordProcessor({ exporter, maxExportBatchSize: 50, scheduledDelayMillis: 100 })],
 });
 const logger = provider.getLogger('ingestd-test', '1.0.0');
 for (let i = 0; i < Number(count); i++) {

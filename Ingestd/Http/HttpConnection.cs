@@ -394,8 +394,9 @@ internal sealed class HttpConnection : IDisposable
         _response.CloseConnection = close;
         _output.Reset();
         _response.WriteTo(_output, keepAliveHeader: !close && !_head.IsHttp11, headRequest: _head.Method == HttpMethod.Head, HttpDate.Current);
-        bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        // Counted before sending, so a client that scrapes /metrics right after its answer sees it.
         _server.Metrics.CountRequest(_current?.Name ?? "unmatched", _response.StatusCode);
+        bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
         _output.TrimTo(64 * 1024);
         _body.Reset();
         _body.TrimTo(4 * 1024 * 1024);

@@ -8,6 +8,7 @@ using Ingestd.Endpoints;
 using Ingestd.Http;
 using Ingestd.Limits;
 using Ingestd.Parsing.Dialects.Elastic;
+using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Dialects.Splunk;
 using Ingestd.Subscriptions;
 using Ingestd.Parsing.Http;
@@ -100,6 +101,9 @@ internal sealed class IngestServer : IAsyncDisposable
             new LokiPushEndpoint(_tenants, _live),
             .. ElasticEndpoints(new ElasticAuth(_tenants)),
             .. SplunkEndpoints(_tenants),
+            new OtlpEndpoint(OtlpSignal.Logs, _tenants),
+            new OtlpEndpoint(OtlpSignal.Traces, _tenants),
+            new OtlpEndpoint(OtlpSignal.Metrics, _tenants),
         ];
 
         _context = new ServerContext
@@ -114,7 +118,6 @@ internal sealed class IngestServer : IAsyncDisposable
         _listener = new SocketListener(OnAccepted);
         _listener.Start(_config.Server.Listen);
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
-        foreach (var ep in _listener.BoundEndPoints) Log.Info($"listening on {ep}");
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
     }
 
