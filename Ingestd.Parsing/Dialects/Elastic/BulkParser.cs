@@ -600,13 +600,7 @@ internal static class BulkParser
         _ => "null",
     };
 
-    /// <summary>The reader's message without its " LineNumber: …" suffix.</summary>
-    private static string ReaderMessage(JsonException e)
-    {
-        string message = e.Message;
-        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return suffix >= 0 ? message[..suffix] : message;
-    }
+    private static string ReaderMessage(JsonException e) => JsonErrors.ReaderMessage(e);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowNoRequests()

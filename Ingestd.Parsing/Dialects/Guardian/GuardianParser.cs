@@ -398,8 +398,7 @@ internal static class GuardianParser
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body, GuardianFormat format)
     {
-        int at = 0;
-        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
+        int at = JsonErrors.FirstInvalidUtf8(body);
         string detail = format switch
         {
             GuardianFormat.Json => $"Invalid JSON at byte {at}: invalid UTF-8",
@@ -410,28 +409,7 @@ internal static class GuardianParser
     }
 
     private static RequestRejectedException InvalidJsonAtByte(ReadOnlySpan<byte> body, JsonException e, long bytesConsumed)
-    {
-        long at = bytesConsumed;
-        if (e.LineNumber is long line && e.BytePositionInLine is long column)
-        {
-            // The reader reports line and column; turn them into an offset in the body.
-            long lineStart = 0;
-            for (long l = 0; l < line && lineStart < body.Length; l++)
-            {
-                int nl = body[(int)lineStart..].IndexOf((byte)'\n');
-                if (nl < 0) break;
-                lineStart += nl + 1;
-            }
-            at = lineStart + column;
-        }
-        return new RequestRejectedException(RejectReason.InvalidJson, $"Invalid JSON at byte {at}: {ReaderMessage(e)}");
-    }
+        => new(RejectReason.InvalidJson, $"Invalid JSON at byte {JsonErrors.ErrorOffset(body, e, bytesConsumed)}: {ReaderMessage(e)}");
 
-    /// <summary>The reader's message without its " LineNumber: …" suffix (the detail gives the position its own way).</summary>
-    private static string ReaderMessage(JsonException e)
-    {
-        string message = e.Message;
-        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return suffix >= 0 ? message[..suffix] : message;
-    }
+    private static string ReaderMessage(JsonException e) => JsonErrors.ReaderMessage(e);
 }

@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Records;
+using static Ingestd.Parsing.Dialects.JsonErrors;
 
 namespace Ingestd.Parsing.Dialects.Loki;
 
@@ -315,33 +316,4 @@ internal static class LokiPushParser
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailTimestamp(ref Utf8JsonReader reader, int stream, int index)
         => FailValue(ref reader, stream, index, "timestamp must be a string of non-negative Unix epoch nanoseconds");
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body)
-    {
-        int at = 0;
-        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
-        throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {at}: invalid UTF-8");
-    }
-
-    private static RequestRejectedException InvalidJson(ReadOnlySpan<byte> body, JsonException e, long bytesConsumed)
-    {
-        long at = bytesConsumed;
-        if (e.LineNumber is long line && e.BytePositionInLine is long column)
-        {
-            // The reader reports line and column; turn them into an offset in the body.
-            long lineStart = 0;
-            for (long l = 0; l < line && lineStart < body.Length; l++)
-            {
-                int nl = body[(int)lineStart..].IndexOf((byte)'\n');
-                if (nl < 0) break;
-                lineStart += nl + 1;
-            }
-            at = lineStart + column;
-        }
-        string message = e.Message;
-        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (suffix >= 0) message = message[..suffix];
-        return new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {at}: {message}");
-    }
 }

@@ -470,8 +470,6 @@ internal static class OperynParser
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body, Schema schema)
     {
-        int at = 0;
-        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
-        throw InvalidJson(schema, $"invalid UTF-8 at byte {at}");
+        throw InvalidJson(schema, $"invalid UTF-8 at byte {JsonErrors.FirstInvalidUtf8(body)}");
     }
 }

@@ -963,18 +963,8 @@ internal static class OtlpJsonParser
     private static void FailBody(string detail) => throw new RequestRejectedException(RejectReason.InvalidJson, detail);
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body)
-    {
-        int at = 0;
-        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
-        throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {at}: invalid UTF-8");
-    }
+    private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body) => JsonErrors.ThrowInvalidUtf8(body);
 
     private static RequestRejectedException InvalidJson(JsonException e, long bytesConsumed)
-    {
-        string message = e.Message;
-        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (suffix >= 0) message = message[..suffix];
-        return new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON near byte {bytesConsumed}: {message}");
-    }
+        => new(RejectReason.InvalidJson, $"invalid JSON near byte {bytesConsumed}: {JsonErrors.ReaderMessage(e)}");
 }

@@ -304,10 +304,5 @@ internal static class HecEventParser
         }
     }
 
-    private static string ReaderMessage(JsonException e)
-    {
-        string message = e.Message;
-        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        return suffix >= 0 ? message[..suffix] : message;
-    }
+    private static string ReaderMessage(JsonException e) => JsonErrors.ReaderMessage(e);
 }

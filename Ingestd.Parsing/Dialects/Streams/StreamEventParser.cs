@@ -194,30 +194,8 @@ internal static class StreamEventParser
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void ThrowInvalidUtf8(ReadOnlySpan<byte> body)
-    {
-        int at = 0;
-        while (at < body.Length && Rune.DecodeFromUtf8(body[at..], out _, out int used) == OperationStatus.Done) at += used;
-        throw new RequestRejectedException(RejectReason.InvalidJson, $"The request body is not valid JSON: invalid UTF-8 (byte {at}).");
-    }
+        => throw new RequestRejectedException(RejectReason.InvalidJson, $"The request body is not valid JSON: invalid UTF-8 (byte {JsonErrors.FirstInvalidUtf8(body)}).");
 
     private static RequestRejectedException InvalidJson(ReadOnlySpan<byte> body, JsonException e, long bytesConsumed)
-    {
-        long at = bytesConsumed;
-        if (e.LineNumber is long line && e.BytePositionInLine is long column)
-        {
-            // The reader reports line and column; turn them into an offset in the body.
-            long lineStart = 0;
-            for (long l = 0; l < line && lineStart < body.Length; l++)
-            {
-                int nl = body[(int)lineStart..].IndexOf((byte)'\n');
-                if (nl < 0) break;
-                lineStart += nl + 1;
-            }
-            at = lineStart + column;
-        }
-        string message = e.Message;
-        int suffix = message.IndexOf(" LineNumber:", StringComparison.Ordinal);
-        if (suffix >= 0) message = message[..suffix];
-        return new RequestRejectedException(RejectReason.InvalidJson, $"The request body is not valid JSON: {message} (byte {at}).");
-    }
+        => new(RejectReason.InvalidJson, $"The request body is not valid JSON: {JsonErrors.ReaderMessage(e)} (byte {JsonErrors.ErrorOffset(body, e, bytesConsumed)}).");
 }
