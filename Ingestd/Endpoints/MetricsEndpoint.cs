@@ -69,6 +69,12 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         p.Single("ingestd_idle_timeout_closes_total", "counter", "Connections closed after idle_timeout without a request.", metrics.IdleTimeoutCloses.Value);
         p.Single("ingestd_sse_subscribers", "gauge", "Live Server-Sent Events subscribers.", g.Subscribers);
 
+        p.Family("dotnet_gc_collections_total", "counter", "Garbage collections since start, by generation.");
+        for (int gen = 0; gen <= 2; gen++)
+            p.Sample("dotnet_gc_collections_total", GC.CollectionCount(gen), ("generation", gen.ToString(CultureInfo.InvariantCulture)));
+        p.Single("dotnet_gc_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since start (divide by events for bytes per event).", GC.GetTotalAllocatedBytes());
+        p.Single("dotnet_gc_heap_bytes", "gauge", "Managed heap size after the last collection.", GC.GetTotalMemory(false));
+
         using var process = System.Diagnostics.Process.GetCurrentProcess();
         p.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.WorkingSet64);
         p.Single("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
