@@ -111,3 +111,59 @@ public class OtlpRetryTests
         Assert.Equal(count, bodies.Distinct().Count());
     }
 }
+
+/// <summary>OTLP/HTTP traces and metrics over the wire, and partial success.</summary>
+public class OtlpHttpTests(ShipperFixture fixture) : IClassFixture<ShipperFixture>
+{
+    private RawHttp.Reply Post(string path, string json)
+        => RawHttp.Once(fixture.Daemon.Port, "POST", path, json, ("Content-Type", "application/json"), ("Authorization", "Bearer tok-ship"));
+
+    private const string Resource = """{"attributes":[{"key":"service.name","value":{"stringValue":"otlp-wire"}}]}""";
+
+    [Fact]
+    public void Traces_are_stored_one_record_per_span()
+    {
+        var r = Post("/v1/traces", $$$"""
+            {"resourceSpans":[{"resource":{{{Resource}}},"scopeSpans":[{"scope":{"name":"t"},"spans":[
+              {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b174","name":"GET /wire","kind":2,
+               "startTimeUnixNano":"1544712660000000000","endTimeUnixNano":"1544712661000000000","status":{"code":1}}]}]}]}
+            """);
+        Assert.Equal(200, r.Status);
+        var span = fixture.Records("otlp").Single(x => x.GetProperty("kind").GetString() == "trace" && x.GetProperty("event").GetProperty("span").GetProperty("name").GetString() == "GET /wire");
+        Assert.Equal("otlp-wire", span.GetProperty("service").GetString());
+        Assert.Equal("2018-12-13T14:51:00.000000000Z", span.GetProperty("time").GetString());
+    }
+
+    [Fact]
+    public void Metrics_are_stored_one_record_per_metric()
+    {
+        var r = Post("/v1/metrics", $$$"""
+            {"resourceMetrics":[{"resource":{{{Resource}}},"scopeMetrics":[{"metrics":[
+              {"name":"wire.requests","unit":"1","sum":{"aggregationTemporality":2,"isMonotonic":true,
+               "dataPoints":[{"asInt":"42","timeUnixNano":"1544712660000000000"}]}}]}]}]}
+            """);
+        Assert.Equal(200, r.Status);
+        Assert.Single(fixture.Records("otlp"), x => x.GetProperty("kind").GetString() == "metric" && x.GetProperty("event").GetProperty("metric").GetProperty("name").GetString() == "wire.requests");
+    }
+
+    [Fact]
+    public void Invalid_spans_are_reported_in_partial_success_and_the_rest_stored()
+    {
+        var r = Post("/v1/traces", $$$"""
+            {"resourceSpans":[{"resource":{{{Resource}}},"scopeSpans":[{"spans":[
+              {"traceId":"5b8efff798038103d269b633813fc60c","spanId":"eee19b7ec3c1b175","name":"partial-ok","startTimeUnixNano":"1"},
+              {"traceId":"abc","spanId":"eee19b7ec3c1b176","name":"partial-bad","startTimeUnixNano":"1"}]}]}]}
+            """);
+        Assert.Equal(200, r.Status);
+        var partial = JsonDocument.Parse(r.Body).RootElement.GetProperty("partialSuccess");
+        Assert.Equal("1", partial.GetProperty("rejectedSpans").GetString());
+        Assert.Contains("traceId", partial.GetProperty("errorMessage").GetString());
+        var names = fixture.Records("otlp").Where(x => x.GetProperty("kind").GetString() == "trace").Select(x => x.GetProperty("event").GetProperty("span").GetProperty("name").GetString()).ToList();
+        Assert.Contains("partial-ok", names);
+        Assert.DoesNotContain("partial-bad", names);
+    }
+
+    [Fact]
+    public void Unsupported_content_type_gets_415()
+        => Assert.Equal(415, RawHttp.Once(fixture.Daemon.Port, "POST", "/v1/logs", "x", ("Content-Type", "text/plain"), ("Authorization", "Bearer tok-ship")).Status);
+}
