@@ -20,5 +20,12 @@ internal static class BenchData
         }
     }
 
+    /// <summary><c>{"events":[…500 events…]}</c>, 183,105 bytes.</summary>
     public static byte[] Drain500 => File.ReadAllBytes(Path.Combine(SharedBench, "drain-500.json"));
+
+    /// <summary>The same 500 events, one JSON object per line, 183,093 bytes.</summary>
+    public static byte[] Ndjson500 => File.ReadAllBytes(Path.Combine(SharedBench, "ndjson-500.ndjson"));
+
+    /// <summary>Number of events in every reference body; per-event benchmarks divide by it.</summary>
+    public const int Events = 500;
 }
