@@ -47,7 +47,7 @@ internal static class StreamEventParser
 
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                int field = Identify(ref reader);
+                int field = JsonStrings.IdentifyOrThrow<Names>(ref reader);
                 Next(ref reader);
                 if (field == 0)
                 {
@@ -140,23 +140,17 @@ internal static class StreamEventParser
         inScratch = true;
     }
 
-    private static int Identify(ref Utf8JsonReader reader)
+    private readonly struct Names : IJsonNameTable
     {
-        if (!reader.ValueIsEscaped) return Match(reader.ValueSpan);
-        // An escaped name can only be one of ours if it is at most 6 × 9 raw bytes.
-        if (reader.ValueSpan.Length > 64) return 0;
-        Span<byte> name = stackalloc byte[64];
-        return Match(name[..reader.CopyString(name)]);
+        public static int Match(ReadOnlySpan<byte> name) => name.Length switch
+        {
+            5 when name.SequenceEqual("event"u8) => Event,
+            6 when name.SequenceEqual("source"u8) => Source,
+            8 when name.SequenceEqual("metadata"u8) => Metadata,
+            9 when name.SequenceEqual("timestamp"u8) => Timestamp,
+            _ => 0,
+        };
     }
-
-    private static int Match(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        5 when name.SequenceEqual("event"u8) => Event,
-        6 when name.SequenceEqual("source"u8) => Source,
-        8 when name.SequenceEqual("metadata"u8) => Metadata,
-        9 when name.SequenceEqual("timestamp"u8) => Timestamp,
-        _ => 0,
-    };
 
     private static string NameOf(int field) => field switch
     {

@@ -1,0 +1,55 @@
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+
+namespace Ingestd.Parsing.Dialects;
+
+/// <summary>Unescaping helpers shared by the dialect parsers; no allocation.</summary>
+internal static class JsonStrings
+{
+    /// <summary>Longest escaped member name the parsers unescape; all known names are at most 10 bytes (6 × 10 raw).</summary>
+    public const int MaxEscapedNameLength = 64;
+
+    /// <summary>
+    /// Unescapes the current string or property name into <paramref name="dest"/>. Returns false when its
+    /// escapes are not valid UTF-16 (a lone surrogate such as "\uD800": valid JSON syntax, but no text)
+    /// or it does not fit <paramref name="dest"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)] // keeps the try/catch off the callers' hot paths
+    public static bool TryCopyString(ref Utf8JsonReader reader, scoped Span<byte> dest, out int length)
+    {
+        try
+        {
+            length = reader.CopyString(dest);
+            return true;
+        }
+        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Matches the current property name against <typeparamref name="TNames"/>, unescaping it first when it
+    /// holds escapes. A name that cannot be unescaped (a lone surrogate) or is too long to be ours is 0.
+    /// </summary>
+    public static int Identify<TNames>(ref Utf8JsonReader reader) where TNames : struct, IJsonNameTable
+    {
+        if (!reader.ValueIsEscaped) return TNames.Match(reader.ValueSpan);
+        if (reader.ValueSpan.Length > MaxEscapedNameLength) return 0;
+        Span<byte> name = stackalloc byte[MaxEscapedNameLength];
+        return TryCopyString(ref reader, name, out int length) ? TNames.Match(name[..length]) : 0;
+    }
+
+    /// <summary>
+    /// As <see cref="Identify{TNames}"/>, but a name that cannot be unescaped throws the reader's
+    /// <see cref="InvalidOperationException"/>, for parsers that refuse such a body as invalid JSON.
+    /// </summary>
+    public static int IdentifyOrThrow<TNames>(ref Utf8JsonReader reader) where TNames : struct, IJsonNameTable
+    {
+        if (!reader.ValueIsEscaped) return TNames.Match(reader.ValueSpan);
+        if (reader.ValueSpan.Length > MaxEscapedNameLength) return 0;
+        Span<byte> name = stackalloc byte[MaxEscapedNameLength];
+        return TNames.Match(name[..reader.CopyString(name)]);
+    }
+}

@@ -1,0 +1,68 @@
+using System.Text;
+using System.Text.Json;
+using Ingestd.Parsing.Dialects;
+
+namespace Ingestd.Tests.Dialects;
+
+public class JsonStringsTests
+{
+    private readonly struct Names : IJsonNameTable
+    {
+        public static int Match(ReadOnlySpan<byte> name) => name.SequenceEqual("level"u8) ? 1 : 0;
+    }
+
+    private static Utf8JsonReader ReaderOnName(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        reader.Read();
+        return reader;
+    }
+
+    [Theory]
+    [InlineData("""{"level":1}""", 1)]
+    [InlineData("""{"\u006cevel":1}""", 1)]
+    [InlineData("""{"other":1}""", 0)]
+    public void Identify_matches_plain_and_escaped_names(string json, int expected)
+    {
+        var reader = ReaderOnName(json);
+        Assert.Equal(expected, JsonStrings.Identify<Names>(ref reader));
+        reader = ReaderOnName(json);
+        Assert.Equal(expected, JsonStrings.IdentifyOrThrow<Names>(ref reader));
+    }
+
+    [Fact]
+    public void Identify_treats_an_escaped_name_too_long_to_be_ours_as_unknown()
+    {
+        var reader = ReaderOnName("{\"" + string.Concat(Enumerable.Repeat("\\u0061", 11)) + "\":1}");
+        Assert.Equal(0, JsonStrings.Identify<Names>(ref reader));
+    }
+
+    [Fact]
+    public void Identify_treats_a_lone_surrogate_name_as_unknown()
+    {
+        var reader = ReaderOnName("""{"\uD800":1}""");
+        Assert.Equal(0, JsonStrings.Identify<Names>(ref reader));
+    }
+
+    [Fact]
+    public void IdentifyOrThrow_throws_on_a_lone_surrogate_name()
+    {
+        bool threw = false;
+        var reader = ReaderOnName("""{"\uD800":1}""");
+        try { JsonStrings.IdentifyOrThrow<Names>(ref reader); }
+        catch (InvalidOperationException) { threw = true; }
+        Assert.True(threw);
+    }
+
+    [Theory]
+    [InlineData("\"\\uD800\"")]
+    [InlineData("\"abcdef\"")] // does not fit the 4-byte destination
+    public void TryCopyString_returns_false_instead_of_throwing(string json)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        Assert.False(JsonStrings.TryCopyString(ref reader, new byte[4], out int length));
+        Assert.Equal(0, length);
+    }
+}
