@@ -41,30 +41,22 @@ internal static class AirParser
         Object,
     }
 
-    private sealed class Field(string name, Rule rule, bool required)
-    {
-        public readonly string Name = name;
-        public readonly byte[] Utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
-        public readonly Rule Rule = rule;
-        public readonly bool Required = required;
-    }
-
     // Field order is the seed's table order, which decides which problem an entry is rejected for.
-    private static readonly Field[] MessageFields =
+    private static readonly SchemaField<Rule>[] MessageFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("message", Rule.String, true),
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] EventFields =
+    private static readonly SchemaField<Rule>[] EventFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("name", Rule.Name, true),
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] LogFields =
+    private static readonly SchemaField<Rule>[] LogFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("level", Rule.Level, false),
@@ -72,7 +64,7 @@ internal static class AirParser
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] MetricFields =
+    private static readonly SchemaField<Rule>[] MetricFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("name", Rule.Name, true),
@@ -81,7 +73,7 @@ internal static class AirParser
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] TraceFields =
+    private static readonly SchemaField<Rule>[] TraceFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("trace_id", Rule.NonEmptyString, true),
@@ -92,8 +84,6 @@ internal static class AirParser
         new("status", Rule.Status, false),
         new("attributes", Rule.Object, false),
     ];
-
-    private const int MaxFields = 8;
 
     /// <summary>
     /// Parses <paramref name="body"/>, appends each valid entry to <paramref name="batch"/> in order and
@@ -146,7 +136,7 @@ internal static class AirParser
         }
     }
 
-    private static (Field[] Fields, RecordKind Kind) SchemaOf(AirEntryType type) => type switch
+    private static (SchemaField<Rule>[] Fields, RecordKind Kind) SchemaOf(AirEntryType type) => type switch
     {
         AirEntryType.Messages => (MessageFields, RecordKind.Message),
         AirEntryType.Events => (EventFields, RecordKind.Event),
@@ -156,7 +146,7 @@ internal static class AirParser
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    private static int ParseEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
+    private static int ParseEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, SchemaField<Rule>[] fields, RecordKind kind,
         long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, List<AirRejection> rejected, ref byte[]? scratch, int maxEntries)
     {
         int index = 0, accepted = 0;
@@ -183,13 +173,13 @@ internal static class AirParser
     }
 
     /// <summary>Validates the entry object at the reader and appends it when valid; otherwise returns false with the reason.</summary>
-    private static bool TryParseEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
+    private static bool TryParseEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, SchemaField<Rule>[] fields, RecordKind kind,
         long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref byte[]? scratch, out string? reason)
     {
         reason = null;
         int start = (int)reader.TokenStartIndex;
-        var stateArray = new FieldStates();
-        Span<FieldState> states = stateArray;
+        var stateArray = new SchemaFieldStates();
+        Span<SchemaFieldState> states = stateArray;
         Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
 
         int nameStart = 0, nameLength = 0;
@@ -200,7 +190,7 @@ internal static class AirParser
 
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            int f = Identify(ref reader, fields);
+            int f = SchemaField<Rule>.IndexOf(ref reader, fields);
             Next(ref reader);
             if (f < 0)
             {
@@ -264,7 +254,7 @@ internal static class AirParser
                     break;
                 }
                 case Rule.Level:
-                    level = token == JsonTokenType.String ? MatchLevel(ref reader) : -1;
+                    level = token == JsonTokenType.String ? LogLevels.Match(ref reader) : -1;
                     if (level < 0) state.Problem = "must be one of debug, info, warn, error, fatal";
                     break;
                 case Rule.Status:
@@ -297,40 +287,10 @@ internal static class AirParser
         }
 
         var name = nameInScratch ? scratch.AsSpan(nameStart, nameLength) : body.Slice(nameStart, nameLength);
-        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LevelName(level), name,
+        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LogLevels.Name(level), name,
             body.Slice(timestampStart, timestampLength), body[start..end]);
         return true;
     }
-
-    private static int Identify(ref Utf8JsonReader reader, Field[] fields)
-    {
-        // ValueTextEquals compares after unescaping, so "\u006eame" is "name".
-        for (int i = 0; i < fields.Length; i++)
-        {
-            if (reader.ValueTextEquals(fields[i].Utf8Name)) return i;
-        }
-        return -1;
-    }
-
-    private static int MatchLevel(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueTextEquals("debug"u8)) return 0;
-        if (reader.ValueTextEquals("info"u8)) return 1;
-        if (reader.ValueTextEquals("warn"u8)) return 2;
-        if (reader.ValueTextEquals("error"u8)) return 3;
-        if (reader.ValueTextEquals("fatal"u8)) return 4;
-        return -1;
-    }
-
-    private static ReadOnlySpan<byte> LevelName(int level) => level switch
-    {
-        0 => "debug"u8,
-        1 => "info"u8,
-        2 => "warn"u8,
-        3 => "error"u8,
-        4 => "fatal"u8,
-        _ => default,
-    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static JsonTokenType Next(ref Utf8JsonReader reader)
@@ -339,18 +299,6 @@ internal static class AirParser
         // value, and callers never read past it; an empty body throws inside Read.
         if (!reader.Read()) FailBody(ref reader, "'entries' must be an array");
         return reader.TokenType;
-    }
-
-    private struct FieldState
-    {
-        public bool Seen;
-        public string? Problem; // set only on the rejection path
-    }
-
-    [InlineArray(MaxFields)]
-    private struct FieldStates
-    {
-        private FieldState _first;
     }
 
     // ---- cold path ----

@@ -43,19 +43,11 @@ internal static class OperynParser
         StringRecord,   // object whose values are all strings
     }
 
-    private sealed class Field(string name, Rule rule, bool required)
-    {
-        public readonly string Name = name;
-        public readonly byte[] Utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
-        public readonly Rule Rule = rule;
-        public readonly bool Required = required;
-    }
-
-    private sealed class Schema(string noun, RecordKind kind, Field[] fields)
+    private sealed class Schema(string noun, RecordKind kind, SchemaField<Rule>[] fields)
     {
         public readonly string Noun = noun;
         public readonly RecordKind Kind = kind;
-        public readonly Field[] Fields = fields;
+        public readonly SchemaField<Rule>[] Fields = fields;
     }
 
     // Field order is the schema's order, which decides which problem is reported first.
@@ -89,8 +81,6 @@ internal static class OperynParser
         new("timestamp", Rule.Timestamp, false),
         new("metadata", Rule.Object, false),
     ]);
-
-    private const int MaxFields = 8;
 
     private const string LevelChoices = "'debug' | 'info' | 'warn' | 'error' | 'fatal'";
 
@@ -194,8 +184,8 @@ internal static class OperynParser
 
         int start = (int)reader.TokenStartIndex;
         var fields = schema.Fields;
-        var stateArray = new FieldStates();
-        Span<FieldState> states = stateArray;
+        var stateArray = new SchemaFieldStates();
+        Span<SchemaFieldState> states = stateArray;
         Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
 
         int serviceStart = 0, serviceLength = 0;
@@ -206,7 +196,7 @@ internal static class OperynParser
 
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            int f = Identify(ref reader, fields);
+            int f = SchemaField<Rule>.IndexOf(ref reader, fields);
             Next(ref reader);
             if (f < 0)
             {
@@ -216,7 +206,7 @@ internal static class OperynParser
 
             // The last of duplicate members wins, as it does after JSON.parse.
             ref var state = ref states[f];
-            state = new FieldState { Seen = true };
+            state = new SchemaFieldState { Seen = true };
             var token = reader.TokenType;
             switch (fields[f].Rule)
             {
@@ -250,7 +240,7 @@ internal static class OperynParser
                 }
                 case Rule.Level:
                     if (token != JsonTokenType.String) { state.Problem = $"Expected {LevelChoices}, received {TypeName(token)}"; break; }
-                    level = MatchLevel(ref reader);
+                    level = LogLevels.Match(ref reader);
                     if (level < 0) state.Problem = $"Invalid enum value. Expected {LevelChoices}, received '{reader.GetString()}'";
                     break;
                 case Rule.String:
@@ -300,13 +290,13 @@ internal static class OperynParser
         }
 
         var service = serviceInScratch ? scratch.AsSpan(serviceStart, serviceLength) : body.Slice(serviceStart, serviceLength);
-        batch.Append(receivedNs, eventNs, Dialect.Operyn, schema.Kind, tenant, LevelName(level), service,
+        batch.Append(receivedNs, eventNs, Dialect.Operyn, schema.Kind, tenant, LogLevels.Name(level), service,
             body.Slice(timestampStart, timestampLength), body[start..end]);
         return true;
     }
 
     /// <summary>Reads an object whose values must all be strings (Zod's <c>z.record(z.string())</c>); the first offender is recorded.</summary>
-    private static void CheckStringRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, string name, ref FieldState state)
+    private static void CheckStringRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, string name, ref SchemaFieldState state)
     {
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
@@ -321,36 +311,6 @@ internal static class OperynParser
             reader.Skip();
         }
     }
-
-    private static int Identify(ref Utf8JsonReader reader, Field[] fields)
-    {
-        // ValueTextEquals compares after unescaping, so "\u006cevel" is "level".
-        for (int i = 0; i < fields.Length; i++)
-        {
-            if (reader.ValueTextEquals(fields[i].Utf8Name)) return i;
-        }
-        return -1;
-    }
-
-    private static int MatchLevel(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueTextEquals("debug"u8)) return 0;
-        if (reader.ValueTextEquals("info"u8)) return 1;
-        if (reader.ValueTextEquals("warn"u8)) return 2;
-        if (reader.ValueTextEquals("error"u8)) return 3;
-        if (reader.ValueTextEquals("fatal"u8)) return 4;
-        return -1;
-    }
-
-    private static ReadOnlySpan<byte> LevelName(int level) => level switch
-    {
-        0 => "debug"u8,
-        1 => "info"u8,
-        2 => "warn"u8,
-        3 => "error"u8,
-        4 => "fatal"u8,
-        _ => default,
-    };
 
     /// <summary>
     /// Trims what JavaScript's <c>String.prototype.trim</c> (which Zod's <c>.trim()</c> uses) trims:
@@ -392,19 +352,6 @@ internal static class OperynParser
         // value, and callers never read past it; an empty body throws inside Read.
         if (!reader.Read()) ThrowUnexpectedEnd();
         return reader.TokenType;
-    }
-
-    private struct FieldState
-    {
-        public bool Seen;
-        public string? Problem; // set only on the failure path
-        public string? Path;    // when the problem lies below the field (labels.region)
-    }
-
-    [InlineArray(MaxFields)]
-    private struct FieldStates
-    {
-        private FieldState _first;
     }
 
     // ---- cold path ----
