@@ -128,7 +128,7 @@ internal static class AirParser
         catch (InvalidOperationException e)
         {
             // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
-            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+            throw JsonErrors.InvalidString(e, reader.BytesConsumed);
         }
         finally
         {
@@ -308,16 +308,10 @@ internal static class AirParser
 
     private static string TooLong() => $"must be at most {MaxNameLength} bytes";
 
-    // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
-
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailBody(ref Utf8JsonReader reader, string detail)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = "entries" };
     }
 

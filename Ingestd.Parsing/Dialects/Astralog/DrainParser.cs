@@ -68,7 +68,7 @@ internal static class DrainParser
         catch (InvalidOperationException e)
         {
             // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
-            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+            throw JsonErrors.InvalidString(e, reader.BytesConsumed);
         }
         finally
         {
@@ -206,23 +206,17 @@ internal static class DrainParser
 
     // ---- cold path ----
 
-    // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
-
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailBody(ref Utf8JsonReader reader, string detail)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = "events" };
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailEvent(ref Utf8JsonReader reader, int index, string? field, string problem)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         string where = field is null ? $"events[{index}]" : $"events[{index}].{field}";
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"{where}: {problem}") { EventIndex = index, Field = field };
     }
@@ -235,7 +229,7 @@ internal static class DrainParser
     private static void FailTenant(ref Utf8JsonReader reader, int index, ReadOnlySpan<byte> projectId)
     {
         string project = System.Text.Encoding.UTF8.GetString(projectId);
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.Forbidden,
             $"events[{index}].project_id: '{project}' is not the tenant of this token") { EventIndex = index, Field = "project_id" };
     }

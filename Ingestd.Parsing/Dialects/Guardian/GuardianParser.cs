@@ -317,21 +317,21 @@ internal static class GuardianParser
     private static void FailRoot(ref Utf8JsonReader reader)
     {
         // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as invalid JSON.
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, "Body must be a JSON object or an array of JSON objects");
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailElement(ref Utf8JsonReader reader, int index)
     {
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"Invalid event at index {index}: must be a JSON object") { EventIndex = index };
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailLine(ref Utf8JsonReader reader, int line)
     {
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"Line {line} must be a JSON object");
     }
 

@@ -378,17 +378,10 @@ internal static class OperynParser
         return reader.GetString()!;
     }
 
-    // A syntax error anywhere outranks a content error (the reference service parses before it validates):
-    // read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
-
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void Fail(ref Utf8JsonReader reader, Schema schema, int index, string path, string problem)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"Invalid {schema.Noun} event: {path}: {problem}")
         {
             Field = path,

@@ -174,7 +174,7 @@ internal static class StreamEventParser
     private static void Fail(ref Utf8JsonReader reader, string? field, string detail)
     {
         // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = field };
     }
 
