@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Ingestd.Parsing.Time;
 
 namespace Ingestd.Parsing.Dialects;
 
@@ -51,5 +52,19 @@ internal static class JsonStrings
         if (reader.ValueSpan.Length > MaxEscapedNameLength) return 0;
         Span<byte> name = stackalloc byte[MaxEscapedNameLength];
         return TNames.Match(name[..reader.CopyString(name)]);
+    }
+
+    /// <summary>
+    /// Parses the current string value as a timestamp (<see cref="TimestampParser"/>) when its raw text is at
+    /// most <paramref name="scratch"/>.Length bytes; escaped text is unescaped into <paramref name="scratch"/>
+    /// first. A lone surrogate escape throws the reader's <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public static bool TryParseTimestamp(ref Utf8JsonReader reader, scoped Span<byte> scratch, out long eventNs)
+    {
+        eventNs = 0;
+        var raw = reader.ValueSpan;
+        if (raw.Length > scratch.Length) return false;
+        var text = reader.ValueIsEscaped ? scratch[..reader.CopyString(scratch)] : raw;
+        return TimestampParser.TryParse(text, out eventNs);
     }
 }

@@ -65,4 +65,18 @@ public class JsonStringsTests
         Assert.False(JsonStrings.TryCopyString(ref reader, new byte[4], out int length));
         Assert.Equal(0, length);
     }
+
+    [Theory]
+    [InlineData("\"2024-05-31T15:30:45Z\"", true)]
+    [InlineData("\"2024-05-31T15:30:45\\u005a\"", true)]  // escaped 'Z'
+    [InlineData("\"2024-05-31T15:30:45.000000000000Z\"", false)] // 33 raw bytes: longer than the 32-byte scratch
+    [InlineData("\"yesterday\"", false)]
+    public void TryParseTimestamp_parses_timestamps_that_fit_the_scratch(string json, bool expected)
+    {
+        var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        Span<byte> scratch = stackalloc byte[32];
+        Assert.Equal(expected, JsonStrings.TryParseTimestamp(ref reader, scratch, out long eventNs));
+        if (expected) Assert.Equal(1_717_169_445_000_000_000, eventNs);
+    }
 }

@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
-using Ingestd.Parsing.Time;
 using static Ingestd.Parsing.Dialects.JsonErrors;
 
 namespace Ingestd.Parsing.Dialects.Air;
@@ -214,12 +213,9 @@ internal static class AirParser
                 case Rule.Timestamp:
                 {
                     if (token != JsonTokenType.String) { state.Problem = "must be a string"; break; }
-                    var raw = reader.ValueSpan;
-                    if (raw.Length > MaxTimestampLength) { state.Problem = "must be an ISO 8601 timestamp"; break; }
-                    var text = reader.ValueIsEscaped ? timestampScratch[..reader.CopyString(timestampScratch)] : raw;
-                    if (!TimestampParser.TryParse(text, out eventNs)) { state.Problem = "must be an ISO 8601 timestamp"; break; }
+                    if (!JsonStrings.TryParseTimestamp(ref reader, timestampScratch, out eventNs)) { state.Problem = "must be an ISO 8601 timestamp"; break; }
                     timestampStart = (int)reader.TokenStartIndex + 1;
-                    timestampLength = raw.Length;
+                    timestampLength = reader.ValueSpan.Length;
                     break;
                 }
                 case Rule.String:

@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
-using Ingestd.Parsing.Time;
 
 namespace Ingestd.Parsing.Dialects.Operyn;
 
@@ -257,12 +256,9 @@ internal static class OperynParser
                 case Rule.Timestamp:
                 {
                     if (token != JsonTokenType.String) { state.Problem = Expected("string", token); break; }
-                    var raw = reader.ValueSpan;
-                    if (raw.Length > MaxTimestampLength) { state.Problem = "Invalid ISO 8601 timestamp"; break; }
-                    var text = reader.ValueIsEscaped ? timestampScratch[..reader.CopyString(timestampScratch)] : raw;
-                    if (!TimestampParser.TryParse(text, out eventNs)) { state.Problem = "Invalid ISO 8601 timestamp"; break; }
+                    if (!JsonStrings.TryParseTimestamp(ref reader, timestampScratch, out eventNs)) { state.Problem = "Invalid ISO 8601 timestamp"; break; }
                     timestampStart = (int)reader.TokenStartIndex + 1;
-                    timestampLength = raw.Length;
+                    timestampLength = reader.ValueSpan.Length;
                     break;
                 }
                 case Rule.Object:
