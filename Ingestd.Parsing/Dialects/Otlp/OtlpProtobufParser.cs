@@ -28,28 +28,63 @@ internal static class OtlpProtobufParser
         {
             if (field != 1) { request.Skip(wire); continue; }
             request.Expect(wire, W.Len, field);
-            ParseResourceItems(request.ReadMessage(), signal, sink);
+            ParseEnvelope<ResourceLevel>(request.ReadMessage(), signal, sink);
         }
         return sink.Result;
     }
 
     // Resource{Logs,Spans,Metrics} { Resource resource = 1; repeated Scope* scope_* = 2; string schema_url = 3; }
-    // The resource is rendered first, wherever it sits in the message, so that every record below can carry it.
-    private static void ParseResourceItems(ProtoReader message, OtlpSignal signal, OtlpRecordWriter sink)
+    // Scope{Logs,Spans,Metrics} { InstrumentationScope scope = 1; repeated <item> = 2; string schema_url = 3; }
+    // Both levels share one shape. The header (field 1) is rendered first, wherever it sits in the message, so that
+    // every record below can carry it; then the children (field 2). TLevel says which level (specialised, no dispatch).
+    private static void ParseEnvelope<TLevel>(ProtoReader message, OtlpSignal signal, OtlpRecordWriter sink)
+        where TLevel : struct, IEnvelopeLevel
     {
-        sink.ClearResource();
+        TLevel.Begin(sink);
         var scan = message;
         while (scan.Next(out int field, out var wire))
         {
             if (field != 1) { scan.Skip(wire); continue; }
             scan.Expect(wire, W.Len, field);
-            RenderResource(scan.ReadMessage(), sink);
+            TLevel.Render(scan.ReadMessage(), sink);
         }
         while (message.Next(out int field, out var wire))
         {
             if (field != 2) { message.Skip(wire); continue; }
             message.Expect(wire, W.Len, field);
-            ParseScopeItems(message.ReadMessage(), signal, sink);
+            TLevel.ParseChild(message.ReadMessage(), signal, sink);
+        }
+    }
+
+    /// <summary>One level of the OTLP envelope for <see cref="ParseEnvelope{TLevel}"/>.</summary>
+    private interface IEnvelopeLevel
+    {
+        static abstract void Begin(OtlpRecordWriter sink);
+        static abstract void Render(ProtoReader header, OtlpRecordWriter sink);
+        static abstract void ParseChild(ProtoReader child, OtlpSignal signal, OtlpRecordWriter sink);
+    }
+
+    private readonly struct ResourceLevel : IEnvelopeLevel
+    {
+        public static void Begin(OtlpRecordWriter sink) => sink.ClearResource();
+        public static void Render(ProtoReader header, OtlpRecordWriter sink) => RenderResource(header, sink);
+        public static void ParseChild(ProtoReader child, OtlpSignal signal, OtlpRecordWriter sink)
+            => ParseEnvelope<ScopeLevel>(child, signal, sink);
+    }
+
+    private readonly struct ScopeLevel : IEnvelopeLevel
+    {
+        public static void Begin(OtlpRecordWriter sink) => sink.ClearScope();
+        public static void Render(ProtoReader header, OtlpRecordWriter sink) => RenderScope(header, sink);
+
+        public static void ParseChild(ProtoReader child, OtlpSignal signal, OtlpRecordWriter sink)
+        {
+            switch (signal)
+            {
+                case OtlpSignal.Logs: ParseLogRecord(child, sink); break;
+                case OtlpSignal.Traces: ParseSpan(child, sink); break;
+                default: ParseMetric(child, sink); break;
+            }
         }
     }
 
@@ -68,31 +103,6 @@ internal static class OtlpProtobufParser
         }
         w.WriteEndObject();
         sink.EndResource();
-    }
-
-    // Scope{Logs,Spans,Metrics} { InstrumentationScope scope = 1; repeated <item> = 2; string schema_url = 3; }
-    private static void ParseScopeItems(ProtoReader message, OtlpSignal signal, OtlpRecordWriter sink)
-    {
-        sink.ClearScope();
-        var scan = message;
-        while (scan.Next(out int field, out var wire))
-        {
-            if (field != 1) { scan.Skip(wire); continue; }
-            scan.Expect(wire, W.Len, field);
-            RenderScope(scan.ReadMessage(), sink);
-        }
-        while (message.Next(out int field, out var wire))
-        {
-            if (field != 2) { message.Skip(wire); continue; }
-            message.Expect(wire, W.Len, field);
-            var item = message.ReadMessage();
-            switch (signal)
-            {
-                case OtlpSignal.Logs: ParseLogRecord(item, sink); break;
-                case OtlpSignal.Traces: ParseSpan(item, sink); break;
-                default: ParseMetric(item, sink); break;
-            }
-        }
     }
 
     // InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
