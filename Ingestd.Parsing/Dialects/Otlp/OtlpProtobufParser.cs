@@ -458,10 +458,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 7, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
+        WritePointStart(again, 7, start, time, count: 0, w);
         if (valueField == 4)
         {
             w.WritePropertyName("asDouble"u8);
@@ -496,11 +493,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 9, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
-        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
+        WritePointStart(again, 9, start, time, count, w);
         if (hasSum) WriteDouble(w, "sum"u8, sum);
         WriteRepeatedFixed64(again, 6, "bucketCounts"u8, asDouble: false, w);
         WriteRepeatedFixed64(again, 7, "explicitBounds"u8, asDouble: true, w);
@@ -543,11 +536,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 1, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
-        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
+        WritePointStart(again, 1, start, time, count, w);
         if (hasSum) WriteDouble(w, "sum"u8, sum);
         if (scale != 0) w.WriteNumber("scale"u8, scale);
         if (zeroCount != 0) OtlpRecordWriter.WriteUInt64String(w, "zeroCount"u8, zeroCount);
@@ -559,6 +548,16 @@ internal static class OtlpProtobufParser
         if (hasMax) WriteDouble(w, "max"u8, max);
         if (zeroThreshold != 0) WriteDouble(w, "zeroThreshold"u8, zeroThreshold);
         w.WriteEndObject();
+    }
+
+    /// <summary>Opens a data point's JSON object with the members every kind starts with (count: 0 for number points, which have none).</summary>
+    private static void WritePointStart(ProtoReader point, int attributesField, ulong start, ulong time, ulong count, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        WriteOtlpAttributes(point, attributesField, "attributes"u8, w);
+        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
+        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
+        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
     }
 
     // Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
@@ -611,11 +610,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 7, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
-        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
+        WritePointStart(again, 7, start, time, count, w);
         if (sum != 0) WriteDouble(w, "sum"u8, sum);
         bool started = false;
         while (again.Next(out int field, out var wire))
