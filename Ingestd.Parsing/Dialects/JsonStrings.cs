@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ingestd.Parsing.Time;
@@ -66,5 +67,31 @@ internal static class JsonStrings
         if (raw.Length > scratch.Length) return false;
         var text = reader.ValueIsEscaped ? scratch[..reader.CopyString(scratch)] : raw;
         return TimestampParser.TryParse(text, out eventNs);
+    }
+
+    /// <summary>
+    /// Takes the current string value if it is at most <paramref name="limit"/> bytes after unescaping, for parsers
+    /// that keep one unescaped value: values without escapes stay in the body; escaped ones are unescaped into the
+    /// start of <paramref name="scratch"/>, rented (6 × <paramref name="limit"/>) on first need. Returns false when too
+    /// long; a lone surrogate escape throws the reader's <see cref="InvalidOperationException"/>.
+    /// </summary>
+    public static bool TryCapture(ref Utf8JsonReader reader, int limit, ref byte[]? scratch, out JsonValue value)
+    {
+        value = default;
+        var raw = reader.ValueSpan;
+        if (!reader.ValueIsEscaped)
+        {
+            if (raw.Length > limit) return false;
+            value = new JsonValue((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
+            return true;
+        }
+        // A JSON escape is at most 6 bytes per output byte: longer raw text is too long whatever it holds.
+        int size = 6 * limit;
+        if (raw.Length > size) return false;
+        scratch ??= ArrayPool<byte>.Shared.Rent(size);
+        int length = reader.CopyString(scratch.AsSpan(0, size));
+        if (length > limit) return false;
+        value = new JsonValue(0, length, inScratch: true);
+        return true;
     }
 }

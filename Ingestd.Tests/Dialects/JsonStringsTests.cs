@@ -79,4 +79,35 @@ public class JsonStringsTests
         Assert.Equal(expected, JsonStrings.TryParseTimestamp(ref reader, scratch, out long eventNs));
         if (expected) Assert.Equal(1_717_169_445_000_000_000, eventNs);
     }
+
+    [Fact]
+    public void TryCapture_keeps_an_unescaped_value_in_the_body_without_renting()
+    {
+        var json = "\"abc\""u8.ToArray();
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        byte[]? scratch = null;
+
+        Assert.True(JsonStrings.TryCapture(ref reader, 3, ref scratch, out var value));
+
+        Assert.Null(scratch);
+        Assert.Equal("abc", Encoding.UTF8.GetString(value.Span(json, scratch)));
+        Assert.Equal("b", Encoding.UTF8.GetString(value.Slice(1, 1).Span(json, scratch)));
+    }
+
+    [Theory]
+    [InlineData("\"a\\u0062c\"", true)]
+    [InlineData("\"ab\\u0063d\"", false)] // four bytes after unescaping
+    public void TryCapture_unescapes_into_the_scratch_up_to_the_limit(string text, bool fits)
+    {
+        var json = Encoding.UTF8.GetBytes(text);
+        var reader = new Utf8JsonReader(json);
+        reader.Read();
+        byte[]? scratch = null;
+
+        Assert.Equal(fits, JsonStrings.TryCapture(ref reader, 3, ref scratch, out var value));
+
+        if (fits) Assert.Equal("abc", Encoding.UTF8.GetString(value.Span(json, scratch)));
+        if (scratch != null) System.Buffers.ArrayPool<byte>.Shared.Return(scratch);
+    }
 }

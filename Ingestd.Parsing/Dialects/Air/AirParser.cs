@@ -23,10 +23,6 @@ internal static class AirParser
     public const int MaxNameLength = 1024;     // bytes after unescaping: name becomes the envelope service
     public const int MaxTimestampLength = 64;  // bytes, as sent
 
-    // Escaped names are unescaped into a pooled scratch array rented on first need. A JSON escape is
-    // at most 6 bytes per output byte, so a longer raw value is too long whatever it holds.
-    private const int ScratchSize = 6 * MaxNameLength;
-
     private enum Rule : byte
     {
         Timestamp,          // ISO 8601 string (envelope event time)
@@ -181,8 +177,7 @@ internal static class AirParser
         Span<SchemaFieldState> states = stateArray;
         Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
 
-        int nameStart = 0, nameLength = 0;
-        bool nameInScratch = false;
+        JsonValue name = default;
         int level = -1;
         long eventNs = 0;
         int timestampStart = 0, timestampLength = 0;
@@ -230,23 +225,7 @@ internal static class AirParser
                     if (token != JsonTokenType.String) { state.Problem = "must be a string"; break; }
                     var raw = reader.ValueSpan;
                     if (raw.IsEmpty) { state.Problem = "must be a non-empty string"; break; }
-                    if (!reader.ValueIsEscaped)
-                    {
-                        if (raw.Length > MaxNameLength) { state.Problem = TooLong(); break; }
-                        nameStart = (int)reader.TokenStartIndex + 1;
-                        nameLength = raw.Length;
-                        nameInScratch = false;
-                    }
-                    else
-                    {
-                        if (raw.Length > ScratchSize) { state.Problem = TooLong(); break; }
-                        scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
-                        int n = reader.CopyString(scratch.AsSpan(0, ScratchSize));
-                        if (n > MaxNameLength) { state.Problem = TooLong(); break; }
-                        nameStart = 0;
-                        nameLength = n;
-                        nameInScratch = true;
-                    }
+                    if (!JsonStrings.TryCapture(ref reader, MaxNameLength, ref scratch, out name)) state.Problem = TooLong();
                     break;
                 }
                 case Rule.Level:
@@ -282,8 +261,7 @@ internal static class AirParser
             }
         }
 
-        var name = nameInScratch ? scratch.AsSpan(nameStart, nameLength) : body.Slice(nameStart, nameLength);
-        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LogLevels.Name(level), name,
+        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LogLevels.Name(level), name.Span(body, scratch),
             body.Slice(timestampStart, timestampLength), body[start..end]);
         return true;
     }

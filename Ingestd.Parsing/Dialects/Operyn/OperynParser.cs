@@ -26,10 +26,6 @@ internal static class OperynParser
 
     private const string Root = "(root)";
 
-    // Escaped service names are unescaped into a pooled scratch array rented on first need. A JSON
-    // escape is at most 6 bytes per output byte, so a longer raw value is too long whatever it holds.
-    private const int ScratchSize = 6 * MaxServiceLength;
-
     private enum Rule : byte
     {
         Service,        // required string, trimmed (envelope service), non-empty after trimming
@@ -187,8 +183,7 @@ internal static class OperynParser
         Span<SchemaFieldState> states = stateArray;
         Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
 
-        int serviceStart = 0, serviceLength = 0;
-        bool serviceInScratch = false;
+        JsonValue service = default;
         int level = -1;
         long eventNs = receivedNs;
         int timestampStart = 0, timestampLength = 0;
@@ -212,29 +207,10 @@ internal static class OperynParser
                 case Rule.Service:
                 {
                     if (token != JsonTokenType.String) { state.Problem = Expected("string", token); break; }
-                    var raw = reader.ValueSpan;
-                    ReadOnlySpan<byte> value;
-                    if (!reader.ValueIsEscaped)
-                    {
-                        if (raw.Length > MaxServiceLength) { state.Problem = TooLong(MaxServiceLength); break; }
-                        value = raw;
-                        serviceStart = (int)reader.TokenStartIndex + 1;
-                        serviceInScratch = false;
-                    }
-                    else
-                    {
-                        if (raw.Length > ScratchSize) { state.Problem = TooLong(MaxServiceLength); break; }
-                        scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
-                        int n = reader.CopyString(scratch.AsSpan(0, ScratchSize));
-                        if (n > MaxServiceLength) { state.Problem = TooLong(MaxServiceLength); break; }
-                        value = scratch.AsSpan(0, n);
-                        serviceStart = 0;
-                        serviceInScratch = true;
-                    }
-                    var trimmed = TrimWhiteSpace(value, out int leading);
+                    if (!JsonStrings.TryCapture(ref reader, MaxServiceLength, ref scratch, out var value)) { state.Problem = TooLong(MaxServiceLength); break; }
+                    var trimmed = TrimWhiteSpace(value.Span(body, scratch), out int leading);
                     if (trimmed.IsEmpty) { state.Problem = "String must not be empty"; break; }
-                    serviceStart += leading;
-                    serviceLength = trimmed.Length;
+                    service = value.Slice(leading, trimmed.Length);
                     break;
                 }
                 case Rule.Level:
@@ -285,8 +261,7 @@ internal static class OperynParser
             }
         }
 
-        var service = serviceInScratch ? scratch.AsSpan(serviceStart, serviceLength) : body.Slice(serviceStart, serviceLength);
-        batch.Append(receivedNs, eventNs, Dialect.Operyn, schema.Kind, tenant, LogLevels.Name(level), service,
+        batch.Append(receivedNs, eventNs, Dialect.Operyn, schema.Kind, tenant, LogLevels.Name(level), service.Span(body, scratch),
             body.Slice(timestampStart, timestampLength), body[start..end]);
         return true;
     }

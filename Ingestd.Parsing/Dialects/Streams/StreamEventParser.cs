@@ -42,8 +42,7 @@ internal static class StreamEventParser
             int seen = 0;
             long eventNs = receivedNs;
             int timestampStart = 0, timestampLength = 0;
-            int sourceStart = 0, sourceLength = 0;
-            bool sourceInScratch = false;
+            JsonValue source = default;
 
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
@@ -67,7 +66,8 @@ internal static class StreamEventParser
                         break;
                     case Source:
                         if (reader.TokenType != JsonTokenType.String) FailSource(ref reader);
-                        CaptureSource(ref reader, ref scratch, out sourceStart, out sourceLength, out sourceInScratch);
+                        if (reader.ValueSpan.IsEmpty) FailSource(ref reader);
+                        if (!JsonStrings.TryCapture(ref reader, MaxSourceLength, ref scratch, out source)) FailSourceTooLong(ref reader);
                         break;
                     case Event:
                         if (reader.TokenType != JsonTokenType.StartObject) Fail(ref reader, "event", "The 'event' field must be an object.");
@@ -87,9 +87,8 @@ internal static class StreamEventParser
             if ((seen & Source) == 0) Fail(ref reader, "source", "The 'source' field is required.");
             if ((seen & Event) == 0) Fail(ref reader, "event", "The 'event' field is required.");
 
-            var source = sourceInScratch ? scratch.AsSpan(sourceStart, sourceLength) : body.Slice(sourceStart, sourceLength);
             batch.Append(receivedNs, eventNs, Dialect.Streams, RecordKind.Event, streamId, ReadOnlySpan<byte>.Empty,
-                source, body.Slice(timestampStart, timestampLength), body[start..end]);
+                source.Span(body, scratch), body.Slice(timestampStart, timestampLength), body[start..end]);
         }
         catch (JsonException e)
         {
@@ -117,27 +116,6 @@ internal static class StreamEventParser
         Span<byte> text = stackalloc byte[6 * MaxTimestampLength];
         int length = reader.CopyString(text);
         return length <= MaxTimestampLength && TimestampParser.TryParse(text[..length], out eventNs);
-    }
-
-    /// <summary>Locates the non-empty source string, unescaping it into pooled scratch only when it holds escapes.</summary>
-    private static void CaptureSource(ref Utf8JsonReader reader, ref byte[]? scratch, out int start, out int length, out bool inScratch)
-    {
-        var raw = reader.ValueSpan;
-        if (raw.IsEmpty) FailSource(ref reader);
-        if (!reader.ValueIsEscaped)
-        {
-            if (raw.Length > MaxSourceLength) FailSourceTooLong(ref reader);
-            start = (int)reader.TokenStartIndex + 1;
-            length = raw.Length;
-            inScratch = false;
-            return;
-        }
-        if (raw.Length > 6 * MaxSourceLength) FailSourceTooLong(ref reader);
-        scratch ??= ArrayPool<byte>.Shared.Rent(6 * MaxSourceLength); // unescaped text is never longer than raw
-        length = reader.CopyString(scratch);
-        if (length > MaxSourceLength) FailSourceTooLong(ref reader);
-        start = 0;
-        inScratch = true;
     }
 
     private readonly struct Names : IJsonNameTable
