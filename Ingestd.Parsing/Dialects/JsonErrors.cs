@@ -48,4 +48,20 @@ internal static class JsonErrors
 
     public static RequestRejectedException InvalidJson(ReadOnlySpan<byte> body, JsonException e, long bytesConsumed)
         => new(RejectReason.InvalidJson, $"invalid JSON at byte {ErrorOffset(body, e, bytesConsumed)}: {ReaderMessage(e)}");
+
+    /// <summary>
+    /// A lone surrogate escape (such as "\uD800") is valid JSON syntax but no text: CopyString and
+    /// GetString refuse it with <see cref="InvalidOperationException"/>; report it at the reader's position.
+    /// </summary>
+    public static RequestRejectedException InvalidString(InvalidOperationException e, long bytesConsumed)
+        => new(RejectReason.InvalidJson, $"invalid JSON at byte {bytesConsumed}: {e.Message}");
+
+    /// <summary>
+    /// Reads to the end of the body before a content error is thrown: a syntax error anywhere outranks
+    /// a content error, so it surfaces (as the reader's <see cref="JsonException"/>) instead.
+    /// </summary>
+    public static void ReadToEnd(ref Utf8JsonReader reader)
+    {
+        while (reader.Read()) { }
+    }
 }

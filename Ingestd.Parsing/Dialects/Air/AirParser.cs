@@ -5,7 +5,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
-using Ingestd.Parsing.Time;
 using static Ingestd.Parsing.Dialects.JsonErrors;
 
 namespace Ingestd.Parsing.Dialects.Air;
@@ -24,10 +23,6 @@ internal static class AirParser
     public const int MaxNameLength = 1024;     // bytes after unescaping: name becomes the envelope service
     public const int MaxTimestampLength = 64;  // bytes, as sent
 
-    // Escaped names are unescaped into a pooled scratch array rented on first need. A JSON escape is
-    // at most 6 bytes per output byte, so a longer raw value is too long whatever it holds.
-    private const int ScratchSize = 6 * MaxNameLength;
-
     private enum Rule : byte
     {
         Timestamp,          // ISO 8601 string (envelope event time)
@@ -41,30 +36,22 @@ internal static class AirParser
         Object,
     }
 
-    private sealed class Field(string name, Rule rule, bool required)
-    {
-        public readonly string Name = name;
-        public readonly byte[] Utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
-        public readonly Rule Rule = rule;
-        public readonly bool Required = required;
-    }
-
     // Field order is the seed's table order, which decides which problem an entry is rejected for.
-    private static readonly Field[] MessageFields =
+    private static readonly SchemaField<Rule>[] MessageFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("message", Rule.String, true),
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] EventFields =
+    private static readonly SchemaField<Rule>[] EventFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("name", Rule.Name, true),
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] LogFields =
+    private static readonly SchemaField<Rule>[] LogFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("level", Rule.Level, false),
@@ -72,7 +59,7 @@ internal static class AirParser
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] MetricFields =
+    private static readonly SchemaField<Rule>[] MetricFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("name", Rule.Name, true),
@@ -81,7 +68,7 @@ internal static class AirParser
         new("attributes", Rule.Object, false),
     ];
 
-    private static readonly Field[] TraceFields =
+    private static readonly SchemaField<Rule>[] TraceFields =
     [
         new("timestamp", Rule.Timestamp, true),
         new("trace_id", Rule.NonEmptyString, true),
@@ -92,8 +79,6 @@ internal static class AirParser
         new("status", Rule.Status, false),
         new("attributes", Rule.Object, false),
     ];
-
-    private const int MaxFields = 8;
 
     /// <summary>
     /// Parses <paramref name="body"/>, appends each valid entry to <paramref name="batch"/> in order and
@@ -138,7 +123,7 @@ internal static class AirParser
         catch (InvalidOperationException e)
         {
             // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
-            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+            throw JsonErrors.InvalidString(e, reader.BytesConsumed);
         }
         finally
         {
@@ -146,7 +131,7 @@ internal static class AirParser
         }
     }
 
-    private static (Field[] Fields, RecordKind Kind) SchemaOf(AirEntryType type) => type switch
+    private static (SchemaField<Rule>[] Fields, RecordKind Kind) SchemaOf(AirEntryType type) => type switch
     {
         AirEntryType.Messages => (MessageFields, RecordKind.Message),
         AirEntryType.Events => (EventFields, RecordKind.Event),
@@ -156,7 +141,7 @@ internal static class AirParser
         _ => throw new ArgumentOutOfRangeException(nameof(type)),
     };
 
-    private static int ParseEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
+    private static int ParseEntries(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, SchemaField<Rule>[] fields, RecordKind kind,
         long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, List<AirRejection> rejected, ref byte[]? scratch, int maxEntries)
     {
         int index = 0, accepted = 0;
@@ -183,24 +168,23 @@ internal static class AirParser
     }
 
     /// <summary>Validates the entry object at the reader and appends it when valid; otherwise returns false with the reason.</summary>
-    private static bool TryParseEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, Field[] fields, RecordKind kind,
+    private static bool TryParseEntry(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, SchemaField<Rule>[] fields, RecordKind kind,
         long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref byte[]? scratch, out string? reason)
     {
         reason = null;
         int start = (int)reader.TokenStartIndex;
-        var stateArray = new FieldStates();
-        Span<FieldState> states = stateArray;
+        var stateArray = new SchemaFieldStates();
+        Span<SchemaFieldState> states = stateArray;
         Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
 
-        int nameStart = 0, nameLength = 0;
-        bool nameInScratch = false;
+        JsonValue name = default;
         int level = -1;
         long eventNs = 0;
         int timestampStart = 0, timestampLength = 0;
 
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            int f = Identify(ref reader, fields);
+            int f = SchemaField<Rule>.IndexOf(ref reader, fields);
             Next(ref reader);
             if (f < 0)
             {
@@ -224,12 +208,9 @@ internal static class AirParser
                 case Rule.Timestamp:
                 {
                     if (token != JsonTokenType.String) { state.Problem = "must be a string"; break; }
-                    var raw = reader.ValueSpan;
-                    if (raw.Length > MaxTimestampLength) { state.Problem = "must be an ISO 8601 timestamp"; break; }
-                    var text = reader.ValueIsEscaped ? timestampScratch[..reader.CopyString(timestampScratch)] : raw;
-                    if (!TimestampParser.TryParse(text, out eventNs)) { state.Problem = "must be an ISO 8601 timestamp"; break; }
+                    if (!JsonStrings.TryParseTimestamp(ref reader, timestampScratch, out eventNs)) { state.Problem = "must be an ISO 8601 timestamp"; break; }
                     timestampStart = (int)reader.TokenStartIndex + 1;
-                    timestampLength = raw.Length;
+                    timestampLength = reader.ValueSpan.Length;
                     break;
                 }
                 case Rule.String:
@@ -244,27 +225,11 @@ internal static class AirParser
                     if (token != JsonTokenType.String) { state.Problem = "must be a string"; break; }
                     var raw = reader.ValueSpan;
                     if (raw.IsEmpty) { state.Problem = "must be a non-empty string"; break; }
-                    if (!reader.ValueIsEscaped)
-                    {
-                        if (raw.Length > MaxNameLength) { state.Problem = TooLong(); break; }
-                        nameStart = (int)reader.TokenStartIndex + 1;
-                        nameLength = raw.Length;
-                        nameInScratch = false;
-                    }
-                    else
-                    {
-                        if (raw.Length > ScratchSize) { state.Problem = TooLong(); break; }
-                        scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
-                        int n = reader.CopyString(scratch.AsSpan(0, ScratchSize));
-                        if (n > MaxNameLength) { state.Problem = TooLong(); break; }
-                        nameStart = 0;
-                        nameLength = n;
-                        nameInScratch = true;
-                    }
+                    if (!JsonStrings.TryCapture(ref reader, MaxNameLength, ref scratch, out name)) state.Problem = TooLong();
                     break;
                 }
                 case Rule.Level:
-                    level = token == JsonTokenType.String ? MatchLevel(ref reader) : -1;
+                    level = token == JsonTokenType.String ? LogLevels.Match(ref reader) : -1;
                     if (level < 0) state.Problem = "must be one of debug, info, warn, error, fatal";
                     break;
                 case Rule.Status:
@@ -296,41 +261,10 @@ internal static class AirParser
             }
         }
 
-        var name = nameInScratch ? scratch.AsSpan(nameStart, nameLength) : body.Slice(nameStart, nameLength);
-        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LevelName(level), name,
+        batch.Append(receivedNs, eventNs, Dialect.Air, kind, tenant, LogLevels.Name(level), name.Span(body, scratch),
             body.Slice(timestampStart, timestampLength), body[start..end]);
         return true;
     }
-
-    private static int Identify(ref Utf8JsonReader reader, Field[] fields)
-    {
-        // ValueTextEquals compares after unescaping, so "\u006eame" is "name".
-        for (int i = 0; i < fields.Length; i++)
-        {
-            if (reader.ValueTextEquals(fields[i].Utf8Name)) return i;
-        }
-        return -1;
-    }
-
-    private static int MatchLevel(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueTextEquals("debug"u8)) return 0;
-        if (reader.ValueTextEquals("info"u8)) return 1;
-        if (reader.ValueTextEquals("warn"u8)) return 2;
-        if (reader.ValueTextEquals("error"u8)) return 3;
-        if (reader.ValueTextEquals("fatal"u8)) return 4;
-        return -1;
-    }
-
-    private static ReadOnlySpan<byte> LevelName(int level) => level switch
-    {
-        0 => "debug"u8,
-        1 => "info"u8,
-        2 => "warn"u8,
-        3 => "error"u8,
-        4 => "fatal"u8,
-        _ => default,
-    };
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static JsonTokenType Next(ref Utf8JsonReader reader)
@@ -341,18 +275,6 @@ internal static class AirParser
         return reader.TokenType;
     }
 
-    private struct FieldState
-    {
-        public bool Seen;
-        public string? Problem; // set only on the rejection path
-    }
-
-    [InlineArray(MaxFields)]
-    private struct FieldStates
-    {
-        private FieldState _first;
-    }
-
     // ---- cold path ----
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -360,16 +282,10 @@ internal static class AirParser
 
     private static string TooLong() => $"must be at most {MaxNameLength} bytes";
 
-    // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
-
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailBody(ref Utf8JsonReader reader, string detail)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = "entries" };
     }
 

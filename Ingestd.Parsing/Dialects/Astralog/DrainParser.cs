@@ -68,7 +68,7 @@ internal static class DrainParser
         catch (InvalidOperationException e)
         {
             // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
-            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+            throw JsonErrors.InvalidString(e, reader.BytesConsumed);
         }
         finally
         {
@@ -95,12 +95,12 @@ internal static class DrainParser
         int start = (int)reader.TokenStartIndex;
         int seen = 0;
         long eventNs = 0;
-        Value project = default, timestamp = default, level = default, service = default;
+        JsonValue project = default, timestamp = default, level = default, service = default;
         int timestampRawStart = 0, timestampRawLength = 0;
 
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            int field = Identify(ref reader);
+            int field = JsonStrings.IdentifyOrThrow<Names>(ref reader);
             Next(ref reader);
             if (field == 0)
             {
@@ -156,41 +156,35 @@ internal static class DrainParser
     }
 
     /// <summary>Locates a required non-empty string, unescaping it into the scratch slot only when it holds escapes.</summary>
-    private static Value Capture(ref Utf8JsonReader reader, int index, string name, int limit, int slot, ref byte[]? scratch)
+    private static JsonValue Capture(ref Utf8JsonReader reader, int index, string name, int limit, int slot, ref byte[]? scratch)
     {
         var raw = reader.ValueSpan;
         if (raw.IsEmpty) FailEvent(ref reader, index, name, "must be a non-empty string");
         if (!reader.ValueIsEscaped)
         {
             if (raw.Length > limit) FailTooLong(ref reader, index, name, limit);
-            return new Value((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
+            return new JsonValue((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
         }
         if (raw.Length > 6 * limit) FailTooLong(ref reader, index, name, limit);
         scratch ??= ArrayPool<byte>.Shared.Rent(4 * SlotSize);
         int length = reader.CopyString(scratch.AsSpan(slot * SlotSize, SlotSize));
         if (length > limit) FailTooLong(ref reader, index, name, limit);
-        return new Value(slot * SlotSize, length, inScratch: true);
+        return new JsonValue(slot * SlotSize, length, inScratch: true);
     }
 
-    private static int Identify(ref Utf8JsonReader reader)
+    private readonly struct Names : IJsonNameTable
     {
-        if (!reader.ValueIsEscaped) return Match(reader.ValueSpan);
-        // An escaped name can only be one of ours if it is at most 6 × 10 raw bytes.
-        if (reader.ValueSpan.Length > 64) return 0;
-        Span<byte> name = stackalloc byte[64];
-        return Match(name[..reader.CopyString(name)]);
+        public static int Match(ReadOnlySpan<byte> name) => name.Length switch
+        {
+            5 when name.SequenceEqual("level"u8) => Level,
+            7 when name.SequenceEqual("service"u8) => Service,
+            7 when name.SequenceEqual("message"u8) => Message,
+            8 when name.SequenceEqual("metadata"u8) => Metadata,
+            9 when name.SequenceEqual("timestamp"u8) => Timestamp,
+            10 when name.SequenceEqual("project_id"u8) => ProjectId,
+            _ => 0,
+        };
     }
-
-    private static int Match(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        5 when name.SequenceEqual("level"u8) => Level,
-        7 when name.SequenceEqual("service"u8) => Service,
-        7 when name.SequenceEqual("message"u8) => Message,
-        8 when name.SequenceEqual("metadata"u8) => Metadata,
-        9 when name.SequenceEqual("timestamp"u8) => Timestamp,
-        10 when name.SequenceEqual("project_id"u8) => ProjectId,
-        _ => 0,
-    };
 
     private static string NameOf(int field) => field switch
     {
@@ -210,32 +204,19 @@ internal static class DrainParser
         return reader.TokenType;
     }
 
-    /// <summary>Where a field's value lives: in the body (unescaped values) or in the scratch array.</summary>
-    private readonly struct Value(int start, int length, bool inScratch)
-    {
-        public ReadOnlySpan<byte> Span(ReadOnlySpan<byte> body, byte[]? scratch)
-            => inScratch ? scratch.AsSpan(start, length) : body.Slice(start, length);
-    }
-
     // ---- cold path ----
-
-    // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailBody(ref Utf8JsonReader reader, string detail)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = "events" };
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailEvent(ref Utf8JsonReader reader, int index, string? field, string problem)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         string where = field is null ? $"events[{index}]" : $"events[{index}].{field}";
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"{where}: {problem}") { EventIndex = index, Field = field };
     }
@@ -248,7 +229,7 @@ internal static class DrainParser
     private static void FailTenant(ref Utf8JsonReader reader, int index, ReadOnlySpan<byte> projectId)
     {
         string project = System.Text.Encoding.UTF8.GetString(projectId);
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.Forbidden,
             $"events[{index}].project_id: '{project}' is not the tenant of this token") { EventIndex = index, Field = "project_id" };
     }

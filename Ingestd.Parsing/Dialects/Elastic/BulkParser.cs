@@ -91,7 +91,7 @@ internal static class BulkParser
     private struct ActionLine
     {
         public BulkAction Action;
-        public Value Index, Id;
+        public JsonValue Index, Id;
         public bool HasIndex, HasId;
     }
 
@@ -113,7 +113,7 @@ internal static class BulkParser
 
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                int field = IdentifyMetadata(ref reader);
+                int field = JsonStrings.Identify<MetadataNames>(ref reader);
                 reader.Read();
                 if (field == 0 || reader.TokenType is not (JsonTokenType.String or JsonTokenType.Number))
                 {
@@ -158,7 +158,7 @@ internal static class BulkParser
         if (reader.ValueIsEscaped)
         {
             int length = 0;
-            if (text.Length > name.Length || !TryCopyString(ref reader, name, out length)) ThrowUnknownAction(ref reader, lineNumber);
+            if (text.Length > name.Length || !JsonStrings.TryCopyString(ref reader, name, out length)) ThrowUnknownAction(ref reader, lineNumber);
             text = name[..length];
         }
         if (text.SequenceEqual("index"u8)) return BulkAction.Index;
@@ -171,33 +171,28 @@ internal static class BulkParser
 
     private const int MetaIndex = 1, MetaId = 2;
 
-    private static int IdentifyMetadata(ref Utf8JsonReader reader)
+    private readonly struct MetadataNames : IJsonNameTable
     {
-        scoped ReadOnlySpan<byte> text = reader.ValueSpan;
-        if (reader.ValueIsEscaped)
+        public static int Match(ReadOnlySpan<byte> name)
         {
-            if (text.Length > 64) return 0;
-            Span<byte> name = stackalloc byte[64];
-            if (!TryCopyString(ref reader, name, out int length)) return 0;
-            text = name[..length];
+            if (name.SequenceEqual("_index"u8)) return MetaIndex;
+            if (name.SequenceEqual("_id"u8)) return MetaId;
+            return 0;
         }
-        if (text.SequenceEqual("_index"u8)) return MetaIndex;
-        if (text.SequenceEqual("_id"u8)) return MetaId;
-        return 0;
     }
 
     /// <summary>A metadata string (or number, whose text Elasticsearch takes as is), unescaped into the scratch only when escaped.</summary>
-    private static Value CaptureMeta(ref Utf8JsonReader reader, int lineNumber, string field, int tempSlot, ref Scratch scratch)
+    private static JsonValue CaptureMeta(ref Utf8JsonReader reader, int lineNumber, string field, int tempSlot, ref Scratch scratch)
     {
         var raw = reader.ValueSpan;
         int rawStart = (int)reader.TokenStartIndex + (reader.TokenType == JsonTokenType.String ? 1 : 0);
-        if (!reader.ValueIsEscaped) return new Value(rawStart, raw.Length, inScratch: false);
+        if (!reader.ValueIsEscaped) return new JsonValue(rawStart, raw.Length, inScratch: false);
         // Any value longer than the limits is refused later anyway; keep the first 6 × limit raw bytes' worth.
         int limit = tempSlot == Scratch.IndexTemp ? Scratch.IndexTempSize : Scratch.IdTempSize;
-        if (raw.Length > limit) return new Value(rawStart, raw.Length, inScratch: false, tooLong: true);
-        if (!TryCopyString(ref reader, scratch.Array.AsSpan(tempSlot, limit), out int length))
+        if (raw.Length > limit) return new JsonValue(rawStart, raw.Length, inScratch: false, tooLong: true);
+        if (!JsonStrings.TryCopyString(ref reader, scratch.Array.AsSpan(tempSlot, limit), out int length))
             ThrowMalformedJson(lineNumber, $"invalid escape in [{field}]");
-        return new Value(tempSlot, length, inScratch: true);
+        return new JsonValue(tempSlot, length, inScratch: true);
     }
 
     // ---- index and create ----
@@ -305,7 +300,7 @@ internal static class BulkParser
     private struct Envelope
     {
         public long EventNs;
-        public Value Level, Timestamp;
+        public JsonValue Level, Timestamp;
     }
 
     // Candidates: rank 0 is preferred.
@@ -334,7 +329,7 @@ internal static class BulkParser
             }
             while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
             {
-                int field = IdentifyDocumentField(ref reader);
+                int field = JsonStrings.Identify<DocumentNames>(ref reader);
                 reader.Read();
                 switch (field)
                 {
@@ -400,23 +395,15 @@ internal static class BulkParser
         }
     }
 
-    private static int IdentifyDocumentField(ref Utf8JsonReader reader)
+    private readonly struct DocumentNames : IJsonNameTable
     {
-        scoped ReadOnlySpan<byte> text = reader.ValueSpan;
-        if (reader.ValueIsEscaped)
+        public static int Match(ReadOnlySpan<byte> name) => name.Length switch
         {
-            if (text.Length > 64) return 0;
-            Span<byte> name = stackalloc byte[64];
-            if (!TryCopyString(ref reader, name, out int length)) return 0;
-            text = name[..length];
-        }
-        return text.Length switch
-        {
-            3 when text.SequenceEqual("log"u8) => FieldLog,
-            5 when text.SequenceEqual("level"u8) => FieldLevel,
-            9 when text.SequenceEqual("log.level"u8) => FieldLogLevel,
-            9 when text.SequenceEqual("timestamp"u8) => FieldTimestampFallback,
-            10 when text.SequenceEqual("@timestamp"u8) => FieldTimestamp,
+            3 when name.SequenceEqual("log"u8) => FieldLog,
+            5 when name.SequenceEqual("level"u8) => FieldLevel,
+            9 when name.SequenceEqual("log.level"u8) => FieldLogLevel,
+            9 when name.SequenceEqual("timestamp"u8) => FieldTimestampFallback,
+            10 when name.SequenceEqual("@timestamp"u8) => FieldTimestamp,
             _ => 0,
         };
     }
@@ -432,33 +419,20 @@ internal static class BulkParser
     /// a timestamp string (<see cref="TimestampParser"/>), or epoch milliseconds as a number or a string of digits.
     /// A value that is none of these is left in the document and the receive time is used.
     /// </summary>
-    private static bool TryTimestamp(ref Utf8JsonReader reader, ref Scratch scratch, out Value text, out long eventNs)
+    private static bool TryTimestamp(ref Utf8JsonReader reader, ref Scratch scratch, out JsonValue text, out long eventNs)
     {
         text = default;
         eventNs = 0;
         var raw = reader.ValueSpan;
         if (reader.TokenType == JsonTokenType.Number)
         {
-            text = new Value((int)reader.TokenStartIndex, raw.Length, inScratch: false);
+            text = new JsonValue((int)reader.TokenStartIndex, raw.Length, inScratch: false);
             return raw.Length <= MaxTimestampLength && TryEpochMillis(ref reader, out eventNs);
         }
         if (reader.TokenType != JsonTokenType.String) return false;
 
-        scoped ReadOnlySpan<byte> value = raw;
-        if (!reader.ValueIsEscaped)
-        {
-            if (raw.Length > MaxTimestampLength) return false;
-            text = new Value((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
-        }
-        else
-        {
-            if (raw.Length > 6 * MaxTimestampLength) return false;
-            var temp = scratch.Array.AsSpan(Scratch.DocTemp, Scratch.DocTempSize);
-            if (!TryCopyString(ref reader, temp, out int length) || length > MaxTimestampLength) return false;
-            temp[..length].CopyTo(scratch.Array.AsSpan(Scratch.TimestampSlot));
-            text = new Value(Scratch.TimestampSlot, length, inScratch: true);
-            value = scratch.Array.AsSpan(Scratch.TimestampSlot, length);
-        }
+        if (!scratch.Fields.TryCapture(ref reader, MaxTimestampLength, Scratch.TimestampSlot, out text)) return false;
+        scoped ReadOnlySpan<byte> value = reader.ValueIsEscaped ? scratch.Array.AsSpan(Scratch.TimestampSlot, text.Length) : raw;
         return TimestampParser.TryParse(value, out eventNs) || TryEpochMillisText(value, out eventNs);
     }
 
@@ -491,23 +465,11 @@ internal static class BulkParser
         return true;
     }
 
-    private static bool TryLevel(ref Utf8JsonReader reader, ref Scratch scratch, out Value level)
+    private static bool TryLevel(ref Utf8JsonReader reader, ref Scratch scratch, out JsonValue level)
     {
         level = default;
-        if (reader.TokenType != JsonTokenType.String) return false;
-        var raw = reader.ValueSpan;
-        if (!reader.ValueIsEscaped)
-        {
-            if (raw.Length > MaxLevelLength) return false;
-            level = new Value((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
-            return true;
-        }
-        if (raw.Length > 6 * MaxLevelLength) return false;
-        var temp = scratch.Array.AsSpan(Scratch.DocTemp, Scratch.DocTempSize);
-        if (!TryCopyString(ref reader, temp, out int length) || length > MaxLevelLength) return false;
-        temp[..length].CopyTo(scratch.Array.AsSpan(Scratch.LevelSlot));
-        level = new Value(Scratch.LevelSlot, length, inScratch: true);
-        return true;
+        return reader.TokenType == JsonTokenType.String
+            && scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out level);
     }
 
     // ---- failed items ----
@@ -533,33 +495,6 @@ internal static class BulkParser
 
     // ---- helpers ----
 
-    /// <summary>Unescapes the current string or name into <paramref name="dest"/>.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryCopyString(ref Utf8JsonReader reader, scoped Span<byte> dest, out int length)
-    {
-        try
-        {
-            length = reader.CopyString(dest);
-            return true;
-        }
-        catch (Exception e) when (e is InvalidOperationException or ArgumentException)
-        {
-            // Escapes that are not valid UTF-16 (a lone surrogate such as "\uD800"), or more than fits.
-            length = 0;
-            return false;
-        }
-    }
-
-    /// <summary>Where a value lives: in the line it was read from, or in the scratch array.</summary>
-    private readonly struct Value(int start, int length, bool inScratch, bool tooLong = false)
-    {
-        public int Length => length;
-        public bool TooLong => tooLong;
-
-        public ReadOnlySpan<byte> Span(ReadOnlySpan<byte> source, byte[]? scratch)
-            => inScratch ? scratch.AsSpan(start, length) : source.Slice(start, length);
-    }
-
     /// <summary>One pooled array, rented on first need, for unescaping metadata and envelope values.</summary>
     private struct Scratch : IDisposable
     {
@@ -570,15 +505,13 @@ internal static class BulkParser
         public const int LevelSlot = DocTemp + DocTempSize, TimestampSlot = LevelSlot + MaxLevelLength;
         private const int Size = TimestampSlot + MaxTimestampLength;
 
-        private byte[]? _array;
+        public JsonScratch Fields = new(Size, DocTemp, DocTempSize);
 
-        public byte[] Array => _array ??= ArrayPool<byte>.Shared.Rent(Size);
+        public Scratch() { }
 
-        public void Dispose()
-        {
-            if (_array is not null) ArrayPool<byte>.Shared.Return(_array);
-            _array = null;
-        }
+        public byte[] Array => Fields.Array;
+
+        public void Dispose() => Fields.Dispose();
     }
 
     // ---- cold path ----

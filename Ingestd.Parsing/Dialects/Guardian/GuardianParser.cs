@@ -175,11 +175,11 @@ internal static class GuardianParser
         int timestampRank = NoCandidate, levelRank = NoCandidate, serviceRank = NoCandidate;
         int timestampStart = 0, timestampLength = 0;
         long eventNs = receivedNs;
-        Value level = default, service = default;
+        JsonValue level = default, service = default;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            int code = Identify(ref reader);
+            int code = JsonStrings.Identify<Names>(ref reader);
             reader.Read();
             if (code == 0 || reader.TokenType != JsonTokenType.String)
             {
@@ -200,14 +200,14 @@ internal static class GuardianParser
                     }
                     break;
                 case KindLevel:
-                    if (rank < levelRank && Capture(ref reader, MaxLevelLength, Scratch.LevelSlot, ref scratch, out var l))
+                    if (rank < levelRank && scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out var l))
                     {
                         levelRank = rank;
                         level = l;
                     }
                     break;
                 case KindService:
-                    if (rank < serviceRank && Capture(ref reader, MaxServiceLength, Scratch.ServiceSlot, ref scratch, out var s))
+                    if (rank < serviceRank && scratch.Fields.TryCapture(ref reader, MaxServiceLength, Scratch.ServiceSlot, out var s))
                     {
                         serviceRank = rank;
                         service = s;
@@ -219,11 +219,11 @@ internal static class GuardianParser
 
         // Levels are compared lower-case (read --level); non-ASCII ones are kept as sent.
         Span<byte> lower = stackalloc byte[MaxLevelLength];
-        scoped ReadOnlySpan<byte> levelText = level.Span(source, scratch.Array);
+        scoped ReadOnlySpan<byte> levelText = level.Span(source, scratch.Fields.Rented);
         if (Ascii.ToLower(levelText, lower, out int lowered) == OperationStatus.Done) levelText = lower[..lowered];
 
         batch.Append(receivedNs, eventNs, Dialect.Guardian, RecordKind.Log, tenant, levelText,
-            service.Span(source, scratch.Array), source.Slice(timestampStart, timestampLength), source[start..end]);
+            service.Span(source, scratch.Fields.Rented), source.Slice(timestampStart, timestampLength), source[start..end]);
     }
 
     private static bool ParseTimestamp(ref Utf8JsonReader reader, ref Scratch scratch, out long eventNs)
@@ -231,75 +231,27 @@ internal static class GuardianParser
         eventNs = 0;
         var raw = reader.ValueSpan;
         if (!reader.ValueIsEscaped) return raw.Length <= MaxTimestampLength && TimestampParser.TryParse(raw, out eventNs);
-        var temp = scratch.Temp;
-        return TryCopyString(ref reader, temp, out int length)
+        var temp = scratch.Fields.Temp;
+        return JsonStrings.TryCopyString(ref reader, temp, out int length)
             && length <= MaxTimestampLength && TimestampParser.TryParse(temp[..length], out eventNs);
     }
 
-    /// <summary>
-    /// Takes the current string value if it fits <paramref name="limit"/> after unescaping; unescaped
-    /// values stay in the body, escaped ones are copied into their scratch slot.
-    /// </summary>
-    private static bool Capture(ref Utf8JsonReader reader, int limit, int slot, ref Scratch scratch, out Value value)
+    private readonly struct Names : IJsonNameTable
     {
-        value = default;
-        var raw = reader.ValueSpan;
-        if (!reader.ValueIsEscaped)
+        public static int Match(ReadOnlySpan<byte> name) => name.Length switch
         {
-            if (raw.Length > limit) return false;
-            value = new Value((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
-            return true;
-        }
-        if (raw.Length > 6 * limit) return false;
-        // Unescape into the temporary area first, so that a value refused here leaves the slot's current one intact.
-        var temp = scratch.Temp;
-        if (!TryCopyString(ref reader, temp, out int length) || length > limit) return false;
-        temp[..length].CopyTo(scratch.Array.AsSpan(slot));
-        value = new Value(slot, length, inScratch: true);
-        return true;
+            2 when name.SequenceEqual("ts"u8) => KindTimestamp | 3,
+            3 when name.SequenceEqual("app"u8) => KindService | 2,
+            4 when name.SequenceEqual("time"u8) => KindTimestamp | 2,
+            5 when name.SequenceEqual("level"u8) => KindLevel | 0,
+            6 when name.SequenceEqual("source"u8) => KindService | 1,
+            7 when name.SequenceEqual("service"u8) => KindService | 0,
+            8 when name.SequenceEqual("severity"u8) => KindLevel | 1,
+            9 when name.SequenceEqual("timestamp"u8) => KindTimestamp | 0,
+            10 when name.SequenceEqual("@timestamp"u8) => KindTimestamp | 1,
+            _ => 0,
+        };
     }
-
-    /// <summary>Unescapes the current string or name into <paramref name="dest"/>, which must hold its raw length.</summary>
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryCopyString(ref Utf8JsonReader reader, scoped Span<byte> dest, out int length)
-    {
-        try
-        {
-            length = reader.CopyString(dest);
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            // Escapes that are not valid UTF-16 (a lone surrogate such as "\uD800") are valid JSON syntax;
-            // Guardian accepts the event and ignores the field.
-            length = 0;
-            return false;
-        }
-    }
-
-    private static int Identify(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped) return Match(reader.ValueSpan);
-        // An escaped name can only be one of ours if it is at most 6 × 10 raw bytes.
-        if (reader.ValueSpan.Length > 64) return 0;
-        Span<byte> name = stackalloc byte[64];
-        return TryCopyString(ref reader, name, out int length) ? Match(name[..length]) : 0;
-    }
-
-    private static int Match(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        2 when name.SequenceEqual("ts"u8) => KindTimestamp | 3,
-        3 when name.SequenceEqual("app"u8) => KindService | 2,
-        4 when name.SequenceEqual("time"u8) => KindTimestamp | 2,
-        5 when name.SequenceEqual("level"u8) => KindLevel | 0,
-        6 when name.SequenceEqual("source"u8) => KindService | 1,
-        7 when name.SequenceEqual("service"u8) => KindService | 0,
-        8 when name.SequenceEqual("severity"u8) => KindLevel | 1,
-        9 when name.SequenceEqual("timestamp"u8) => KindTimestamp | 0,
-        10 when name.SequenceEqual("@timestamp"u8) => KindTimestamp | 1,
-        _ => 0,
-    };
-
     // ---- plain text: one event per non-blank line ----
 
     private static int ParseText(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref Scratch scratch)
@@ -327,13 +279,6 @@ internal static class GuardianParser
 
     // ---- scratch ----
 
-    /// <summary>Where a field's value lives: in the source span (unescaped values) or in the scratch array.</summary>
-    private readonly struct Value(int start, int length, bool inScratch)
-    {
-        public ReadOnlySpan<byte> Span(ReadOnlySpan<byte> source, byte[]? scratch)
-            => inScratch ? scratch.AsSpan(start, length) : source.Slice(start, length);
-    }
-
     /// <summary>Pooled arrays rented on first need only: for unescaping envelope fields, and for text lines' JSON.</summary>
     private struct Scratch : IDisposable
     {
@@ -342,10 +287,10 @@ internal static class GuardianParser
         public const int ServiceSlot = TempSize + MaxLevelLength;
         private const int Size = ServiceSlot + MaxServiceLength;
 
-        public byte[]? Array;
+        public JsonScratch Fields = new(Size, 0, TempSize);
         private byte[]? _json;
 
-        public Span<byte> Temp => (Array ??= ArrayPool<byte>.Shared.Rent(Size)).AsSpan(0, TempSize);
+        public Scratch() { }
 
         public Span<byte> Json(int length)
         {
@@ -360,9 +305,8 @@ internal static class GuardianParser
 
         public void Dispose()
         {
-            if (Array is not null) ArrayPool<byte>.Shared.Return(Array);
+            Fields.Dispose();
             if (_json is not null) ArrayPool<byte>.Shared.Return(_json);
-            Array = null;
             _json = null;
         }
     }
@@ -373,21 +317,21 @@ internal static class GuardianParser
     private static void FailRoot(ref Utf8JsonReader reader)
     {
         // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as invalid JSON.
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, "Body must be a JSON object or an array of JSON objects");
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailElement(ref Utf8JsonReader reader, int index)
     {
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"Invalid event at index {index}: must be a JSON object") { EventIndex = index };
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailLine(ref Utf8JsonReader reader, int line)
     {
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"Line {line} must be a JSON object");
     }
 

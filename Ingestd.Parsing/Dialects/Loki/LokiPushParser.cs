@@ -65,7 +65,7 @@ internal static class LokiPushParser
         catch (InvalidOperationException e)
         {
             // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
-            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+            throw JsonErrors.InvalidString(e, reader.BytesConsumed);
         }
         finally
         {
@@ -277,23 +277,17 @@ internal static class LokiPushParser
 
     // ---- cold path ----
 
-    // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
-
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailBody(ref Utf8JsonReader reader, string detail)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = "streams" };
     }
 
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailStream(ref Utf8JsonReader reader, int stream, string? field, string problem)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         string where = field is null ? $"streams[{stream}]" : $"streams[{stream}].{field}";
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"{where}: {problem}") { Field = field };
     }
@@ -301,7 +295,7 @@ internal static class LokiPushParser
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void FailValue(ref Utf8JsonReader reader, int stream, int index, string problem)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"streams[{stream}].values[{index}]: {problem}")
         {
             EventIndex = index,

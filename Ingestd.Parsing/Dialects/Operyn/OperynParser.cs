@@ -6,7 +6,6 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
-using Ingestd.Parsing.Time;
 
 namespace Ingestd.Parsing.Dialects.Operyn;
 
@@ -27,10 +26,6 @@ internal static class OperynParser
 
     private const string Root = "(root)";
 
-    // Escaped service names are unescaped into a pooled scratch array rented on first need. A JSON
-    // escape is at most 6 bytes per output byte, so a longer raw value is too long whatever it holds.
-    private const int ScratchSize = 6 * MaxServiceLength;
-
     private enum Rule : byte
     {
         Service,        // required string, trimmed (envelope service), non-empty after trimming
@@ -43,19 +38,11 @@ internal static class OperynParser
         StringRecord,   // object whose values are all strings
     }
 
-    private sealed class Field(string name, Rule rule, bool required)
-    {
-        public readonly string Name = name;
-        public readonly byte[] Utf8Name = System.Text.Encoding.UTF8.GetBytes(name);
-        public readonly Rule Rule = rule;
-        public readonly bool Required = required;
-    }
-
-    private sealed class Schema(string noun, RecordKind kind, Field[] fields)
+    private sealed class Schema(string noun, RecordKind kind, SchemaField<Rule>[] fields)
     {
         public readonly string Noun = noun;
         public readonly RecordKind Kind = kind;
-        public readonly Field[] Fields = fields;
+        public readonly SchemaField<Rule>[] Fields = fields;
     }
 
     // Field order is the schema's order, which decides which problem is reported first.
@@ -89,8 +76,6 @@ internal static class OperynParser
         new("timestamp", Rule.Timestamp, false),
         new("metadata", Rule.Object, false),
     ]);
-
-    private const int MaxFields = 8;
 
     private const string LevelChoices = "'debug' | 'info' | 'warn' | 'error' | 'fatal'";
 
@@ -194,19 +179,18 @@ internal static class OperynParser
 
         int start = (int)reader.TokenStartIndex;
         var fields = schema.Fields;
-        var stateArray = new FieldStates();
-        Span<FieldState> states = stateArray;
+        var stateArray = new SchemaFieldStates();
+        Span<SchemaFieldState> states = stateArray;
         Span<byte> timestampScratch = stackalloc byte[MaxTimestampLength];
 
-        int serviceStart = 0, serviceLength = 0;
-        bool serviceInScratch = false;
+        JsonValue service = default;
         int level = -1;
         long eventNs = receivedNs;
         int timestampStart = 0, timestampLength = 0;
 
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
-            int f = Identify(ref reader, fields);
+            int f = SchemaField<Rule>.IndexOf(ref reader, fields);
             Next(ref reader);
             if (f < 0)
             {
@@ -216,41 +200,22 @@ internal static class OperynParser
 
             // The last of duplicate members wins, as it does after JSON.parse.
             ref var state = ref states[f];
-            state = new FieldState { Seen = true };
+            state = new SchemaFieldState { Seen = true };
             var token = reader.TokenType;
             switch (fields[f].Rule)
             {
                 case Rule.Service:
                 {
                     if (token != JsonTokenType.String) { state.Problem = Expected("string", token); break; }
-                    var raw = reader.ValueSpan;
-                    ReadOnlySpan<byte> value;
-                    if (!reader.ValueIsEscaped)
-                    {
-                        if (raw.Length > MaxServiceLength) { state.Problem = TooLong(MaxServiceLength); break; }
-                        value = raw;
-                        serviceStart = (int)reader.TokenStartIndex + 1;
-                        serviceInScratch = false;
-                    }
-                    else
-                    {
-                        if (raw.Length > ScratchSize) { state.Problem = TooLong(MaxServiceLength); break; }
-                        scratch ??= ArrayPool<byte>.Shared.Rent(ScratchSize);
-                        int n = reader.CopyString(scratch.AsSpan(0, ScratchSize));
-                        if (n > MaxServiceLength) { state.Problem = TooLong(MaxServiceLength); break; }
-                        value = scratch.AsSpan(0, n);
-                        serviceStart = 0;
-                        serviceInScratch = true;
-                    }
-                    var trimmed = TrimWhiteSpace(value, out int leading);
+                    if (!JsonStrings.TryCapture(ref reader, MaxServiceLength, ref scratch, out var value)) { state.Problem = TooLong(MaxServiceLength); break; }
+                    var trimmed = TrimWhiteSpace(value.Span(body, scratch), out int leading);
                     if (trimmed.IsEmpty) { state.Problem = "String must not be empty"; break; }
-                    serviceStart += leading;
-                    serviceLength = trimmed.Length;
+                    service = value.Slice(leading, trimmed.Length);
                     break;
                 }
                 case Rule.Level:
                     if (token != JsonTokenType.String) { state.Problem = $"Expected {LevelChoices}, received {TypeName(token)}"; break; }
-                    level = MatchLevel(ref reader);
+                    level = LogLevels.Match(ref reader);
                     if (level < 0) state.Problem = $"Invalid enum value. Expected {LevelChoices}, received '{reader.GetString()}'";
                     break;
                 case Rule.String:
@@ -267,12 +232,9 @@ internal static class OperynParser
                 case Rule.Timestamp:
                 {
                     if (token != JsonTokenType.String) { state.Problem = Expected("string", token); break; }
-                    var raw = reader.ValueSpan;
-                    if (raw.Length > MaxTimestampLength) { state.Problem = "Invalid ISO 8601 timestamp"; break; }
-                    var text = reader.ValueIsEscaped ? timestampScratch[..reader.CopyString(timestampScratch)] : raw;
-                    if (!TimestampParser.TryParse(text, out eventNs)) { state.Problem = "Invalid ISO 8601 timestamp"; break; }
+                    if (!JsonStrings.TryParseTimestamp(ref reader, timestampScratch, out eventNs)) { state.Problem = "Invalid ISO 8601 timestamp"; break; }
                     timestampStart = (int)reader.TokenStartIndex + 1;
-                    timestampLength = raw.Length;
+                    timestampLength = reader.ValueSpan.Length;
                     break;
                 }
                 case Rule.Object:
@@ -299,14 +261,13 @@ internal static class OperynParser
             }
         }
 
-        var service = serviceInScratch ? scratch.AsSpan(serviceStart, serviceLength) : body.Slice(serviceStart, serviceLength);
-        batch.Append(receivedNs, eventNs, Dialect.Operyn, schema.Kind, tenant, LevelName(level), service,
+        batch.Append(receivedNs, eventNs, Dialect.Operyn, schema.Kind, tenant, LogLevels.Name(level), service.Span(body, scratch),
             body.Slice(timestampStart, timestampLength), body[start..end]);
         return true;
     }
 
     /// <summary>Reads an object whose values must all be strings (Zod's <c>z.record(z.string())</c>); the first offender is recorded.</summary>
-    private static void CheckStringRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, string name, ref FieldState state)
+    private static void CheckStringRecord(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, string name, ref SchemaFieldState state)
     {
         while (Next(ref reader) != JsonTokenType.EndObject)
         {
@@ -321,36 +282,6 @@ internal static class OperynParser
             reader.Skip();
         }
     }
-
-    private static int Identify(ref Utf8JsonReader reader, Field[] fields)
-    {
-        // ValueTextEquals compares after unescaping, so "\u006cevel" is "level".
-        for (int i = 0; i < fields.Length; i++)
-        {
-            if (reader.ValueTextEquals(fields[i].Utf8Name)) return i;
-        }
-        return -1;
-    }
-
-    private static int MatchLevel(ref Utf8JsonReader reader)
-    {
-        if (reader.ValueTextEquals("debug"u8)) return 0;
-        if (reader.ValueTextEquals("info"u8)) return 1;
-        if (reader.ValueTextEquals("warn"u8)) return 2;
-        if (reader.ValueTextEquals("error"u8)) return 3;
-        if (reader.ValueTextEquals("fatal"u8)) return 4;
-        return -1;
-    }
-
-    private static ReadOnlySpan<byte> LevelName(int level) => level switch
-    {
-        0 => "debug"u8,
-        1 => "info"u8,
-        2 => "warn"u8,
-        3 => "error"u8,
-        4 => "fatal"u8,
-        _ => default,
-    };
 
     /// <summary>
     /// Trims what JavaScript's <c>String.prototype.trim</c> (which Zod's <c>.trim()</c> uses) trims:
@@ -394,19 +325,6 @@ internal static class OperynParser
         return reader.TokenType;
     }
 
-    private struct FieldState
-    {
-        public bool Seen;
-        public string? Problem; // set only on the failure path
-        public string? Path;    // when the problem lies below the field (labels.region)
-    }
-
-    [InlineArray(MaxFields)]
-    private struct FieldStates
-    {
-        private FieldState _first;
-    }
-
     // ---- cold path ----
 
     private static string TypeName(JsonTokenType token) => token switch
@@ -431,17 +349,10 @@ internal static class OperynParser
         return reader.GetString()!;
     }
 
-    // A syntax error anywhere outranks a content error (the reference service parses before it validates):
-    // read to the end first so that it surfaces as InvalidJson.
-    private static void DrainRest(ref Utf8JsonReader reader)
-    {
-        while (reader.Read()) { }
-    }
-
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
     private static void Fail(ref Utf8JsonReader reader, Schema schema, int index, string path, string problem)
     {
-        DrainRest(ref reader);
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, $"Invalid {schema.Noun} event: {path}: {problem}")
         {
             Field = path,

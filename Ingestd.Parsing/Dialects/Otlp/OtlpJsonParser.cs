@@ -55,7 +55,7 @@ internal static class OtlpJsonParser
                 while (Next(ref reader) != JsonTokenType.EndArray)
                 {
                     if (reader.TokenType != JsonTokenType.StartObject) FailBody($"'{System.Text.Encoding.UTF8.GetString(member)}' items must be objects");
-                    ParseResourceItems(ref reader, body, signal, sink);
+                    ParseEnvelope<ResourceLevel>(ref reader, body, signal, sink);
                 }
             }
             // The root object is closed; Read refuses anything but whitespace after it.
@@ -69,40 +69,38 @@ internal static class OtlpJsonParser
         catch (InvalidOperationException e)
         {
             // CopyString refuses escapes that decode to invalid UTF-16 (a lone surrogate such as "\uD800").
-            throw new RequestRejectedException(RejectReason.InvalidJson, $"invalid JSON at byte {reader.BytesConsumed}: {e.Message}");
+            throw JsonErrors.InvalidString(e, reader.BytesConsumed);
         }
     }
 
     // ---- envelope ----
 
-    // Resource{Logs,Spans,Metrics}: {"resource":{…},"scope{Logs,Spans,Metrics}":[…],"schemaUrl":…}. The resource must be
-    // rendered before the records below it; when the scope list comes first its extent is kept and read at the end.
-    private static void ParseResourceItems(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink)
+    // Resource{Logs,Spans,Metrics}: {"resource":{…},"scope{Logs,Spans,Metrics}":[…],"schemaUrl":…} and
+    // Scope{Logs,Spans,Metrics}: {"scope":{…},"logRecords"|"spans"|"metrics":[…],"schemaUrl":…} share one shape: a
+    // header object that must be rendered before the children below it, and the children's list; when the list comes
+    // first its extent is kept and read at the end. TLevel says which of the two levels it is (specialised, no dispatch).
+    private static void ParseEnvelope<TLevel>(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink)
+        where TLevel : struct, IEnvelopeLevel
     {
-        var scopes = signal switch
-        {
-            OtlpSignal.Logs => "scopeLogs"u8,
-            OtlpSignal.Traces => "scopeSpans"u8,
-            _ => "scopeMetrics"u8,
-        };
-        sink.ClearResource();
-        bool resourceSeen = false;
+        var children = TLevel.Children(signal);
+        TLevel.Begin(sink);
+        bool headerSeen = false;
         Extent deferred = default;
         while (Next(ref reader) == JsonTokenType.PropertyName)
         {
-            if (reader.ValueTextEquals("resource"u8))
+            if (reader.ValueTextEquals(TLevel.Header))
             {
                 if (Next(ref reader) == JsonTokenType.Null) continue;
-                if (reader.TokenType != JsonTokenType.StartObject) FailBody("'resource' must be an object");
-                RenderResource(doc, Capture(ref reader), sink);
-                resourceSeen = true;
+                if (reader.TokenType != JsonTokenType.StartObject) FailBody(TLevel.HeaderNotObject);
+                TLevel.Render(doc, Capture(ref reader), sink);
+                headerSeen = true;
             }
-            else if (reader.ValueTextEquals(scopes))
+            else if (reader.ValueTextEquals(children))
             {
                 if (Next(ref reader) == JsonTokenType.Null) continue;
-                if (reader.TokenType != JsonTokenType.StartArray) FailBody($"'{System.Text.Encoding.UTF8.GetString(scopes)}' must be an array");
-                if (resourceSeen) ParseScopeList(ref reader, doc, signal, sink);
-                else if (deferred.IsSet) FailBody($"duplicate member '{System.Text.Encoding.UTF8.GetString(scopes)}'");
+                if (reader.TokenType != JsonTokenType.StartArray) FailBody($"'{System.Text.Encoding.UTF8.GetString(children)}' must be an array");
+                if (headerSeen) TLevel.ParseChildren(ref reader, doc, signal, sink);
+                else if (deferred.IsSet) FailBody($"duplicate member '{System.Text.Encoding.UTF8.GetString(children)}'");
                 else deferred = Capture(ref reader);
             }
             else
@@ -114,9 +112,56 @@ internal static class OtlpJsonParser
         if (deferred.IsSet)
         {
             var sub = deferred.Of(doc);
-            var scopeReader = Open(sub);
-            ParseScopeList(ref scopeReader, sub, signal, sink);
+            var childReader = Open(sub);
+            TLevel.ParseChildren(ref childReader, sub, signal, sink);
         }
+    }
+
+    /// <summary>One level of the OTLP envelope for <see cref="ParseEnvelope{TLevel}"/>.</summary>
+    private interface IEnvelopeLevel
+    {
+        static abstract ReadOnlySpan<byte> Header { get; }
+        static abstract string HeaderNotObject { get; }
+        static abstract ReadOnlySpan<byte> Children(OtlpSignal signal);
+        static abstract void Begin(OtlpRecordWriter sink);
+        static abstract void Render(ReadOnlySpan<byte> doc, Extent extent, OtlpRecordWriter sink);
+        static abstract void ParseChildren(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink);
+    }
+
+    private readonly struct ResourceLevel : IEnvelopeLevel
+    {
+        public static ReadOnlySpan<byte> Header => "resource"u8;
+        public static string HeaderNotObject => "'resource' must be an object";
+
+        public static ReadOnlySpan<byte> Children(OtlpSignal signal) => signal switch
+        {
+            OtlpSignal.Logs => "scopeLogs"u8,
+            OtlpSignal.Traces => "scopeSpans"u8,
+            _ => "scopeMetrics"u8,
+        };
+
+        public static void Begin(OtlpRecordWriter sink) => sink.ClearResource();
+        public static void Render(ReadOnlySpan<byte> doc, Extent extent, OtlpRecordWriter sink) => RenderResource(doc, extent, sink);
+        public static void ParseChildren(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink)
+            => ParseScopeList(ref reader, doc, signal, sink);
+    }
+
+    private readonly struct ScopeLevel : IEnvelopeLevel
+    {
+        public static ReadOnlySpan<byte> Header => "scope"u8;
+        public static string HeaderNotObject => "'scope' must be an object";
+
+        public static ReadOnlySpan<byte> Children(OtlpSignal signal) => signal switch
+        {
+            OtlpSignal.Logs => "logRecords"u8,
+            OtlpSignal.Traces => "spans"u8,
+            _ => "metrics"u8,
+        };
+
+        public static void Begin(OtlpRecordWriter sink) => sink.ClearScope();
+        public static void Render(ReadOnlySpan<byte> doc, Extent extent, OtlpRecordWriter sink) => RenderScope(doc, extent, sink);
+        public static void ParseChildren(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink)
+            => ParseItemList(ref reader, doc, signal, sink);
     }
 
     private static void ParseScopeList(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink)
@@ -124,50 +169,7 @@ internal static class OtlpJsonParser
         while (Next(ref reader) != JsonTokenType.EndArray)
         {
             if (reader.TokenType != JsonTokenType.StartObject) FailBody("scope items must be objects");
-            ParseScopeItems(ref reader, doc, signal, sink);
-        }
-    }
-
-    // Scope{Logs,Spans,Metrics}: {"scope":{…},"logRecords"|"spans"|"metrics":[…],"schemaUrl":…}
-    private static void ParseScopeItems(ref Utf8JsonReader reader, ReadOnlySpan<byte> doc, OtlpSignal signal, OtlpRecordWriter sink)
-    {
-        var items = signal switch
-        {
-            OtlpSignal.Logs => "logRecords"u8,
-            OtlpSignal.Traces => "spans"u8,
-            _ => "metrics"u8,
-        };
-        sink.ClearScope();
-        bool scopeSeen = false;
-        Extent deferred = default;
-        while (Next(ref reader) == JsonTokenType.PropertyName)
-        {
-            if (reader.ValueTextEquals("scope"u8))
-            {
-                if (Next(ref reader) == JsonTokenType.Null) continue;
-                if (reader.TokenType != JsonTokenType.StartObject) FailBody("'scope' must be an object");
-                RenderScope(doc, Capture(ref reader), sink);
-                scopeSeen = true;
-            }
-            else if (reader.ValueTextEquals(items))
-            {
-                if (Next(ref reader) == JsonTokenType.Null) continue;
-                if (reader.TokenType != JsonTokenType.StartArray) FailBody($"'{System.Text.Encoding.UTF8.GetString(items)}' must be an array");
-                if (scopeSeen) ParseItemList(ref reader, doc, signal, sink);
-                else if (deferred.IsSet) FailBody($"duplicate member '{System.Text.Encoding.UTF8.GetString(items)}'");
-                else deferred = Capture(ref reader);
-            }
-            else
-            {
-                Next(ref reader);
-                reader.Skip();
-            }
-        }
-        if (deferred.IsSet)
-        {
-            var sub = deferred.Of(doc);
-            var itemReader = Open(sub);
-            ParseItemList(ref itemReader, sub, signal, sink);
+            ParseEnvelope<ScopeLevel>(ref reader, doc, signal, sink);
         }
     }
 

@@ -28,28 +28,63 @@ internal static class OtlpProtobufParser
         {
             if (field != 1) { request.Skip(wire); continue; }
             request.Expect(wire, W.Len, field);
-            ParseResourceItems(request.ReadMessage(), signal, sink);
+            ParseEnvelope<ResourceLevel>(request.ReadMessage(), signal, sink);
         }
         return sink.Result;
     }
 
     // Resource{Logs,Spans,Metrics} { Resource resource = 1; repeated Scope* scope_* = 2; string schema_url = 3; }
-    // The resource is rendered first, wherever it sits in the message, so that every record below can carry it.
-    private static void ParseResourceItems(ProtoReader message, OtlpSignal signal, OtlpRecordWriter sink)
+    // Scope{Logs,Spans,Metrics} { InstrumentationScope scope = 1; repeated <item> = 2; string schema_url = 3; }
+    // Both levels share one shape. The header (field 1) is rendered first, wherever it sits in the message, so that
+    // every record below can carry it; then the children (field 2). TLevel says which level (specialised, no dispatch).
+    private static void ParseEnvelope<TLevel>(ProtoReader message, OtlpSignal signal, OtlpRecordWriter sink)
+        where TLevel : struct, IEnvelopeLevel
     {
-        sink.ClearResource();
+        TLevel.Begin(sink);
         var scan = message;
         while (scan.Next(out int field, out var wire))
         {
             if (field != 1) { scan.Skip(wire); continue; }
             scan.Expect(wire, W.Len, field);
-            RenderResource(scan.ReadMessage(), sink);
+            TLevel.Render(scan.ReadMessage(), sink);
         }
         while (message.Next(out int field, out var wire))
         {
             if (field != 2) { message.Skip(wire); continue; }
             message.Expect(wire, W.Len, field);
-            ParseScopeItems(message.ReadMessage(), signal, sink);
+            TLevel.ParseChild(message.ReadMessage(), signal, sink);
+        }
+    }
+
+    /// <summary>One level of the OTLP envelope for <see cref="ParseEnvelope{TLevel}"/>.</summary>
+    private interface IEnvelopeLevel
+    {
+        static abstract void Begin(OtlpRecordWriter sink);
+        static abstract void Render(ProtoReader header, OtlpRecordWriter sink);
+        static abstract void ParseChild(ProtoReader child, OtlpSignal signal, OtlpRecordWriter sink);
+    }
+
+    private readonly struct ResourceLevel : IEnvelopeLevel
+    {
+        public static void Begin(OtlpRecordWriter sink) => sink.ClearResource();
+        public static void Render(ProtoReader header, OtlpRecordWriter sink) => RenderResource(header, sink);
+        public static void ParseChild(ProtoReader child, OtlpSignal signal, OtlpRecordWriter sink)
+            => ParseEnvelope<ScopeLevel>(child, signal, sink);
+    }
+
+    private readonly struct ScopeLevel : IEnvelopeLevel
+    {
+        public static void Begin(OtlpRecordWriter sink) => sink.ClearScope();
+        public static void Render(ProtoReader header, OtlpRecordWriter sink) => RenderScope(header, sink);
+
+        public static void ParseChild(ProtoReader child, OtlpSignal signal, OtlpRecordWriter sink)
+        {
+            switch (signal)
+            {
+                case OtlpSignal.Logs: ParseLogRecord(child, sink); break;
+                case OtlpSignal.Traces: ParseSpan(child, sink); break;
+                default: ParseMetric(child, sink); break;
+            }
         }
     }
 
@@ -68,31 +103,6 @@ internal static class OtlpProtobufParser
         }
         w.WriteEndObject();
         sink.EndResource();
-    }
-
-    // Scope{Logs,Spans,Metrics} { InstrumentationScope scope = 1; repeated <item> = 2; string schema_url = 3; }
-    private static void ParseScopeItems(ProtoReader message, OtlpSignal signal, OtlpRecordWriter sink)
-    {
-        sink.ClearScope();
-        var scan = message;
-        while (scan.Next(out int field, out var wire))
-        {
-            if (field != 1) { scan.Skip(wire); continue; }
-            scan.Expect(wire, W.Len, field);
-            RenderScope(scan.ReadMessage(), sink);
-        }
-        while (message.Next(out int field, out var wire))
-        {
-            if (field != 2) { message.Skip(wire); continue; }
-            message.Expect(wire, W.Len, field);
-            var item = message.ReadMessage();
-            switch (signal)
-            {
-                case OtlpSignal.Logs: ParseLogRecord(item, sink); break;
-                case OtlpSignal.Traces: ParseSpan(item, sink); break;
-                default: ParseMetric(item, sink); break;
-            }
-        }
     }
 
     // InstrumentationScope { string name = 1; string version = 2; repeated KeyValue attributes = 3; uint32 dropped_attributes_count = 4; }
@@ -448,10 +458,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 7, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
+        WritePointStart(again, 7, start, time, count: 0, w);
         if (valueField == 4)
         {
             w.WritePropertyName("asDouble"u8);
@@ -486,11 +493,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 9, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
-        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
+        WritePointStart(again, 9, start, time, count, w);
         if (hasSum) WriteDouble(w, "sum"u8, sum);
         WriteRepeatedFixed64(again, 6, "bucketCounts"u8, asDouble: false, w);
         WriteRepeatedFixed64(again, 7, "explicitBounds"u8, asDouble: true, w);
@@ -533,11 +536,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 1, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
-        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
+        WritePointStart(again, 1, start, time, count, w);
         if (hasSum) WriteDouble(w, "sum"u8, sum);
         if (scale != 0) w.WriteNumber("scale"u8, scale);
         if (zeroCount != 0) OtlpRecordWriter.WriteUInt64String(w, "zeroCount"u8, zeroCount);
@@ -549,6 +548,16 @@ internal static class OtlpProtobufParser
         if (hasMax) WriteDouble(w, "max"u8, max);
         if (zeroThreshold != 0) WriteDouble(w, "zeroThreshold"u8, zeroThreshold);
         w.WriteEndObject();
+    }
+
+    /// <summary>Opens a data point's JSON object with the members every kind starts with (count: 0 for number points, which have none).</summary>
+    private static void WritePointStart(ProtoReader point, int attributesField, ulong start, ulong time, ulong count, Utf8JsonWriter w)
+    {
+        w.WriteStartObject();
+        WriteOtlpAttributes(point, attributesField, "attributes"u8, w);
+        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
+        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
+        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
     }
 
     // Buckets { sint32 offset = 1; repeated uint64 bucket_counts = 2; }
@@ -601,11 +610,7 @@ internal static class OtlpProtobufParser
                 default: point.Skip(wire); break;
             }
         }
-        w.WriteStartObject();
-        WriteOtlpAttributes(again, 7, "attributes"u8, w);
-        if (start != 0) OtlpRecordWriter.WriteUInt64String(w, "startTimeUnixNano"u8, start);
-        if (time != 0) OtlpRecordWriter.WriteUInt64String(w, "timeUnixNano"u8, time);
-        if (count != 0) OtlpRecordWriter.WriteUInt64String(w, "count"u8, count);
+        WritePointStart(again, 7, start, time, count, w);
         if (sum != 0) WriteDouble(w, "sum"u8, sum);
         bool started = false;
         while (again.Next(out int field, out var wire))

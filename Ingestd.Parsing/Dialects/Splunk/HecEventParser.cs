@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
@@ -62,18 +61,18 @@ internal static class HecEventParser
     }
 
     private static void ParseEvent(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, int index, long receivedNs,
-        ReadOnlySpan<byte> tenant, Value defaultService, RecordBatch batch, ref Scratch scratch)
+        ReadOnlySpan<byte> tenant, JsonValue defaultService, RecordBatch batch, ref Scratch scratch)
     {
         int start = (int)reader.TokenStartIndex;
         bool hasEvent = false, blank = false;
         int levelRank = int.MaxValue;
         long eventNs = receivedNs;
-        Value level = default, source = default, sourceType = default, timeText = default;
+        JsonValue level = default, source = default, sourceType = default, timeText = default;
         bool hasSource = false, hasSourceType = false;
 
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            int field = Identify(ref reader);
+            int field = JsonStrings.Identify<Names>(ref reader);
             reader.Read();
             switch (field)
             {
@@ -97,8 +96,8 @@ internal static class HecEventParser
                     if (reader.TokenType == JsonTokenType.Null) break;
                     if (reader.TokenType != JsonTokenType.String)
                         throw HecException.InvalidDataFormat(index, field == FieldSource ? "source must be a string" : "sourcetype must be a string");
-                    if (field == FieldSource) hasSource = Capture(ref reader, MaxServiceLength, Scratch.SourceSlot, ref scratch, out source);
-                    else hasSourceType = Capture(ref reader, MaxServiceLength, Scratch.SourceTypeSlot, ref scratch, out sourceType);
+                    if (field == FieldSource) hasSource = scratch.Fields.TryCapture(ref reader, MaxServiceLength, Scratch.SourceSlot, out source);
+                    else hasSourceType = scratch.Fields.TryCapture(ref reader, MaxServiceLength, Scratch.SourceTypeSlot, out sourceType);
                     break;
                 case FieldFields:
                     CheckFields(ref reader, index);
@@ -116,28 +115,28 @@ internal static class HecEventParser
         // Events are stored verbatim, and Utf8JsonReader does not check the bytes inside strings.
         if (!Utf8.IsValid(json)) throw HecException.InvalidDataFormat(index, "invalid UTF-8");
 
-        scoped ReadOnlySpan<byte> service = hasSourceType ? sourceType.Span(body, scratch.Array)
-            : hasSource ? source.Span(body, scratch.Array)
-            : defaultService.Span(body, scratch.Array);
+        scoped ReadOnlySpan<byte> service = hasSourceType ? sourceType.Span(body, scratch.Fields.Array)
+            : hasSource ? source.Span(body, scratch.Fields.Array)
+            : defaultService.Span(body, scratch.Fields.Array);
 
         // Levels are compared lower-case (read --level); non-ASCII ones are kept as sent.
         Span<byte> lower = stackalloc byte[MaxLevelLength];
-        scoped ReadOnlySpan<byte> levelText = level.Span(body, scratch.Array);
+        scoped ReadOnlySpan<byte> levelText = level.Span(body, scratch.Fields.Array);
         if (Ascii.ToLower(levelText, lower, out int lowered) == OperationStatus.Done) levelText = lower[..lowered];
 
         batch.Append(receivedNs, eventNs, Dialect.Splunk, RecordKind.Log, tenant, levelText, service,
-            timeText.Span(body, scratch.Array), json);
+            timeText.Span(body, scratch.Fields.Array), json);
     }
 
     /// <summary>Walks an object-valued <c>event</c>, taking <c>level</c> (preferred) or <c>severity</c> when it is a string.</summary>
-    private static void ReadEventObject(ref Utf8JsonReader reader, ref int levelRank, ref Value level, ref Scratch scratch)
+    private static void ReadEventObject(ref Utf8JsonReader reader, ref int levelRank, ref JsonValue level, ref Scratch scratch)
     {
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int rank = reader.ValueTextEquals("level"u8) ? 0 : reader.ValueTextEquals("severity"u8) ? 1 : -1;
             reader.Read();
             if (rank >= 0 && rank < levelRank && reader.TokenType == JsonTokenType.String
-                && Capture(ref reader, MaxLevelLength, Scratch.LevelSlot, ref scratch, out var value))
+                && scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out var value))
             {
                 levelRank = rank;
                 level = value;
@@ -168,7 +167,7 @@ internal static class HecEventParser
     }
 
     /// <summary><c>time</c>: epoch seconds with an optional fraction, as a number (<c>1426279439.123</c>) or a string (<c>"1426279439.123"</c>).</summary>
-    private static bool TryTime(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch, out Value text, out long eventNs)
+    private static bool TryTime(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch, out JsonValue text, out long eventNs)
     {
         text = default;
         eventNs = 0;
@@ -176,12 +175,12 @@ internal static class HecEventParser
         if (raw.Length > 6 * MaxTimeLength) return false;
         if (reader.TokenType == JsonTokenType.Number)
         {
-            text = new Value((int)reader.TokenStartIndex, raw.Length, inScratch: false);
+            text = new JsonValue((int)reader.TokenStartIndex, raw.Length, inScratch: false);
             return raw.Length <= MaxTimeLength && TryEpochSeconds(raw, out eventNs);
         }
         if (reader.TokenType != JsonTokenType.String) return false;
-        if (!Capture(ref reader, MaxTimeLength, Scratch.TimeSlot, ref scratch, out text)) return false;
-        return TryEpochSeconds(text.Span(body, scratch.Array), out eventNs);
+        if (!scratch.Fields.TryCapture(ref reader, MaxTimeLength, Scratch.TimeSlot, out text)) return false;
+        return TryEpochSeconds(text.Span(body, scratch.Fields.Array), out eventNs);
     }
 
     /// <summary>Parses non-negative epoch seconds <c>digits[.digits]</c> (exponent forms via double) into Unix nanoseconds.</summary>
@@ -209,69 +208,19 @@ internal static class HecEventParser
         return true;
     }
 
-    /// <summary>Takes the current string if it fits <paramref name="limit"/> after unescaping; escaped values go to their scratch slot.</summary>
-    private static bool Capture(ref Utf8JsonReader reader, int limit, int slot, ref Scratch scratch, out Value value)
+    private readonly struct Names : IJsonNameTable
     {
-        value = default;
-        var raw = reader.ValueSpan;
-        if (!reader.ValueIsEscaped)
+        public static int Match(ReadOnlySpan<byte> name) => name.Length switch
         {
-            if (raw.Length > limit) return false;
-            value = new Value((int)reader.TokenStartIndex + 1, raw.Length, inScratch: false);
-            return true;
-        }
-        if (raw.Length > 6 * limit) return false;
-        var temp = scratch.Temp;
-        if (!TryCopyString(ref reader, temp, out int length) || length > limit) return false;
-        temp[..length].CopyTo(scratch.Array.AsSpan(slot));
-        value = new Value(slot, length, inScratch: true);
-        return true;
-    }
-
-    [MethodImpl(MethodImplOptions.NoInlining)]
-    private static bool TryCopyString(ref Utf8JsonReader reader, scoped Span<byte> dest, out int length)
-    {
-        try
-        {
-            length = reader.CopyString(dest);
-            return true;
-        }
-        catch (InvalidOperationException)
-        {
-            // Escapes that are not valid UTF-16 (a lone surrogate): valid JSON, the value is just not used.
-            length = 0;
-            return false;
-        }
-    }
-
-    private static int Identify(ref Utf8JsonReader reader)
-    {
-        scoped ReadOnlySpan<byte> text = reader.ValueSpan;
-        if (reader.ValueIsEscaped)
-        {
-            if (text.Length > 64) return 0;
-            Span<byte> name = stackalloc byte[64];
-            if (!TryCopyString(ref reader, name, out int length)) return 0;
-            text = name[..length];
-        }
-        return text.Length switch
-        {
-            4 when text.SequenceEqual("time"u8) => FieldTime,
-            4 when text.SequenceEqual("host"u8) => FieldHost,
-            5 when text.SequenceEqual("event"u8) => FieldEvent,
-            5 when text.SequenceEqual("index"u8) => FieldIndex,
-            6 when text.SequenceEqual("source"u8) => FieldSource,
-            6 when text.SequenceEqual("fields"u8) => FieldFields,
-            10 when text.SequenceEqual("sourcetype"u8) => FieldSourceType,
+            4 when name.SequenceEqual("time"u8) => FieldTime,
+            4 when name.SequenceEqual("host"u8) => FieldHost,
+            5 when name.SequenceEqual("event"u8) => FieldEvent,
+            5 when name.SequenceEqual("index"u8) => FieldIndex,
+            6 when name.SequenceEqual("source"u8) => FieldSource,
+            6 when name.SequenceEqual("fields"u8) => FieldFields,
+            10 when name.SequenceEqual("sourcetype"u8) => FieldSourceType,
             _ => 0,
         };
-    }
-
-    /// <summary>Where a value lives: in the body (unescaped values) or in the scratch array.</summary>
-    private readonly struct Value(int start, int length, bool inScratch)
-    {
-        public ReadOnlySpan<byte> Span(ReadOnlySpan<byte> body, byte[]? scratch)
-            => inScratch ? scratch.AsSpan(start, length) : body.Slice(start, length);
     }
 
     /// <summary>One pooled array, rented on first need: the default service, and unescaped envelope values.</summary>
@@ -284,23 +233,21 @@ internal static class HecEventParser
         public const int DefaultSlot = TimeSlot + MaxTimeLength, DefaultSize = 3 * MaxServiceLength;
         private const int Size = DefaultSlot + DefaultSize;
 
-        private byte[]? _array;
+        public JsonScratch Fields = new(Size, 0, TempSize);
 
-        public byte[] Array => _array ??= ArrayPool<byte>.Shared.Rent(Size);
-        public Span<byte> Temp => Array.AsSpan(0, TempSize);
+        public Scratch() { }
 
         /// <summary>The default service as UTF-8 in its slot (empty when there is none or it is too long).</summary>
-        public Value DefaultService(string? service)
+        public JsonValue DefaultService(string? service)
         {
             if (string.IsNullOrEmpty(service) || service.Length > MaxServiceLength) return default;
-            int length = System.Text.Encoding.UTF8.GetBytes(service, Array.AsSpan(DefaultSlot, DefaultSize));
-            return length > MaxServiceLength ? default : new Value(DefaultSlot, length, inScratch: true);
+            int length = System.Text.Encoding.UTF8.GetBytes(service, Fields.Array.AsSpan(DefaultSlot, DefaultSize));
+            return length > MaxServiceLength ? default : new JsonValue(DefaultSlot, length, inScratch: true);
         }
 
         public void Dispose()
         {
-            if (_array is not null) ArrayPool<byte>.Shared.Return(_array);
-            _array = null;
+            Fields.Dispose();
         }
     }
 

@@ -42,12 +42,11 @@ internal static class StreamEventParser
             int seen = 0;
             long eventNs = receivedNs;
             int timestampStart = 0, timestampLength = 0;
-            int sourceStart = 0, sourceLength = 0;
-            bool sourceInScratch = false;
+            JsonValue source = default;
 
             while (Next(ref reader) == JsonTokenType.PropertyName)
             {
-                int field = Identify(ref reader);
+                int field = JsonStrings.IdentifyOrThrow<Names>(ref reader);
                 Next(ref reader);
                 if (field == 0)
                 {
@@ -67,7 +66,8 @@ internal static class StreamEventParser
                         break;
                     case Source:
                         if (reader.TokenType != JsonTokenType.String) FailSource(ref reader);
-                        CaptureSource(ref reader, ref scratch, out sourceStart, out sourceLength, out sourceInScratch);
+                        if (reader.ValueSpan.IsEmpty) FailSource(ref reader);
+                        if (!JsonStrings.TryCapture(ref reader, MaxSourceLength, ref scratch, out source)) FailSourceTooLong(ref reader);
                         break;
                     case Event:
                         if (reader.TokenType != JsonTokenType.StartObject) Fail(ref reader, "event", "The 'event' field must be an object.");
@@ -87,9 +87,8 @@ internal static class StreamEventParser
             if ((seen & Source) == 0) Fail(ref reader, "source", "The 'source' field is required.");
             if ((seen & Event) == 0) Fail(ref reader, "event", "The 'event' field is required.");
 
-            var source = sourceInScratch ? scratch.AsSpan(sourceStart, sourceLength) : body.Slice(sourceStart, sourceLength);
             batch.Append(receivedNs, eventNs, Dialect.Streams, RecordKind.Event, streamId, ReadOnlySpan<byte>.Empty,
-                source, body.Slice(timestampStart, timestampLength), body[start..end]);
+                source.Span(body, scratch), body.Slice(timestampStart, timestampLength), body[start..end]);
         }
         catch (JsonException e)
         {
@@ -119,44 +118,17 @@ internal static class StreamEventParser
         return length <= MaxTimestampLength && TimestampParser.TryParse(text[..length], out eventNs);
     }
 
-    /// <summary>Locates the non-empty source string, unescaping it into pooled scratch only when it holds escapes.</summary>
-    private static void CaptureSource(ref Utf8JsonReader reader, ref byte[]? scratch, out int start, out int length, out bool inScratch)
+    private readonly struct Names : IJsonNameTable
     {
-        var raw = reader.ValueSpan;
-        if (raw.IsEmpty) FailSource(ref reader);
-        if (!reader.ValueIsEscaped)
+        public static int Match(ReadOnlySpan<byte> name) => name.Length switch
         {
-            if (raw.Length > MaxSourceLength) FailSourceTooLong(ref reader);
-            start = (int)reader.TokenStartIndex + 1;
-            length = raw.Length;
-            inScratch = false;
-            return;
-        }
-        if (raw.Length > 6 * MaxSourceLength) FailSourceTooLong(ref reader);
-        scratch ??= ArrayPool<byte>.Shared.Rent(6 * MaxSourceLength); // unescaped text is never longer than raw
-        length = reader.CopyString(scratch);
-        if (length > MaxSourceLength) FailSourceTooLong(ref reader);
-        start = 0;
-        inScratch = true;
+            5 when name.SequenceEqual("event"u8) => Event,
+            6 when name.SequenceEqual("source"u8) => Source,
+            8 when name.SequenceEqual("metadata"u8) => Metadata,
+            9 when name.SequenceEqual("timestamp"u8) => Timestamp,
+            _ => 0,
+        };
     }
-
-    private static int Identify(ref Utf8JsonReader reader)
-    {
-        if (!reader.ValueIsEscaped) return Match(reader.ValueSpan);
-        // An escaped name can only be one of ours if it is at most 6 × 9 raw bytes.
-        if (reader.ValueSpan.Length > 64) return 0;
-        Span<byte> name = stackalloc byte[64];
-        return Match(name[..reader.CopyString(name)]);
-    }
-
-    private static int Match(ReadOnlySpan<byte> name) => name.Length switch
-    {
-        5 when name.SequenceEqual("event"u8) => Event,
-        6 when name.SequenceEqual("source"u8) => Source,
-        8 when name.SequenceEqual("metadata"u8) => Metadata,
-        9 when name.SequenceEqual("timestamp"u8) => Timestamp,
-        _ => 0,
-    };
 
     private static string NameOf(int field) => field switch
     {
@@ -180,7 +152,7 @@ internal static class StreamEventParser
     private static void Fail(ref Utf8JsonReader reader, string? field, string detail)
     {
         // A syntax error anywhere outranks a content error: read to the end first so that it surfaces as InvalidJson.
-        while (reader.Read()) { }
+        JsonErrors.ReadToEnd(ref reader);
         throw new RequestRejectedException(RejectReason.InvalidEvent, detail) { Field = field };
     }
 
