@@ -11,10 +11,27 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
 {
     private byte[] _array;
     private int _written;
+    private readonly LargeBufferPool? _pool;
 
     public PooledBuffer(int initialCapacity = 4096)
     {
         _array = ArrayPool<byte>.Shared.Rent(Math.Max(initialCapacity, 256));
+    }
+
+    /// <summary>A buffer that takes its array from <paramref name="pool"/> on first write and gives it back on <see cref="Release"/>.</summary>
+    public PooledBuffer(LargeBufferPool pool)
+    {
+        _pool = pool;
+        _array = Array.Empty<byte>();
+    }
+
+    /// <summary>Empties the buffer and, for a pool-backed one, hands its array back to the pool.</summary>
+    public void Release()
+    {
+        _written = 0;
+        if (_pool is null || _array.Length == 0) return;
+        _pool.Return(_array);
+        _array = Array.Empty<byte>();
     }
 
     /// <summary>Bytes beyond this make <see cref="GetSpan"/> or <see cref="Advance"/> throw <see cref="RequestRejectedException"/> with <see cref="Limit"/>'s reason.</summary>
@@ -65,7 +82,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
     /// <summary>Shrinks back to a modest array after an unusually large request so idle connections hold little memory.</summary>
     public void TrimTo(int maxRetained)
     {
-        if (_array.Length <= maxRetained || _written > 0) return;
+        if (_pool is not null || _array.Length <= maxRetained || _written > 0) return;
         ArrayPool<byte>.Shared.Return(_array);
         _array = ArrayPool<byte>.Shared.Rent(Math.Min(maxRetained, 4096));
     }
@@ -89,10 +106,17 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         }
         long newSize = Math.Max(needed, Math.Min((long)_array.Length * 2, Math.Max(Cap, needed)));
         if (newSize > Array.MaxLength) newSize = Array.MaxLength;
-        var next = ArrayPool<byte>.Shared.Rent((int)newSize);
+        var next = _pool is not null ? _pool.Rent((int)newSize) : ArrayPool<byte>.Shared.Rent((int)newSize);
         _array.AsSpan(0, _written).CopyTo(next);
-        ArrayPool<byte>.Shared.Return(_array);
+        ReturnArray(_array);
         _array = next;
+    }
+
+    private void ReturnArray(byte[] array)
+    {
+        if (array.Length == 0) return;
+        if (_pool is not null) _pool.Return(array);
+        else ArrayPool<byte>.Shared.Return(array);
     }
 
     public void Dispose()
@@ -100,6 +124,6 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         var a = _array;
         _array = Array.Empty<byte>();
         _written = 0;
-        if (a.Length > 0) ArrayPool<byte>.Shared.Return(a);
+        ReturnArray(a);
     }
 }

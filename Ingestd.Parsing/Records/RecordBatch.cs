@@ -9,7 +9,8 @@ namespace Ingestd.Parsing.Records;
 /// </summary>
 internal sealed class RecordBatch : IDisposable
 {
-    private readonly PooledBuffer _buffer = new(64 * 1024);
+    // Request-sized: taken from the shared pool while a request is parsed and published.
+    private readonly PooledBuffer _buffer = new(LargeBufferPool.Shared);
 
     public int Count { get; private set; }
     public long MinEventNs { get; private set; } = long.MaxValue;
@@ -19,12 +20,17 @@ internal sealed class RecordBatch : IDisposable
 
     public void Reset()
     {
-        _buffer.Reset();
-        _buffer.TrimTo(8 * 1024 * 1024);
+        _buffer.Release();
         Count = 0;
         MinEventNs = long.MaxValue;
         MaxEventNs = long.MinValue;
     }
+
+    /// <summary>
+    /// Gives the record bytes back to the pool once the ring holds its copy; <see cref="Count"/>
+    /// and the time range stay for the response and metrics.
+    /// </summary>
+    public void ReleaseBytes() => _buffer.Release();
 
     /// <summary>Appends one record. Fields longer than <see cref="RecordLayout.MaxFieldLength"/> must be refused by the caller first.</summary>
     public void Append(long receivedNs, long eventNs, Dialect dialect, RecordKind kind,

@@ -65,6 +65,9 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveC
         w.WriteEndObject();
     }
 
+    public override bool NeedsBatchAfterAck(RequestContext ctx)
+        => hub.Count > 0 && ctx.EndpointState is State { Type: AirEntryType.Messages or AirEntryType.Events };
+
     public override void BeforeSend(RequestContext ctx, Response response)
     {
         // Live delivery only for what was stored.

@@ -45,6 +45,12 @@ internal abstract class Endpoint
     /// <summary>Last look at every response of this route (success or error): dialect headers, idempotency bookkeeping.</summary>
     public virtual void BeforeSend(RequestContext ctx, Response response) { }
 
+    /// <summary>
+    /// True when <see cref="BeforeSend"/> reads the batch's records after they are stored; otherwise
+    /// the record bytes go back to the pool as soon as the ring has its copy.
+    /// </summary>
+    public virtual bool NeedsBatchAfterAck(RequestContext ctx) => false;
+
     /// <summary>Always called once the request is over, answered or not (e.g. the client vanished mid-body): release what Authorize took.</summary>
     public virtual void EndRequest(RequestContext ctx) { }
 }

@@ -29,8 +29,9 @@ internal sealed class HttpConnection : IDisposable
     private readonly HttpRequestHead _head = new();
     private readonly ChunkedBodyDecoder _chunked = new();
     private readonly BodyDecoder _decoder = new();
-    private readonly PooledBuffer _body = new(16 * 1024);
-    private readonly PooledBuffer _decoded = new(16 * 1024);
+    // Request-sized buffers come from a shared pool and go back as soon as the body is parsed.
+    private readonly PooledBuffer _body = new(LargeBufferPool.Shared);
+    private readonly PooledBuffer _decoded = new(LargeBufferPool.Shared);
     private readonly PooledBuffer _output = new(1024);
     private readonly Response _response = new();
     private readonly RequestContext _context;
@@ -185,6 +186,7 @@ internal sealed class HttpConnection : IDisposable
         }
         catch (RequestRejectedException e)
         {
+            ReleaseBodies();
             _context.Batch.Reset();
             endpoint.WriteError(_context, e, _response);
             if (Rejection.ClosesConnection(e.Reason)) _response.CloseConnection = true;
@@ -194,22 +196,25 @@ internal sealed class HttpConnection : IDisposable
         {
             // A bug must cost one request, never the daemon or other connections.
             Log.Error($"{endpoint.Name}: unexpected {e.GetType().Name}: {e.Message}");
+            ReleaseBodies();
             _context.Batch.Reset();
             _response.Json(500, """{"error":"internal_error","detail":"the request could not be processed"}"""u8);
             _response.CloseConnection = true;
             return await SendResponseAsync().ConfigureAwait(false);
         }
 
+        ReleaseBodies();
         if (_context.Stream is not null) return await StreamResponseAsync(_context.Stream).ConfigureAwait(false);
 
-        var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter).ConfigureAwait(false);
+        int events = _context.Batch.Count, recordBytes = _context.Batch.ByteLength;
+        var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter, endpoint.NeedsBatchAfterAck(_context)).ConfigureAwait(false);
         switch (outcome)
         {
             case PublishOutcome.Acknowledged:
                 _context.Acknowledged = true;
                 _server.Metrics.EventsAccepted.Add(_context.Batch.Count);
-                if (_context.Batch.Count > 0)
-                    _server.Metrics.CountAccepted(endpoint.Dialect, _context.Tenant?.Id ?? "-", _context.Batch.Count, _context.Batch.ByteLength);
+                if (events > 0)
+                    _server.Metrics.CountAccepted(endpoint.Dialect, _context.Tenant?.Id ?? "-", events, recordBytes);
                 break;
             case PublishOutcome.Backpressure:
                 _server.Metrics.Rejected429.Increment();
@@ -398,11 +403,15 @@ internal sealed class HttpConnection : IDisposable
         _server.Metrics.CountRequest(_current?.Name ?? "unmatched", _response.StatusCode);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
         _output.TrimTo(64 * 1024);
-        _body.Reset();
-        _body.TrimTo(4 * 1024 * 1024);
-        _decoded.Reset();
-        _decoded.TrimTo(4 * 1024 * 1024);
+        ReleaseBodies();
+        _context.Batch.Reset();
         return sent && !close;
+    }
+
+    private void ReleaseBodies()
+    {
+        _body.Release();
+        _decoded.Release();
     }
 
     private static string Printable(ReadOnlySpan<byte> bytes)

@@ -32,11 +32,28 @@ internal sealed class IngestPipeline
         _backpressureWait = backpressureWait;
     }
 
-    public async ValueTask<PublishOutcome> PublishAsync(RecordBatch batch, DurabilityWaiter waiter)
+    /// <param name="keepBatch">Keep the record bytes after they are in the ring (else they go back to the pool at once).</param>
+    public async ValueTask<PublishOutcome> PublishAsync(RecordBatch batch, DurabilityWaiter waiter, bool keepBatch = false)
     {
         if (batch.Count == 0) return PublishOutcome.Acknowledged;
-        if (batch.ByteLength > _ring.MaxBatchBytes) return PublishOutcome.TooLarge;
+        if (batch.ByteLength > _ring.MaxBatchBytes)
+        {
+            batch.ReleaseBytes();
+            return PublishOutcome.TooLarge;
+        }
+        var published = await TryPublishAsync(batch).ConfigureAwait(false);
+        // The ring holds its own copy now (or the request was refused): the batch buffer is free.
+        if (!keepBatch) batch.ReleaseBytes();
+        if (published is not long end) return PublishOutcome.Backpressure;
+        if (_durability == Durability.Memory) return PublishOutcome.Acknowledged;
+        return await _writer.WaitDurableAsync(waiter, end).ConfigureAwait(false)
+            ? PublishOutcome.Acknowledged
+            : PublishOutcome.StorageFailed;
+    }
 
+    // The ring position after the batch, or null when the ring stayed full for backpressure_wait.
+    private async ValueTask<long?> TryPublishAsync(RecordBatch batch)
+    {
         long end;
         if (!_ring.TryPublish(batch.Bytes, batch.Count, batch.MinEventNs, batch.MaxEventNs, out end))
         {
@@ -45,16 +62,12 @@ internal sealed class IngestPipeline
             int delay = 1;
             while (true)
             {
-                if (Stopwatch.GetElapsedTime(start) >= _backpressureWait) return PublishOutcome.Backpressure;
+                if (Stopwatch.GetElapsedTime(start) >= _backpressureWait) return null;
                 await Task.Delay(delay).ConfigureAwait(false);
                 delay = Math.Min(delay * 2, 20);
                 if (_ring.TryPublish(batch.Bytes, batch.Count, batch.MinEventNs, batch.MaxEventNs, out end)) break;
             }
         }
-
-        if (_durability == Durability.Memory) return PublishOutcome.Acknowledged;
-        return await _writer.WaitDurableAsync(waiter, end).ConfigureAwait(false)
-            ? PublishOutcome.Acknowledged
-            : PublishOutcome.StorageFailed;
+        return end;
     }
 }
