@@ -54,6 +54,7 @@ internal sealed class LoadConnection
         long sequence = 0;
         try
         {
+            long lastDone = 0;
             while (!ct.IsCancellationRequested)
             {
                 long intended = 0;
@@ -71,9 +72,13 @@ internal sealed class LoadConnection
 
                 bool connecting = _socket is null;
                 long sent = Stopwatch.GetTimestamp(); // a reconnect, when needed, is part of the wait
-                // Open model: latency runs from the intended send time, so a stall is charged to every
-                // request that should have gone out during it (coordinated omission). Closed loop: from the send.
-                long start = _window.Paced ? intended : sent;
+                // Open model: when the previous response came after this request's intended send time,
+                // the server held this connection up, so latency runs from the intended time and a stall
+                // is charged to every request that should have gone out during it (coordinated
+                // omission). When the connection was free by then, any gap between intended and actual
+                // send is the generator's own timer slop (about a millisecond), not the server's: count
+                // from the send. Closed loop: from the send.
+                long start = _window.Paced && lastDone > intended ? intended : sent;
                 bool counted = start >= _window.MeasureStartTicks;
                 try
                 {
@@ -84,6 +89,7 @@ internal sealed class LoadConnection
                     await SendRequestAsync(token);
                     int status = await ReadResponseAsync(token);
                     long done = Stopwatch.GetTimestamp();
+                    lastDone = done;
                     if (counted) Count(status, done - start);
                     if (_closeAfterResponse) CloseSocket();
                 }
