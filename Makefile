@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: build run test bench bench-quick publish clean deps
+.PHONY: build run test bench bench-micro bench-quick bench-compare publish clean deps
 
 build:
 	$(DOTNET) build Ingestd.slnx -c $(CONFIG) -nologo -clp:ErrorsOnly
@@ -29,7 +29,11 @@ test: deps build
 deps:
 	@bash scripts/install-test-deps.sh
 
-bench: build
+# The full measurement: every micro-benchmark, then the side-by-side comparison, which rewrites the
+# results table in Ingestd.Bench/README.md. Takes a while; bench-quick / bench-micro / bench-compare run parts.
+bench: bench-micro bench-compare
+
+bench-micro: build
 	$(DOTNET) run -c Release --project Ingestd.Bench --no-build -- micro $(ARGS)
 
 bench-quick: build
