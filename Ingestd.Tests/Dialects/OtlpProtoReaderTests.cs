@@ -1,5 +1,6 @@
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Otlp;
+using Ingestd.Parsing.Dialects.Protobuf;
 
 namespace Ingestd.Tests.Dialects;
 

@@ -2,6 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
+using Ingestd.Parsing.Dialects.Protobuf;
 
 namespace Ingestd.Parsing.Dialects.Loki;
 
@@ -30,14 +31,14 @@ internal static class LokiProtobufParser
         {
             var request = new ProtoReader(message);
             int streamIndex = 0, count = 0;
-            while (request.TryReadTag(out int field, out var wireType))
+            while (request.Next(out int field, out var wireType))
             {
                 if (field != 1)
                 {
                     request.Skip(wireType); // format (2) and anything newer
                     continue;
                 }
-                request.Expect(field, wireType, WireType.Len);
+                request.Expect(wireType, ProtoWireType.Len, field);
                 count += ParseStream(request.ReadMessage(), streamIndex++, receivedNs, tenant, batch, ref builder);
             }
             return count;
@@ -55,20 +56,20 @@ internal static class LokiProtobufParser
         // As for any proto3 scalar, the last occurrence wins.
         ReadOnlySpan<byte> labels = default;
         var scan = stream;
-        while (scan.TryReadTag(out int field, out var wireType))
+        while (scan.Next(out int field, out var wireType))
         {
             switch (field)
             {
                 case 1:
-                    scan.Expect(field, wireType, WireType.Len);
+                    scan.Expect(wireType, ProtoWireType.Len, field);
                     labels = scan.ReadBytes();
                     break;
                 case 2:
-                    scan.Expect(field, wireType, WireType.Len);
+                    scan.Expect(wireType, ProtoWireType.Len, field);
                     scan.Skip(wireType);
                     break;
                 case 3:
-                    scan.Expect(field, wireType, WireType.Varint);
+                    scan.Expect(wireType, ProtoWireType.Varint, field);
                     scan.Skip(wireType);
                     break;
                 default:
@@ -80,7 +81,7 @@ internal static class LokiProtobufParser
         if (PrometheusLabels.TryWrite(labels, ref builder) is string problem) FailStream(index, problem);
 
         int entryIndex = 0;
-        while (stream.TryReadTag(out int field, out var wireType))
+        while (stream.Next(out int field, out var wireType))
         {
             if (field != 2)
             {
@@ -99,20 +100,20 @@ internal static class LokiProtobufParser
         ReadOnlySpan<byte> line = default;
         bool hasMetadata = false;
         var scan = entry;
-        while (scan.TryReadTag(out int field, out var wireType))
+        while (scan.Next(out int field, out var wireType))
         {
             switch (field)
             {
                 case 1:
-                    scan.Expect(field, wireType, WireType.Len);
+                    scan.Expect(wireType, ProtoWireType.Len, field);
                     ReadTimestamp(scan.ReadMessage(), ref seconds, ref nanos);
                     break;
                 case 2:
-                    scan.Expect(field, wireType, WireType.Len);
+                    scan.Expect(wireType, ProtoWireType.Len, field);
                     line = scan.ReadBytes();
                     break;
                 case 3:
-                    scan.Expect(field, wireType, WireType.Len);
+                    scan.Expect(wireType, ProtoWireType.Len, field);
                     scan.Skip(wireType);
                     hasMetadata = true;
                     break;
@@ -132,7 +133,7 @@ internal static class LokiProtobufParser
         builder.Line(line);
         if (hasMetadata)
         {
-            while (entry.TryReadTag(out int field, out var wireType))
+            while (entry.Next(out int field, out var wireType))
             {
                 if (field == 3) AddMetadata(entry.ReadMessage(), stream, index, ref builder);
                 else entry.Skip(wireType);
@@ -143,17 +144,17 @@ internal static class LokiProtobufParser
 
     private static void ReadTimestamp(ProtoReader timestamp, ref long seconds, ref long nanos)
     {
-        while (timestamp.TryReadTag(out int field, out var wireType))
+        while (timestamp.Next(out int field, out var wireType))
         {
             switch (field)
             {
                 case 1:
-                    timestamp.Expect(field, wireType, WireType.Varint);
+                    timestamp.Expect(wireType, ProtoWireType.Varint, field);
                     seconds = (long)timestamp.ReadVarint();
                     break;
                 case 2:
                     // int32 on the wire is the sign-extended 64-bit varint; keep its low 32 bits.
-                    timestamp.Expect(field, wireType, WireType.Varint);
+                    timestamp.Expect(wireType, ProtoWireType.Varint, field);
                     nanos = (int)timestamp.ReadVarint();
                     break;
                 default:
@@ -166,16 +167,16 @@ internal static class LokiProtobufParser
     private static void AddMetadata(ProtoReader pair, int stream, int index, ref LokiRecordBuilder builder)
     {
         ReadOnlySpan<byte> name = default, value = default;
-        while (pair.TryReadTag(out int field, out var wireType))
+        while (pair.Next(out int field, out var wireType))
         {
             switch (field)
             {
                 case 1:
-                    pair.Expect(field, wireType, WireType.Len);
+                    pair.Expect(wireType, ProtoWireType.Len, field);
                     name = pair.ReadBytes();
                     break;
                 case 2:
-                    pair.Expect(field, wireType, WireType.Len);
+                    pair.Expect(wireType, ProtoWireType.Len, field);
                     value = pair.ReadBytes();
                     break;
                 default:

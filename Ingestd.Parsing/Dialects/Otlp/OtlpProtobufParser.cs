@@ -3,7 +3,8 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
-using W = Ingestd.Parsing.Dialects.Otlp.ProtoWireType;
+using Ingestd.Parsing.Dialects.Protobuf;
+using W = Ingestd.Parsing.Dialects.Protobuf.ProtoWireType;
 
 namespace Ingestd.Parsing.Dialects.Otlp;
 

@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects.Otlp;
+namespace Ingestd.Parsing.Dialects.Protobuf;
 
 /// <summary>Protobuf wire types (protobuf encoding guide, "Message Structure"); groups (3, 4) are not accepted.</summary>
 internal enum ProtoWireType : byte

@@ -2,10 +2,10 @@ using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace Ingestd.Parsing.Dialects.Otlp;
+namespace Ingestd.Parsing.Dialects.Protobuf;
 
 /// <summary>
-/// A minimal reader of the protobuf wire format over one message's bytes: tags, varints, fixed32/64 and
+/// The one reader of the protobuf wire format (Loki push, OTLP) over one message's bytes: tags, varints, fixed32/64 and
 /// length-delimited fields, with unknown fields skipped. Every read is bounds-checked; malformed input
 /// throws <see cref="RequestRejectedException"/> with <see cref="RejectReason.InvalidEncodedBody"/>,
 /// naming the byte offset in the whole body.
