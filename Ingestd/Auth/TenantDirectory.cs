@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ingestd.Config;
+using Ingestd.Parsing;
 
 namespace Ingestd.Auth;
 
@@ -29,12 +30,22 @@ internal sealed class TenantDirectory
 
     private Snapshot _snapshot;
 
+    /// <summary>The tenant records carry in open mode when the request names none.</summary>
+    public static readonly byte[] OpenTenantId = "default"u8.ToArray();
+
     public TenantDirectory(IReadOnlyList<TenantConfig> tenants) => _snapshot = new Snapshot(tenants);
 
     /// <summary>Replaces every tenant and key at once (SIGHUP).</summary>
     public void Reload(IReadOnlyList<TenantConfig> tenants) => Volatile.Write(ref _snapshot, new Snapshot(tenants));
 
     public bool IsOpen => Volatile.Read(ref _snapshot).ByKey.Count == 0;
+
+    /// <summary>The key's tenant; 401 with <paramref name="refusal"/> when the key is missing or unknown.</summary>
+    public Tenant Require(ReadOnlySpan<byte> key, string refusal)
+    {
+        if (!TryResolve(key, out var tenant)) throw new RequestRejectedException(RejectReason.Unauthorized, refusal);
+        return tenant;
+    }
 
     /// <summary>Finds the tenant owning <paramref name="key"/> (UTF-8 bytes from a header), without allocating.</summary>
     public bool TryResolve(ReadOnlySpan<byte> key, out Tenant tenant)

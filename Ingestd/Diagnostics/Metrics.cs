@@ -27,7 +27,6 @@ internal sealed class Metrics
 
     public void CountDecoded(ContentCoding coding, long bytes) => DecodedBytesByEncoding[(int)coding].Add(bytes);
 
-    public Counter Requests { get; } = new();
     public Counter EventsAccepted { get; } = new();
     public Counter BytesReceived { get; } = new();
     public Counter Rejected429 { get; } = new();

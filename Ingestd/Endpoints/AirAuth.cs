@@ -10,7 +10,6 @@ namespace Ingestd.Endpoints;
 /// </summary>
 internal sealed class AirAuth(JwtVerifier initial)
 {
-    private static readonly byte[] OpenTenant = "default"u8.ToArray();
     private JwtVerifier _verifier = initial;
 
     /// <summary>Swaps in new keys (SIGHUP). The old verifier is left to the GC: requests may still hold it.</summary>
@@ -22,7 +21,7 @@ internal sealed class AirAuth(JwtVerifier initial)
     public byte[] Authenticate(ReadOnlySpan<byte> authorization, ReadOnlySpan<byte> queryToken)
     {
         var verifier = Volatile.Read(ref _verifier);
-        if (!verifier.HasKeys) return OpenTenant;
+        if (!verifier.HasKeys) return TenantDirectory.OpenTenantId;
         ReadOnlySpan<byte> token;
         if (TenantDirectory.HasBearerScheme(authorization)) token = TenantDirectory.TokenFromAuthorization(authorization);
         else if (!queryToken.IsEmpty) token = queryToken;

@@ -10,15 +10,11 @@ namespace Ingestd.Endpoints;
 /// </summary>
 internal sealed class ElasticAuth(TenantDirectory tenants)
 {
-    private static readonly byte[] OpenTenant = "default"u8.ToArray();
-
     public byte[] Authenticate(RequestContext ctx)
     {
-        if (tenants.IsOpen) return OpenTenant;
+        if (tenants.IsOpen) return TenantDirectory.OpenTenantId;
         Span<byte> buffer = stackalloc byte[768];
-        var key = Credentials.Find(ctx.Head, buffer);
-        if (key.IsEmpty || !tenants.TryResolve(key, out var tenant))
-            throw new RequestRejectedException(RejectReason.Unauthorized, "missing authentication credentials for REST request");
+        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer), "missing authentication credentials for REST request");
         ctx.Tenant = tenant;
         return tenant.IdUtf8;
     }

@@ -26,8 +26,6 @@ internal sealed class GuardianEndpoint(
     private long MaxBody => live.Current.Limits.MaxBodyBytes;
     private int DefaultRatePerMinute => live.Current.Limits.DefaultRateLimitPerMinute;
 
-    private static readonly byte[] OpenTenant = "default"u8.ToArray();
-
     // Per-request state, kept in RequestContext.EndpointState.
     private sealed class State
     {
@@ -121,7 +119,7 @@ internal sealed class GuardianEndpoint(
             return;
         }
 
-        GuardianParser.Parse(body, state.Format, ctx.ReceivedNs, ctx.Tenant?.IdUtf8 ?? OpenTenant, ctx.Batch);
+        GuardianParser.Parse(body, state.Format, ctx.ReceivedNs, ctx.Tenant?.IdUtf8 ?? TenantDirectory.OpenTenantId, ctx.Batch);
         using var w = response.JsonWriter(202);
         w.WriteStartObject();
         w.WriteString("status"u8, "accepted"u8);

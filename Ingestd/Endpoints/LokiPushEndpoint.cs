@@ -19,8 +19,6 @@ namespace Ingestd.Endpoints;
 /// </summary>
 internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live) : Endpoint
 {
-    private static readonly byte[] OpenTenant = "default"u8.ToArray();
-
     public override string Name => "/loki/api/v1/push";
     public override Dialect Dialect => Dialect.Loki;
     public override string Allow => "POST";
@@ -36,13 +34,11 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
         if (org.Length > 256) throw new RequestRejectedException(RejectReason.InvalidEvent, "X-Scope-OrgID too long");
         if (tenants.IsOpen)
         {
-            ctx.EndpointState = org.IsEmpty ? OpenTenant : org.ToArray();
+            ctx.EndpointState = org.IsEmpty ? TenantDirectory.OpenTenantId : org.ToArray();
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
-        var key = Credentials.Find(ctx.Head, buffer);
-        if (key.IsEmpty || !tenants.TryResolve(key, out var tenant))
-            throw new RequestRejectedException(RejectReason.Unauthorized, "authentication required: send the API key as Bearer or Basic auth");
+        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer), "authentication required: send the API key as Bearer or Basic auth");
         if (!org.IsEmpty && !org.SequenceEqual(tenant.IdUtf8))
             throw new RequestRejectedException(RejectReason.Forbidden, "X-Scope-OrgID is not the tenant of this key");
         ctx.Tenant = tenant;

@@ -18,8 +18,6 @@ internal enum OperynRoute { Log, LogBatch, Metric, Deployment }
 /// </summary>
 internal sealed class OperynEndpoint(OperynRoute route, TenantDirectory tenants, OperynServiceLimit defaultOrg) : Endpoint
 {
-    private static readonly byte[] DefaultOrg = "default"u8.ToArray();
-
     public override string Name => route switch
     {
         OperynRoute.Log => "/events/logs",
@@ -34,7 +32,7 @@ internal sealed class OperynEndpoint(OperynRoute route, TenantDirectory tenants,
 
     private sealed class State
     {
-        public byte[] Tenant = DefaultOrg;
+        public byte[] Tenant = TenantDirectory.OpenTenantId;
         public bool DefaultOrganisation;
     }
 

@@ -18,11 +18,9 @@ namespace Ingestd.Endpoints;
 /// </summary>
 internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) : Endpoint
 {
-    private static readonly byte[] OpenTenant = "default"u8.ToArray();
-
     private sealed class State
     {
-        public byte[] Tenant = OpenTenant;
+        public byte[] Tenant = TenantDirectory.OpenTenantId;
         public bool Protobuf;
     }
 
@@ -47,9 +45,7 @@ internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) :
             throw new RequestRejectedException(RejectReason.UnsupportedMediaType, "Content-Type must be application/x-protobuf or application/json");
         if (tenants.IsOpen) return;
         Span<byte> buffer = stackalloc byte[768];
-        var key = Credentials.Find(ctx.Head, buffer, "X-API-Key"u8);
-        if (key.IsEmpty || !tenants.TryResolve(key, out var tenant))
-            throw new RequestRejectedException(RejectReason.Unauthorized, "missing or unknown API key (send Authorization: Bearer <key>)");
+        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer, "X-API-Key"u8), "missing or unknown API key (send Authorization: Bearer <key>)");
         ctx.Tenant = tenant;
         state.Tenant = tenant.IdUtf8;
     }

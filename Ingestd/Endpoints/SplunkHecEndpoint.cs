@@ -17,11 +17,9 @@ internal enum HecRoute { Event, Raw, Health }
 /// </summary>
 internal sealed class SplunkHecEndpoint(HecRoute route, string path, TenantDirectory tenants) : Endpoint
 {
-    private static readonly byte[] OpenTenant = "default"u8.ToArray();
-
     private sealed class State
     {
-        public byte[] Tenant = OpenTenant;
+        public byte[] Tenant = TenantDirectory.OpenTenantId;
         public HecException? Error;
     }
 

@@ -55,9 +55,6 @@ internal sealed class HttpConnection : IDisposable
 
     private PipeReader Input => _connection.Input;
 
-    /// <summary>True while the connection waits for the start of a request (safe to close on shutdown).</summary>
-    public bool IsIdle => _phase == Phase.Idle;
-
     public async Task RunAsync()
     {
         _connection.Start();
@@ -105,7 +102,7 @@ internal sealed class HttpConnection : IDisposable
 
     private void EnterPhase(Phase phase, TimeSpan timeout)
     {
-        Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
+        ExtendDeadline(timeout);
         _phase = phase;
     }
 
@@ -127,7 +124,6 @@ internal sealed class HttpConnection : IDisposable
         if (!await ReadHeadAsync().ConfigureAwait(false)) return false;
         _phase = Phase.Busy;
         _context.ReceivedNs = UnixTime.NowNs();
-        _server.Metrics.Requests.Increment();
 
         var endpoint = _server.Router.Match(_head.Path, out int parameterStart);
         _current = endpoint;

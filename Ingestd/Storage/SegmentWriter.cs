@@ -40,9 +40,6 @@ internal sealed class SegmentWriter : IDisposable
         _thread = new Thread(Run) { Name = "segment-writer", IsBackground = true };
     }
 
-    /// <summary>The ring position up to which every entry is stored (per the durability mode).</summary>
-    public long DurablePosition => Volatile.Read(ref _durable);
-
     public void Start() => _thread.Start();
 
     /// <summary>True while the writer thread runs and has looped recently (it wakes at least every 200 ms).</summary>

@@ -10,7 +10,6 @@ namespace Ingestd.Transport;
 internal sealed class SocketListener : IDisposable
 {
     private readonly List<Socket> _sockets = new();
-    private readonly List<Task> _loops = new();
     private readonly Action<Socket> _onAccepted;
     private volatile bool _stopped;
 
@@ -32,7 +31,7 @@ internal sealed class SocketListener : IDisposable
             bound.Add((IPEndPoint)socket.LocalEndPoint!);
         }
         BoundEndPoints = bound;
-        foreach (var s in _sockets) _loops.Add(AcceptLoopAsync(s));
+        foreach (var s in _sockets) _ = AcceptLoopAsync(s);
     }
 
     private async Task AcceptLoopAsync(Socket listener)
@@ -63,8 +62,6 @@ internal sealed class SocketListener : IDisposable
         _stopped = true;
         foreach (var s in _sockets) s.Dispose();
     }
-
-    public Task WhenStopped => Task.WhenAll(_loops);
 
     public void Dispose() => Stop();
 }
