@@ -218,7 +218,7 @@ internal sealed class HttpConnection : IDisposable
                 _response.AddHeader("Retry-After"u8, "1"u8);
                 break;
             case PublishOutcome.TooLarge:
-                endpoint.WriteError(_context, new RequestRejectedException(RejectReason.DecodedBodyTooLarge, "request holds more records than the ring can take at once"), _response);
+                endpoint.WriteError(_context, new RequestRejectedException(RejectReason.DecodedBodyTooLarge, "one event is larger than the ring can take (ring_bytes / 2)"), _response);
                 break;
             default:
                 _response.SetStatus(503);

@@ -50,6 +50,12 @@ internal sealed class EventRing
     /// <summary>Bytes claimed but not yet released by the consumer (for metrics and tests).</summary>
     public long Fill => Volatile.Read(ref _claim.Value) - Volatile.Read(ref _released.Value);
 
+    /// <summary>
+    /// The consumer's release cursor: it moves whenever the writer hands space back, so a producer
+    /// waiting for room can tell a busy writer from a stalled one.
+    /// </summary>
+    public long Released => Volatile.Read(ref _released.Value);
+
     /// <summary>The largest record payload a single batch may have.</summary>
     public int MaxBatchBytes => _buffer.Length / 2 - HeaderSize;
 

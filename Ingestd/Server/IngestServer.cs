@@ -73,7 +73,8 @@ internal sealed class IngestServer : IAsyncDisposable
         }, Log.Warn);
 
         _ring = new EventRing(RingCapacity(storage.RingBytes));
-        _writer = new SegmentWriter(_ring, _log, storage.Durability, (int)Math.Min(storage.BlockMaxBytes, 64L * 1024 * 1024), _metrics);
+        int blockBytes = (int)Math.Min(storage.BlockMaxBytes, 64L * 1024 * 1024);
+        _writer = new SegmentWriter(_ring, _log, storage.Durability, blockBytes, _metrics);
         _writer.Start();
 
         _tenants = new TenantDirectory(_config.Tenants);
@@ -110,7 +111,8 @@ internal sealed class IngestServer : IAsyncDisposable
         {
             Limits = RequestLimits.From(limits),
             Router = new Router(endpoints),
-            Pipeline = new IngestPipeline(_ring, _writer, storage.Durability, storage.BackpressureWait),
+            // Large requests enter the ring in pieces of about one block each.
+            Pipeline = new IngestPipeline(_ring, _writer, storage.Durability, storage.BackpressureWait, blockBytes),
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
         };
