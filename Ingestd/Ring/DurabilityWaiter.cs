@@ -11,11 +11,16 @@ internal sealed class DurabilityWaiter : IValueTaskSource<bool>
     // Continuations run on the thread pool, never on the writer thread.
     private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
 
+    /// <summary>Ring position after the request's last entry: it is durable once the writer's durable position reaches this.</summary>
     public long Target { get; private set; }
 
-    public ValueTask<bool> Arm(long target)
+    /// <summary>Ring position after the request's first entry: a storage failure at or after it fails the request.</summary>
+    public long FirstEnd { get; private set; }
+
+    public ValueTask<bool> Arm(long firstEnd, long target)
     {
         _core.Reset();
+        FirstEnd = firstEnd;
         Target = target;
         return new ValueTask<bool>(this, _core.Version);
     }

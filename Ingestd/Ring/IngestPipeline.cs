@@ -29,7 +29,7 @@ internal enum PublishOutcome : byte
 /// the answer is <see cref="PublishOutcome.Backpressure"/> and nothing of the request is stored. Once the
 /// first entry is in, the request is committed: each later entry waits for room as long as the writer
 /// keeps releasing ring space. If it releases nothing for <c>backpressure_wait</c> (at least one
-/// second), the request ends as <see cref="PublishOutcome.StorageFailed"/>: its first part may be
+/// second) or for ten seconds in all, the request ends as <see cref="PublishOutcome.StorageFailed"/>: its first part may be
 /// stored, so it is reported as a storage error, never as accepted.
 /// </para>
 /// </remarks>
@@ -39,6 +39,9 @@ internal sealed class IngestPipeline
     // block's compression and an fsync release no ring space while they run, and giving up turns a
     // partly stored request into a 503.
     private static readonly TimeSpan MinStallWait = TimeSpan.FromSeconds(1);
+
+    // However busy the writer is, a split request's later entries wait no longer than this in all (then 503).
+    private static readonly TimeSpan MaxCommittedWait = TimeSpan.FromSeconds(10);
 
     // RecordLayout: i64 event time at offset 12 of every record.
     private const int EventNsOffset = 12;
@@ -73,7 +76,7 @@ internal sealed class IngestPipeline
     public async ValueTask<PublishOutcome> PublishAsync(RecordBatch batch, DurabilityWaiter waiter, bool keepBatch = false)
     {
         if (batch.Count == 0) return PublishOutcome.Acknowledged;
-        long end;
+        long firstEnd, end;
         if (batch.ByteLength <= _chunkBytes)
         {
             // The common case: the whole request is one entry.
@@ -82,7 +85,7 @@ internal sealed class IngestPipeline
             // The ring holds its own copy now (or the request was refused): the batch buffer is free.
             if (!keepBatch) batch.ReleaseBytes();
             if (published is not long e) return PublishOutcome.Backpressure;
-            end = e;
+            firstEnd = end = e;
         }
         else
         {
@@ -92,37 +95,40 @@ internal sealed class IngestPipeline
                 batch.ReleaseBytes();
                 return PublishOutcome.TooLarge;
             }
-            var (outcome, e) = await PublishChunksAsync(batch).ConfigureAwait(false);
+            var (outcome, first, e) = await PublishChunksAsync(batch).ConfigureAwait(false);
             if (!keepBatch) batch.ReleaseBytes();
             if (outcome != PublishOutcome.Acknowledged) return outcome;
+            firstEnd = first;
             end = e;
         }
         if (_durability == Durability.Memory) return PublishOutcome.Acknowledged;
         // Positions only grow: the last entry durable means every earlier one is too.
-        return await _writer.WaitDurableAsync(waiter, end).ConfigureAwait(false)
+        return await _writer.WaitDurableAsync(waiter, firstEnd, end).ConfigureAwait(false)
             ? PublishOutcome.Acknowledged
             : PublishOutcome.StorageFailed;
     }
 
-    // A batch over the chunk limit, as consecutive entries; with the ring position after the last one.
-    private async ValueTask<(PublishOutcome Outcome, long End)> PublishChunksAsync(RecordBatch batch)
+    // A batch over the chunk limit, as consecutive entries; with the ring positions after the first and the last one.
+    private async ValueTask<(PublishOutcome Outcome, long FirstEnd, long End)> PublishChunksAsync(RecordBatch batch)
     {
         var chunk = NextChunk(batch.Bytes, 0, _chunkBytes);
         if (await PublishChunkAsync(batch, chunk, committed: false).ConfigureAwait(false) is not long end)
-            return (PublishOutcome.Backpressure, 0);
+            return (PublishOutcome.Backpressure, 0, 0);
+        long firstEnd = end;
+        long committedAt = Stopwatch.GetTimestamp();
         while (chunk.End < batch.ByteLength)
         {
             chunk = NextChunk(batch.Bytes, chunk.End, _chunkBytes);
-            if (await PublishChunkAsync(batch, chunk, committed: true).ConfigureAwait(false) is not long next)
-                return (PublishOutcome.StorageFailed, 0);
+            if (await PublishChunkAsync(batch, chunk, committed: true, committedAt).ConfigureAwait(false) is not long next)
+                return (PublishOutcome.StorageFailed, 0, 0);
             end = next;
         }
-        return (PublishOutcome.Acknowledged, end);
+        return (PublishOutcome.Acknowledged, firstEnd, end);
     }
 
     // The ring position after the chunk, or null when the ring had no room for it in time: within
     // backpressure_wait, or (committed) before the writer went backpressure_wait without releasing space.
-    private async ValueTask<long?> PublishChunkAsync(RecordBatch batch, Chunk chunk, bool committed)
+    private async ValueTask<long?> PublishChunkAsync(RecordBatch batch, Chunk chunk, bool committed, long committedAt = 0)
     {
         if (TryPublish(batch, chunk, out long end)) return end;
         // Ring full: back off briefly while the writer catches up, but never wait unboundedly.
@@ -133,6 +139,8 @@ internal sealed class IngestPipeline
         while (true)
         {
             if (Stopwatch.GetElapsedTime(start) >= wait) return null;
+            // Under sustained overload smaller requests could keep taking the space a committed one waits for.
+            if (committed && Stopwatch.GetElapsedTime(committedAt) >= MaxCommittedWait) return null;
             await Task.Delay(delay).ConfigureAwait(false);
             delay = Math.Min(delay * 2, 20);
             if (TryPublish(batch, chunk, out end)) return end;

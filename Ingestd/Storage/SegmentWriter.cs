@@ -48,13 +48,15 @@ internal sealed class SegmentWriter : IDisposable
     private long _lastLoop = Environment.TickCount64;
 
     /// <summary>
-    /// Waits until the entry ending at <paramref name="endPosition"/> is durable. Completes
-    /// synchronously when it already is. Result false: the writer could not store it.
+    /// Waits until the request whose entries end at <paramref name="firstEnd"/> (its first entry) through
+    /// <paramref name="endPosition"/> (its last) is durable. Completes synchronously when it already is.
+    /// Result false: a block at or after the request's first entry could not be stored, so part of it may be missing.
     /// </summary>
-    public ValueTask<bool> WaitDurableAsync(DurabilityWaiter waiter, long endPosition)
+    public ValueTask<bool> WaitDurableAsync(DurabilityWaiter waiter, long firstEnd, long endPosition)
     {
-        if (Volatile.Read(ref _durable) >= endPosition) return new ValueTask<bool>(true);
-        var task = waiter.Arm(endPosition);
+        // _durable is published after _failedUpTo, so reading it first sees the matching failure mark.
+        if (Volatile.Read(ref _durable) >= endPosition) return new ValueTask<bool>(firstEnd > Volatile.Read(ref _failedUpTo));
+        var task = waiter.Arm(firstEnd, endPosition);
         _incoming.Enqueue(waiter);
         _ring.Wake();
         return task;
@@ -117,7 +119,7 @@ internal sealed class SegmentWriter : IDisposable
         {
             // Nothing of this block was acknowledged: its requests get a storage error.
             Log.Error($"segment write failed, {_blockCount} records not stored: {e.Message}");
-            _failedUpTo = long.MaxValue;
+            Volatile.Write(ref _failedUpTo, long.MaxValue);
         }
         _block.Reset();
         _blockCount = 0;
@@ -128,7 +130,7 @@ internal sealed class SegmentWriter : IDisposable
     private void Commit(long end)
     {
         if (_durability == Durability.Fsync) Sync();
-        if (_failedUpTo == long.MaxValue) _failedUpTo = end;
+        if (_failedUpTo == long.MaxValue) Volatile.Write(ref _failedUpTo, end);
         Volatile.Write(ref _durable, end);
     }
 
@@ -142,7 +144,7 @@ internal sealed class SegmentWriter : IDisposable
         catch (IOException e)
         {
             Log.Error($"fsync failed: {e.Message}");
-            _failedUpTo = long.MaxValue;
+            Volatile.Write(ref _failedUpTo, long.MaxValue);
         }
         _metrics.FsyncSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
     }
@@ -156,7 +158,7 @@ internal sealed class SegmentWriter : IDisposable
             var w = _pending[i];
             if (w.Target > durable) continue;
             _pending.RemoveAt(i);
-            w.Complete(w.Target > _failedUpTo);
+            w.Complete(w.FirstEnd > _failedUpTo);
         }
     }
 
