@@ -9,7 +9,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT := 1
 export DOTNET_NOLOGO := 1
 export DOTNET_SKIP_FIRST_TIME_EXPERIENCE := 1
 
-.PHONY: build run test bench bench-micro bench-quick bench-compare publish clean deps
+.PHONY: build run test bench bench-micro bench-quick bench-compare publish publish-aot clean deps
 
 build:
 	$(DOTNET) build Ingestd.slnx -c $(CONFIG) -nologo -clp:ErrorsOnly
@@ -45,9 +45,16 @@ bench-quick: build
 bench-compare:
 	bash scripts/bench.sh $(ARGS)
 
-# One native (NativeAOT) self-contained binary: fast start, small RSS.
+# One self-contained executable with the runtime inside: ReadyToRun code for a quick start, then the
+# JIT's tiered PGO, which measured ~30 % more events/s per core than NativeAOT (Ingestd.Bench/README.md).
 publish:
-	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) -p:PublishAot=true -p:StripSymbols=true -p:DebugType=none -o dist -nologo
+	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) --self-contained -p:PublishSingleFile=true \
+	  -p:PublishReadyToRun=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -o dist -nologo
+
+# The NativeAOT alternative: instant start, smaller RSS and binary, no JIT; needs an AVX2 (x86-64-v3) CPU.
+publish-aot:
+	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) -p:PublishAot=true -p:IlcInstructionSet=x86-64-v3 \
+	  -p:StripSymbols=true -p:DebugType=none -o dist/aot -nologo
 
 clean:
 	$(DOTNET) clean Ingestd.slnx -nologo -v q

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The side-by-side comparison of issue #4: builds Release (and the NativeAOT binary when
+# The side-by-side comparison of issue #4: builds Release (and the published binary when
 # possible), installs nginx/wrk if missing, runs `Ingestd.Bench compare` with this script's
 # arguments (e.g. --quick, --rounds 5, --duration 20s), then puts the table into
 # Ingestd.Bench/README.md between <!-- compare:start --> and <!-- compare:end -->.

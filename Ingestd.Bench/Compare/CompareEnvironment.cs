@@ -19,12 +19,12 @@ internal sealed record CompareEnvironment
                 .FirstOrDefault(d => File.Exists(Path.Combine(d, "drain-500.json")))
               ?? throw new FileNotFoundException("reference workload not found (../shared/bench/drain-500.json); pass --workload DIR");
 
-        // Prefer the published NativeAOT binary (what ships); else the Release build.
+        // Prefer the published binary (what ships: `make publish`); else the Release build.
         string dist = Path.Combine(root, "dist", "ingestd");
         string release = Path.Combine(root, "Ingestd", "bin", "Release", "net10.0", "ingestd");
         IReadOnlyList<string> command;
         string description;
-        if (File.Exists(dist)) (command, description) = ([dist], "dist/ingestd (NativeAOT)");
+        if (File.Exists(dist)) (command, description) = ([dist], "dist/ingestd (`make publish`: self-contained, ReadyToRun, tiered PGO)");
         else if (File.Exists(release)) (command, description) = ([release], "Ingestd/bin/Release/net10.0/ingestd (JIT)");
         else throw new FileNotFoundException("no ingestd binary: run `make build` (or `make publish`) first");
         return new CompareEnvironment

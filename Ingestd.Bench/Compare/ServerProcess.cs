@@ -30,6 +30,11 @@ internal sealed class ServerProcess : IAsyncDisposable
         get { lock (_tail) return string.Join('\n', _tail); }
     }
 
+    // The JIT servers are measured at steady state, as a long-running service runs. By default .NET waits
+    // 100 ms after the last tier-0 compile before it counts calls for tier 1, times 10 when the process may
+    // use one CPU (taskset): a 2 s warm-up then measured instrumented tier-0 code at a third of the speed.
+    private const string SteadyStateTiering = "0";
+
     public static async Task<ServerProcess> StartAsync(BenchServer server, CompareEnvironment env, string runDir, int cpu)
     {
         Directory.CreateDirectory(runDir);
@@ -60,6 +65,7 @@ internal sealed class ServerProcess : IAsyncDisposable
                 command.AddRange(["kestrel-ordinary", "--listen", listen, "--out", Path.Combine(runDir, "events.ndjson")]);
                 // `dotnet new web` projects (Microsoft.NET.Sdk.Web) run with server GC.
                 environment["DOTNET_gcServer"] = "1";
+                environment["DOTNET_TC_CallCountingDelayMs"] = SteadyStateTiering;
                 break;
             case BenchServer.KestrelIngestd:
                 command.AddRange(CpuPinning.SelfCommand());
@@ -67,6 +73,8 @@ internal sealed class ServerProcess : IAsyncDisposable
                 // The daemon's own GC settings (Ingestd.csproj), so only the transport differs.
                 environment["DOTNET_gcServer"] = "0";
                 environment["DOTNET_gcConcurrent"] = "0";
+                // ingestd sets the same in its runtimeconfig (Ingestd.csproj).
+                environment["DOTNET_TC_CallCountingDelayMs"] = SteadyStateTiering;
                 break;
             case BenchServer.Nginx:
                 command.Add(NginxServer.Binary);
