@@ -20,6 +20,7 @@ internal sealed class SegmentLog : IDisposable
     private SafeFileHandle _active = null!;
     private string _activePath = "";
     private long _activeLength;
+    private long _writebackFrom; // start of the appended bytes whose writeback has not been started yet
     private long _activeCreatedNs;
     private bool _directorySyncPending;
     private bool _dirty;
@@ -105,7 +106,7 @@ internal sealed class SegmentLog : IDisposable
             RandomAccess.SetLength(_active, 0);
             RandomAccess.Write(_active, header, 0);
             RandomAccess.FlushToDisk(_active);
-            _activeLength = SegmentFormat.FileHeaderSize;
+            _activeLength = _writebackFrom = SegmentFormat.FileHeaderSize;
             NextSequence = nameSequence;
             Report(0, length, error!);
             return;
@@ -131,7 +132,7 @@ internal sealed class SegmentLog : IDisposable
                 offset += block.TotalLength;
             }
         }
-        _activeLength = offset;
+        _activeLength = _writebackFrom = offset;
         NextSequence = next;
     }
 
@@ -157,6 +158,11 @@ internal sealed class SegmentLog : IDisposable
         _activeLength += block.Length;
         NextSequence += count;
         _dirty = true;
+        if (_activeLength - _writebackFrom >= WritebackHint.Interval)
+        {
+            WritebackHint.Start(_active, _writebackFrom, _activeLength - _writebackFrom);
+            _writebackFrom = _activeLength;
+        }
     }
 
     /// <summary>fsyncs the active segment, and the directory when a segment was created since the last Sync.</summary>
@@ -200,7 +206,7 @@ internal sealed class SegmentLog : IDisposable
         Span<byte> header = stackalloc byte[SegmentFormat.FileHeaderSize];
         SegmentFormat.WriteFileHeader(header, _activeCreatedNs, firstSequence);
         RandomAccess.Write(_active, header, 0);
-        _activeLength = SegmentFormat.FileHeaderSize;
+        _activeLength = _writebackFrom = SegmentFormat.FileHeaderSize;
         NextSequence = firstSequence;
         _dirty = true;
         _directorySyncPending = true;
