@@ -55,7 +55,8 @@ internal static class CompareCommand
         var drain500 = Workload.Drain500(env.WorkloadDir);
         var drain1 = Workload.Drain1(env.WorkloadDir);
         var gzip = Workload.NdjsonGzip(env.WorkloadDir);
-        var workloads = new[] { drain500, drain1, gzip };
+        var paced = Workload.Drain500Paced(drain500);
+        var workloads = new[] { drain500, paced, drain1, gzip };
 
         var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
         if (servers.Contains(BenchServer.Nginx) && !NginxServer.IsInstalled)
@@ -71,6 +72,7 @@ internal static class CompareCommand
 
         var cases = new List<(Workload Workload, int Connections)>();
         foreach (int c in settings.Quick ? [64] : DrainConnections) cases.Add((drain500, c));
+        cases.Add((paced, 64));
         cases.Add((drain1, 64));
         cases.Add((gzip, 64));
 
@@ -137,6 +139,7 @@ internal static class CompareCommand
                 Duration = settings.Duration,
                 Warmup = settings.Warmup,
                 EventsPerRequest = workload.EventsPerRequest,
+                Rate = workload.Rate,
                 ServerPid = process.Pid,
                 RequestTimeout = TimeSpan.FromSeconds(30),
             });

@@ -9,6 +9,21 @@ internal sealed record RequestShape(string Path, string ContentType, string? Con
 /// <summary>A pre-built body, the servers that take it and how each wants it sent.</summary>
 internal sealed record Workload(string Name, string Description, byte[] Body, int EventsPerRequest, IReadOnlyDictionary<BenchServer, RequestShape> Shapes)
 {
+    /// <summary>Requests per second in total when the workload is paced (open model, latency from intended send times); null: as fast as possible.</summary>
+    public double? Rate { get; init; }
+
+    /// <summary>
+    /// drain-500 at a fixed 600 requests/s (300 k events/s): the latency a server gives at a load it is
+    /// not saturated by, where a closed loop of 64 connections only measures its queue (Little's law).
+    /// </summary>
+    public static Workload Drain500Paced(Workload drain500, double rate = 600) => drain500 with
+    {
+        Name = "drain-500-paced",
+        Description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"drain-500 sent at a fixed {rate:0} requests/s in total ({rate * drain500.EventsPerRequest / 1000:0} k events/s; open model, latency counted from each request's intended send time)"),
+        Rate = rate,
+    };
+
     private static readonly KeyValuePair<string, string>[] Authorization = [new("Authorization", OrdinaryKestrelServer.Token)];
 
     private static RequestShape Drain => new("/v1/drain", "application/json", null, Authorization);
