@@ -24,7 +24,7 @@ internal sealed record CompareEnvironment
         string release = Path.Combine(root, "Ingestd", "bin", "Release", "net10.0", "ingestd");
         IReadOnlyList<string> command;
         string description;
-        if (File.Exists(dist)) (command, description) = ([dist], "dist/ingestd (`make publish`: self-contained, ReadyToRun, tiered PGO)");
+        if (File.Exists(dist)) (command, description) = ([dist], "dist/ingestd, built by make publish: self-contained, trimmed, ReadyToRun, tiered PGO");
         else if (File.Exists(release)) (command, description) = ([release], "Ingestd/bin/Release/net10.0/ingestd (JIT)");
         else throw new FileNotFoundException("no ingestd binary: run `make build` (or `make publish`) first");
         return new CompareEnvironment
