@@ -20,7 +20,7 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
     {
         Name = "drain-500-paced",
         Description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
-            $"drain-500 sent at a fixed {rate:0} requests/s in total ({rate * drain500.EventsPerRequest / 1000:0} k events/s; open model, latency counted from each request's intended send time)"),
+            $"drain-500 sent at a fixed {rate:0} requests/s in total ({rate * drain500.EventsPerRequest / 1000:0} k events/s; open model, latency counted from each request's intended send time; after 8 s of saturating load so that JIT servers run tier-1 code)"),
         Rate = rate,
     };
 
