@@ -131,25 +131,7 @@ internal static class CompareCommand
         try
         {
             await using var process = await ServerProcess.StartAsync(server, env, runDir, settings.ServerCpu);
-            if (workload.Rate is not null)
-            {
-                // A paced run measures latency below saturation; a JIT server must first get its hot
-                // code to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
-                await LoadGenerator.RunAsync(new LoadOptions
-                {
-                    Url = new Uri($"http://127.0.0.1:{process.Port}{shape.Path}"),
-                    Body = workload.Body,
-                    Headers = shape.Headers,
-                    ContentType = shape.ContentType,
-                    ContentEncoding = shape.ContentEncoding,
-                    Connections = connections,
-                    Duration = PacedWarmup,
-                    EventsPerRequest = workload.EventsPerRequest,
-                    ServerPid = process.Pid,
-                    RequestTimeout = TimeSpan.FromSeconds(30),
-                });
-            }
-            var result = await LoadGenerator.RunAsync(new LoadOptions
+            var load = new LoadOptions
             {
                 Url = new Uri($"http://127.0.0.1:{process.Port}{shape.Path}"),
                 Body = workload.Body,
@@ -163,7 +145,12 @@ internal static class CompareCommand
                 Rate = workload.Rate,
                 ServerPid = process.Pid,
                 RequestTimeout = TimeSpan.FromSeconds(30),
-            });
+            };
+            // A paced run measures latency below saturation; a JIT server must first get its hot code
+            // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
+            if (workload.Rate is not null)
+                await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
+            var result = await LoadGenerator.RunAsync(load);
             return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
