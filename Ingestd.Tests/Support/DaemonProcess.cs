@@ -33,12 +33,30 @@ public sealed class DaemonProcess : IDisposable
     /// <summary>The built daemon's entry assembly, copied beside the tests by the project reference.</summary>
     public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "ingestd.dll");
 
+    /// <summary>
+    /// How to run ingestd: the built assembly under <c>dotnet</c>, or the executable named by
+    /// <c>INGESTD_BINARY</c> (e.g. <c>dist/ingestd</c> from <c>make publish</c>, to run the suite against what ships).
+    /// </summary>
+    public static ProcessStartInfo CommandStartInfo()
+    {
+        string? binary = Environment.GetEnvironmentVariable("INGESTD_BINARY");
+        // A relative INGESTD_BINARY is relative to the repository, where `make test` runs.
+        var psi = new ProcessStartInfo(string.IsNullOrEmpty(binary) ? "dotnet" : Path.GetFullPath(binary, RepoPaths.Root))
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        if (string.IsNullOrEmpty(binary)) psi.ArgumentList.Add(DaemonDll);
+        return psi;
+    }
+
     public static DaemonProcess Start(string dataDir, string? configText = null, params string[] extraArgs)
         => Start(dataDir, configText, null, extraArgs);
 
     public static DaemonProcess Start(string dataDir, string? configText, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
     {
-        var args = new List<string> { DaemonDll, "--listen", "127.0.0.1:0", "--data-dir", dataDir };
+        var args = new List<string> { "--listen", "127.0.0.1:0", "--data-dir", dataDir };
         if (configText is not null)
         {
             var configPath = Path.Combine(dataDir + ".conf");
@@ -47,12 +65,7 @@ public sealed class DaemonProcess : IDisposable
             args.Add(configPath);
         }
         args.AddRange(extraArgs);
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
+        var psi = CommandStartInfo();
         foreach (var a in args) psi.ArgumentList.Add(a);
         if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };

@@ -10,13 +10,7 @@ public static class IngestdCli
 
     public static Result Run(params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        psi.ArgumentList.Add(DaemonProcess.DaemonDll);
+        var psi = DaemonProcess.CommandStartInfo();
         foreach (var a in args) psi.ArgumentList.Add(a);
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
