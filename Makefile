@@ -52,9 +52,10 @@ publish:
 	  -p:PublishReadyToRun=true -p:IncludeNativeLibrariesForSelfExtract=true -p:DebugType=none -o dist -nologo
 
 # The NativeAOT alternative: instant start, smaller RSS and binary, no JIT; needs an AVX2 (x86-64-v3) CPU.
+# Symbols go to dist/aot/ingestd.dbg (same build id), which perf finds for profiles.
 publish-aot:
 	$(DOTNET) publish Ingestd/Ingestd.csproj -c Release -r $(RID) -p:PublishAot=true -p:IlcInstructionSet=x86-64-v3 \
-	  -p:StripSymbols=true -p:DebugType=none -o dist/aot -nologo
+	  -p:StripSymbols=true -o dist/aot -nologo
 
 clean:
 	$(DOTNET) clean Ingestd.slnx -nologo -v q
