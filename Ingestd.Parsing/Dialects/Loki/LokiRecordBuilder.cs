@@ -89,23 +89,11 @@ internal struct LokiRecordBuilder
 
     /// <summary>Adds a label whose name and value are JSON string contents already (as they stood in a JSON body).</summary>
     public void AddLabelJson(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-        Put(ref _labels, ref _labelsLength, _labelCount++ == 0 ? "\""u8 : ",\""u8);
-        Put(ref _labels, ref _labelsLength, name);
-        Put(ref _labels, ref _labelsLength, "\":\""u8);
-        Put(ref _labels, ref _labelsLength, value);
-        Put(ref _labels, ref _labelsLength, "\""u8);
-    }
+        => PutMember(ref _labels, ref _labelsLength, _labelCount++ == 0 ? "\""u8 : ",\""u8, name, value, escape: false);
 
     /// <summary>Adds a label given as plain UTF-8 text; it is escaped here.</summary>
     public void AddLabel(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-        Put(ref _labels, ref _labelsLength, _labelCount++ == 0 ? "\""u8 : ",\""u8);
-        PutEscaped(ref _labels, ref _labelsLength, name);
-        Put(ref _labels, ref _labelsLength, "\":\""u8);
-        PutEscaped(ref _labels, ref _labelsLength, value);
-        Put(ref _labels, ref _labelsLength, "\""u8);
-    }
+        => PutMember(ref _labels, ref _labelsLength, _labelCount++ == 0 ? "\""u8 : ",\""u8, name, value, escape: true);
 
     public void EndStream() => Put(ref _labels, ref _labelsLength, "}"u8);
 
@@ -136,22 +124,10 @@ internal struct LokiRecordBuilder
     }
 
     public void AddMetadataJson(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-        Put(ref _json, ref _jsonLength, _metadataCount++ == 0 ? ",\"metadata\":{\""u8 : ",\""u8);
-        Put(ref _json, ref _jsonLength, name);
-        Put(ref _json, ref _jsonLength, "\":\""u8);
-        Put(ref _json, ref _jsonLength, value);
-        Put(ref _json, ref _jsonLength, "\""u8);
-    }
+        => PutMember(ref _json, ref _jsonLength, _metadataCount++ == 0 ? ",\"metadata\":{\""u8 : ",\""u8, name, value, escape: false);
 
     public void AddMetadata(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
-    {
-        Put(ref _json, ref _jsonLength, _metadataCount++ == 0 ? ",\"metadata\":{\""u8 : ",\""u8);
-        PutEscaped(ref _json, ref _jsonLength, name);
-        Put(ref _json, ref _jsonLength, "\":\""u8);
-        PutEscaped(ref _json, ref _jsonLength, value);
-        Put(ref _json, ref _jsonLength, "\""u8);
-    }
+        => PutMember(ref _json, ref _jsonLength, _metadataCount++ == 0 ? ",\"metadata\":{\""u8 : ",\""u8, name, value, escape: true);
 
     /// <summary>Closes the entry's JSON and appends its record. The entry's own level outranks the stream's.</summary>
     public void Finish(RecordBatch batch, long receivedNs, long eventNs, ReadOnlySpan<byte> tenant)
@@ -234,6 +210,19 @@ internal struct LokiRecordBuilder
     // ---- writing ----
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    // One "name":"value" member after its opening (`"` or `,"`); escape: the parts are plain text, else already JSON string contents.
+    private static void PutMember(ref byte[] array, ref int length, ReadOnlySpan<byte> opening,
+        ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool escape)
+    {
+        Put(ref array, ref length, opening);
+        if (escape) PutEscaped(ref array, ref length, name);
+        else Put(ref array, ref length, name);
+        Put(ref array, ref length, "\":\""u8);
+        if (escape) PutEscaped(ref array, ref length, value);
+        else Put(ref array, ref length, value);
+        Put(ref array, ref length, "\""u8);
+    }
+
     private static void Put(ref byte[] array, ref int length, ReadOnlySpan<byte> bytes)
     {
         if (array.Length - length < bytes.Length) Regrow(ref array, length, bytes.Length);
