@@ -54,7 +54,7 @@ internal static class KestrelHostedIngestd
         var ring = new EventRing((int)storage.RingBytes);
         using var writer = new SegmentWriter(ring, log, durability, storage.BlockMaxBytes, new Metrics());
         writer.Start();
-        var pipeline = new IngestPipeline(ring, writer, durability, storage.BackpressureWait);
+        var pipeline = new IngestPipeline(ring, writer, durability, storage.BackpressureWait, storage.BlockMaxBytes);
         var pool = new ConcurrentBag<KestrelDrainState>();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -126,7 +126,7 @@ internal static class KestrelHostedIngestd
                 await Write(ctx.Response, 429, """{"error":"server saturated","code":"backpressure_triggered"}"""u8.ToArray());
                 break;
             case PublishOutcome.TooLarge:
-                await WriteError(ctx.Response, 413, "body_too_large", "the request's records exceed half the ring");
+                await WriteError(ctx.Response, 413, "body_too_large", "one event is larger than the ring can take (ring_bytes / 2)");
                 break;
             default:
                 await WriteError(ctx.Response, 503, "storage_failed", "the segment writer could not store the batch");

@@ -56,7 +56,7 @@ public class SegmentWriterBench
         _writer = new SegmentWriter(ring, _log, durability, defaults.BlockMaxBytes, new Metrics());
         _writer.Start();
         // A long backpressure wait: a full ring must slow the benchmark down, never turn into a 429.
-        _pipeline = new IngestPipeline(ring, _writer, durability, TimeSpan.FromSeconds(60));
+        _pipeline = new IngestPipeline(ring, _writer, durability, TimeSpan.FromSeconds(60), defaults.BlockMaxBytes);
         _published = 0;
     }
 

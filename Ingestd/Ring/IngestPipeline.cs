@@ -55,10 +55,9 @@ internal sealed class IngestPipeline
 
     /// <param name="chunkBytes">
     /// Record bytes per ring entry when a batch has to be split; about the writer's <c>block_max_bytes</c>,
-    /// so that one entry makes about one block. Capped at the ring's <see cref="EventRing.MaxBatchBytes"/>;
-    /// the default leaves only that cap.
+    /// so that one entry makes about one block. Capped at the ring's <see cref="EventRing.MaxBatchBytes"/>.
     /// </param>
-    public IngestPipeline(EventRing ring, SegmentWriter writer, Durability durability, TimeSpan backpressureWait, int chunkBytes = int.MaxValue)
+    public IngestPipeline(EventRing ring, SegmentWriter writer, Durability durability, TimeSpan backpressureWait, int chunkBytes)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(chunkBytes, 1);
         _ring = ring;
