@@ -5,6 +5,7 @@ using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 using Ingestd.Bench.Compare;
 using Ingestd.Bench.Load;
+using Ingestd.Bench.Workload;
 
 namespace Ingestd.Bench;
 
@@ -14,6 +15,7 @@ public static class Program
         Ingestd.Bench micro [--quick] [BenchmarkDotNet args]   stage micro-benchmarks (BenchmarkDotNet)
         Ingestd.Bench load --url URL --body FILE [options]    HTTP load generator (load --help for options)
         Ingestd.Bench compare [--quick] [options]              ingestd vs Kestrel vs nginx, side by side (see README)
+        Ingestd.Bench workload [--out DIR]                     write the reference workload (default: over Ingestd.Bench/workload-data)
         Ingestd.Bench kestrel-ordinary --listen H:P --out F    the ordinary ASP.NET Core /v1/drain (started by compare)
         Ingestd.Bench kestrel-ingestd --listen H:P --data-dir D   ingestd's pipeline hosted on Kestrel (started by compare)
         """;
@@ -34,6 +36,8 @@ public static class Program
                 return LoadCommand.Run(args[1..]);
             case "compare":
                 return CompareCommand.Run(args[1..]);
+            case "workload":
+                return WorkloadCommand.Run(args[1..]);
             case "kestrel-ordinary":
                 return OrdinaryKestrelServer.Run(args[1..]);
             case "kestrel-ingestd":
