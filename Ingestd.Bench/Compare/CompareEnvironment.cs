@@ -1,3 +1,5 @@
+using Ingestd.Bench.Workload;
+
 namespace Ingestd.Bench.Compare;
 
 /// <summary>Where things are: the repository, the reference workload, the daemon binary.</summary>
@@ -12,12 +14,10 @@ internal sealed record CompareEnvironment
     public static CompareEnvironment Locate(string? repo, string? workload, bool pin)
     {
         string root = repo is not null ? Path.GetFullPath(repo) : FindRepoRoot();
-        string bench = workload is not null
-            ? Path.GetFullPath(workload)
-            : new[] { Path.Combine(root, "..", "shared", "bench"), Path.Combine(root, "..", "..", "shared", "bench") }
-                .Select(Path.GetFullPath)
-                .FirstOrDefault(d => File.Exists(Path.Combine(d, "drain-500.json")))
-              ?? throw new FileNotFoundException("reference workload not found (../shared/bench/drain-500.json); pass --workload DIR");
+        // The repository's committed workload unless --workload overrides it (e.g. a bigger or older set of the same shape).
+        string bench = Path.GetFullPath(workload ?? Path.Combine(root, ReferenceWorkload.RelativeDirectory));
+        if (!File.Exists(Path.Combine(bench, ReferenceWorkload.DrainFile)))
+            throw new FileNotFoundException($"reference workload not found ({Path.Combine(bench, ReferenceWorkload.DrainFile)}); pass --workload DIR");
 
         // Prefer the published binary (what ships: `make publish`); else the Release build.
         string dist = Path.Combine(root, "dist", "ingestd");
@@ -37,13 +37,8 @@ internal sealed record CompareEnvironment
         };
     }
 
-    private static string FindRepoRoot()
-    {
-        foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
-        {
-            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
-                if (File.Exists(Path.Combine(dir.FullName, "Ingestd.slnx"))) return dir.FullName;
-        }
-        throw new DirectoryNotFoundException("cannot find the repository (Ingestd.slnx); pass --repo DIR");
-    }
+    private static string FindRepoRoot() =>
+        ReferenceWorkload.FindRepositoryRoot(Environment.CurrentDirectory)
+        ?? ReferenceWorkload.FindRepositoryRoot(AppContext.BaseDirectory)
+        ?? throw new DirectoryNotFoundException("cannot find the repository (Ingestd.slnx); pass --repo DIR");
 }

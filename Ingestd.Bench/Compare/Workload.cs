@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Ingestd.Bench.Workload;
 
 namespace Ingestd.Bench.Compare;
 
@@ -28,12 +29,16 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
 
     private static RequestShape Drain => new("/v1/drain", "application/json", null, Authorization);
 
-    public static Workload Drain500(string dir) => DrainWorkload("drain-500", "`drain-500.json`: 500 events, 183 KB", File.ReadAllBytes(Path.Combine(dir, "drain-500.json")), 500);
+    public static Workload Drain500(string dir)
+    {
+        byte[] body = File.ReadAllBytes(Path.Combine(dir, ReferenceWorkload.DrainFile));
+        return DrainWorkload("drain-500", $"`{ReferenceWorkload.DrainFile}`: 500 events, {Kilobytes(body)}", body, 500);
+    }
 
     /// <summary>The first event of drain-500 alone: per-request overhead.</summary>
     public static Workload Drain1(string dir)
     {
-        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "drain-500.json")));
+        using var doc = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, ReferenceWorkload.DrainFile)));
         string first = doc.RootElement.GetProperty("events")[0].GetRawText();
         byte[] body = Encoding.UTF8.GetBytes($$"""{"events":[{{first}}]}""");
         return DrainWorkload("drain-1", $"first event of drain-500 alone, {body.Length} B", body, 1);
@@ -50,12 +55,18 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
         });
 
     /// <summary>The same 500 events as gzip NDJSON: ingestd's Guardian route against the ordinary server with request decompression.</summary>
-    public static Workload NdjsonGzip(string dir) =>
-        new("ndjson-gzip", "`ndjson-500.ndjson.gz`: 500 events, 29 KB gzip", File.ReadAllBytes(Path.Combine(dir, "ndjson-500.ndjson.gz")), 500,
+    public static Workload NdjsonGzip(string dir)
+    {
+        byte[] body = File.ReadAllBytes(Path.Combine(dir, ReferenceWorkload.NdjsonGzipFile));
+        return new("ndjson-gzip", $"`{ReferenceWorkload.NdjsonGzipFile}`: 500 events, {Kilobytes(body)} gzip", body, 500,
             new Dictionary<BenchServer, RequestShape>
             {
                 [BenchServer.IngestdWrite] = new("/api/ingest", "application/x-ndjson", "gzip", [new("X-API-Key", OrdinaryKestrelServer.Token)]),
                 [BenchServer.KestrelOrdinary] = new("/v1/logs/ndjson", "application/x-ndjson", "gzip", Authorization),
                 [BenchServer.Nginx] = new("/v1/logs/ndjson", "application/x-ndjson", "gzip", Authorization),
             });
+    }
+
+    // The size as read, not written down: --workload may point at another set.
+    private static string Kilobytes(byte[] body) => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{body.Length / 1000.0:0} KB");
 }

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Ingestd.Bench.Load;
+using Ingestd.Bench.Micro;
 using Ingestd.Tests.Support;
 
 namespace Ingestd.Tests.Bench;
@@ -10,25 +11,12 @@ namespace Ingestd.Tests.Bench;
 /// <summary>The load generator counts correctly against the real daemon and against odd but valid responses.</summary>
 public class LoadGeneratorTests
 {
-    private static string SharedBench
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                foreach (var candidate in new[] { Path.Combine(dir.FullName, "shared", "bench"), Path.Combine(dir.FullName, "..", "shared", "bench") })
-                    if (File.Exists(Path.Combine(candidate, "drain-500.json"))) return Path.GetFullPath(candidate);
-            }
-            throw new FileNotFoundException("shared/bench/drain-500.json not found above " + AppContext.BaseDirectory);
-        }
-    }
-
     [Fact]
     public async Task Counts_every_request_the_daemon_stored()
     {
         using var dir = new TempDir("ingestd-load");
         using var daemon = DaemonProcess.Start(dir.File("data"));
-        var body = File.ReadAllBytes(Path.Combine(SharedBench, "drain-500.json"));
+        var body = BenchData.Drain500;
 
         var result = await LoadGenerator.RunAsync(new LoadOptions
         {
@@ -182,9 +170,9 @@ public class LoadGeneratorTests
     [Fact]
     public void Reference_bodies_carry_500_events_each()
     {
-        Assert.Equal(500, EventCounter.Count(File.ReadAllBytes(Path.Combine(SharedBench, "drain-500.json"))));
-        Assert.Equal(500, EventCounter.Count(File.ReadAllBytes(Path.Combine(SharedBench, "ndjson-500.ndjson"))));
-        Assert.Equal(500, EventCounter.Count(File.ReadAllBytes(Path.Combine(SharedBench, "ndjson-500.ndjson.gz"))));
+        Assert.Equal(500, EventCounter.Count(BenchData.Drain500));
+        Assert.Equal(500, EventCounter.Count(BenchData.Ndjson500));
+        Assert.Equal(500, EventCounter.Count(BenchData.Ndjson500Gzip));
     }
 
     [Theory]

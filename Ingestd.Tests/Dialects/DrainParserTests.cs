@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Ingestd.Bench.Micro;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Records;
@@ -91,7 +92,7 @@ public class DrainParserTests
     [Fact]
     public void Reference_body_of_500_events_is_kept_byte_for_byte()
     {
-        var body = File.ReadAllBytes("/work/shared/bench/drain-500.json");
+        var body = BenchData.Drain500;
         using var batch = new RecordBatch();
         Assert.Equal(500, DrainParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch));
         Assert.Equal(500, batch.Count);
@@ -116,7 +117,7 @@ public class DrainParserTests
     [Fact]
     public void Success_path_allocates_nothing()
     {
-        var body = File.ReadAllBytes("/work/shared/bench/drain-500.json");
+        var body = BenchData.Drain500;
         using var batch = new RecordBatch();
         DrainParser.Parse(body, Received, "org-xyz"u8, batch); // warm up: JIT, buffer growth
         batch.Reset();

@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using Ingestd.Bench.Micro;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
@@ -180,8 +181,8 @@ public class BodyDecoderTests
     [Fact]
     public void Gzip_decodes_the_reference_workload_file()
     {
-        var gz = File.ReadAllBytes("/work/shared/bench/ndjson-500.ndjson.gz");
-        var plain = File.ReadAllBytes("/work/shared/bench/ndjson-500.ndjson");
+        var gz = BenchData.Ndjson500Gzip;
+        var plain = BenchData.Ndjson500;
         Assert.Equal(plain, Decode(ContentCoding.Gzip, gz));
     }
 
