@@ -1,7 +1,8 @@
 using Ingestd.Cli;
 using Ingestd.Storage;
+using Ingestd.Tests.Storage;
 
-namespace Ingestd.Tests.Storage;
+namespace Ingestd.Tests.Cli;
 
 public class VerifyCommandTests
 {
