@@ -55,6 +55,51 @@ public class SegmentReaderTests
     }
 
     [Fact]
+    public void Blocks_after_a_bad_file_header_are_still_read_with_a_warning()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            Fixtures.Append(log, 2, 2);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, 16); // creation time: the header CRC no longer matches
+
+        var warnings = new List<string>();
+        var records = Fixtures.ReadAll(dir.Path, warnings);
+
+        Assert.Equal([0L, 1L, 2L, 3L], records.Select(r => r.Seq));
+        Assert.Equal([$"{path}: bad file header (file header CRC mismatch); reading blocks anyway"], warnings);
+    }
+
+    [Fact]
+    public async Task Follow_reads_the_blocks_after_a_bad_file_header()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, 16);
+
+        var seen = new ConcurrentQueue<long>();
+        var warnings = new ConcurrentQueue<string>();
+        using var cts = new CancellationTokenSource();
+        using var reader = new SegmentReader(warnings.Enqueue) { PollInterval = TimeSpan.FromMilliseconds(10) };
+        var follow = Task.Run(() => reader.Follow(dir.Path, (long seq, in RecordView _) => seen.Enqueue(seq), cts.Token));
+
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 2, Bound));
+        cts.Cancel();
+        await follow.WaitAsync(Bound);
+        Assert.Equal([0L, 1L], seen);
+        Assert.Equal([$"{path}: bad file header (file header CRC mismatch); reading blocks anyway"], warnings);
+    }
+
+    [Fact]
     public void Blocks_outside_the_time_window_are_skipped()
     {
         using var dir = new TempDir();

@@ -49,10 +49,17 @@ internal static class VerifyCommand
         long blocks = 0, records = 0;
         using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         long length = RandomAccess.GetLength(handle);
-        if (!SegmentFormat.TryReadFileHeader(handle, out _, out long expected, out string? error))
+        // The sequence the next block must start with; null when nothing says (a bad header and an unnumbered file name).
+        long? expected = null;
+        if (SegmentFormat.TryReadFileHeader(handle, out _, out long headerFirst, out string? error))
         {
-            findings.Add($"{error} at offset 0");
-            return new FileResult(0, 0, length, findings);
+            expected = headerFirst;
+        }
+        else
+        {
+            // Blocks carry their own sequence numbers and checksums: a bad file header makes none of them unreadable.
+            findings.Add($"bad file header at offset 0: {error} (blocks read anyway)");
+            if (SegmentFormat.TryParseFileName(Path.GetFileName(file), out long nameFirst)) expected = nameFirst;
         }
 
         long offset = SegmentFormat.FileHeaderSize;
@@ -61,7 +68,7 @@ internal static class VerifyCommand
             var status = reader.Read(handle, offset, length, out var header, out _);
             if (status == BlockStatus.Ok)
             {
-                if (header.FirstSequence != expected)
+                if (expected is not null && header.FirstSequence != expected)
                     findings.Add($"{BlockCodec.Describe(BlockStatus.SequenceGap)} (expected {expected}, found {header.FirstSequence}) at offset {offset}");
                 blocks++;
                 records += header.Count;

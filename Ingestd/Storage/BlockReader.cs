@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
 
 namespace Ingestd.Storage;
@@ -57,6 +58,65 @@ internal sealed class BlockReader : IDisposable
         int read = SegmentFormat.ReadFully(handle, payload, offset + BlockCodec.HeaderSize);
         if (read < payload.Length) return BlockStatus.TruncatedPayload;
         return _codec.DecodePayload(header, payload, out records);
+    }
+
+    /// <summary>Bytes <see cref="FindNextBlock"/> reads at a time.</summary>
+    internal const int ScanChunkSize = 64 * 1024;
+
+    /// <summary>
+    /// Resynchronises after a block header that cannot be trusted: returns the first offset after <paramref name="from"/>
+    /// where a complete block verifies fully (magic, header CRC, fields in range, whole payload before
+    /// <paramref name="fileLength"/>, payload CRC, decoding), or -1 when there is none. <paramref name="from"/> itself is
+    /// never returned: callers pass the offset of the block they could not read.
+    /// </summary>
+    /// <remarks>
+    /// One pass over the file in pooled chunks, searching each for the magic; only magic hits are checked further, and a
+    /// header CRC that fails in memory costs no extra read. Consecutive chunks overlap by three bytes so that a magic
+    /// split across a chunk boundary is still found.
+    /// </remarks>
+    public long FindNextBlock(SafeFileHandle handle, long from, long fileLength)
+    {
+        Span<byte> magic = stackalloc byte[sizeof(uint)];
+        BinaryPrimitives.WriteUInt32LittleEndian(magic, BlockCodec.Magic);
+        byte[] chunk = ArrayPool<byte>.Shared.Rent(ScanChunkSize);
+        try
+        {
+            long position = from + 1;
+            // A block that verifies needs at least its whole header before the end of the file.
+            while (fileLength - position >= BlockCodec.HeaderSize)
+            {
+                int wanted = (int)Math.Min(ScanChunkSize, fileLength - position);
+                var bytes = chunk.AsSpan(0, SegmentFormat.ReadFully(handle, chunk.AsSpan(0, wanted), position));
+                int searched = 0;
+                while (true)
+                {
+                    int hit = bytes[searched..].IndexOf(magic);
+                    if (hit < 0) break;
+                    searched += hit;
+                    long candidate = position + searched;
+                    if (fileLength - candidate < BlockCodec.HeaderSize) return -1; // so is every later one
+                    if (VerifiesAt(handle, candidate, fileLength, bytes[searched..])) return candidate;
+                    searched++;
+                }
+                if (bytes.Length < wanted) return -1; // the file ended early (truncated meanwhile)
+                position += bytes.Length - (magic.Length - 1);
+            }
+            return -1;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+    }
+
+    /// <summary>
+    /// Whether a whole block verifies at <paramref name="offset"/>. <paramref name="inChunk"/> holds the bytes from there
+    /// that the scan already read; when they cover the header, a bad one is rejected without touching the file.
+    /// </summary>
+    private bool VerifiesAt(SafeFileHandle handle, long offset, long fileLength, ReadOnlySpan<byte> inChunk)
+    {
+        if (inChunk.Length >= BlockCodec.HeaderSize && BlockCodec.ReadHeader(inChunk, out _) != BlockStatus.Ok) return false;
+        return Read(handle, offset, fileLength, out _, out _) == BlockStatus.Ok;
     }
 
     /// <summary>True when the status leaves the header's length trustworthy, so a reader may skip to the next block.</summary>

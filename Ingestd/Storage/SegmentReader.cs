@@ -50,11 +50,7 @@ internal sealed class SegmentReader : IDisposable
     {
         using var handle = OpenShared(path);
         long length = RandomAccess.GetLength(handle);
-        if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error))
-        {
-            _warn($"{path}: {error}; file skipped");
-            return;
-        }
+        if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error)) WarnBadFileHeader(path, error!);
         ReadBlocks(handle, path, SegmentFormat.FileHeaderSize, length, final: true, handler);
     }
 
@@ -100,16 +96,9 @@ internal sealed class SegmentReader : IDisposable
                     long length = RandomAccess.GetLength(handle);
                     if (!headerRead && (length >= SegmentFormat.FileHeaderSize || final))
                     {
-                        if (SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error))
-                        {
-                            headerRead = true;
-                            offset = SegmentFormat.FileHeaderSize;
-                        }
-                        else
-                        {
-                            _warn($"{current}: {error}; file skipped");
-                            final = true;
-                        }
+                        if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error)) WarnBadFileHeader(current!, error!);
+                        headerRead = true;
+                        offset = SegmentFormat.FileHeaderSize;
                     }
                     if (headerRead)
                     {
@@ -175,6 +164,9 @@ internal sealed class SegmentReader : IDisposable
         }
         return offset;
     }
+
+    // Blocks carry their own sequence numbers and checksums, so a bad file header costs nothing but the warning.
+    private void WarnBadFileHeader(string path, string error) => _warn($"{path}: bad file header ({error}); reading blocks anyway");
 
     private static void Deliver(ReadOnlySpan<byte> records, long sequence, RecordHandler handler)
     {

@@ -1,7 +1,8 @@
 using Ingestd.Cli;
 using Ingestd.Storage;
+using Ingestd.Tests.Storage;
 
-namespace Ingestd.Tests.Storage;
+namespace Ingestd.Tests.Cli;
 
 public class VerifyCommandTests
 {
@@ -66,6 +67,47 @@ public class VerifyCommandTests
 
         Assert.Equal(1, VerifyCommand.Run(dir.Path, [path], output));
         Assert.Contains($"sequence number does not follow the previous block (expected 3, found 4) at offset {second}", output.ToString());
+    }
+
+    [Fact]
+    public void Verify_reports_a_bad_file_header_and_still_checks_the_blocks_behind_it()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            Fixtures.Append(log, 2, 3);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, 24); // first sequence: the header CRC no longer matches
+        var output = new StringWriter();
+
+        Assert.Equal(1, VerifyCommand.Run(dir.Path, [], output));
+        Assert.Contains($"{path}: 2 blocks, 5 records, {new FileInfo(path).Length} bytes, "
+            + "CORRUPT: bad file header at offset 0: file header CRC mismatch (blocks read anyway)", output.ToString());
+    }
+
+    [Fact]
+    public void Verify_accepts_a_version_1_file_header()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            path = log.ActivePath;
+        }
+        // Rewrite the header as version 1 wrote it: version 1, bytes 12..15 zero.
+        using (var f = File.OpenHandle(path, FileMode.Open, FileAccess.ReadWrite))
+        {
+            RandomAccess.Write(f, [1, 0], 8);
+            RandomAccess.Write(f, [0, 0, 0, 0], 12);
+        }
+        var output = new StringWriter();
+
+        Assert.Equal(0, VerifyCommand.Run(dir.Path, [], output));
+        Assert.Contains($"{path}: 1 blocks, 3 records, {new FileInfo(path).Length} bytes, ok", output.ToString());
     }
 
     [Fact]

@@ -2,8 +2,9 @@ using System.Text.Json;
 using Ingestd.Cli;
 using Ingestd.Parsing.Records;
 using Ingestd.Storage;
+using Ingestd.Tests.Storage;
 
-namespace Ingestd.Tests.Storage;
+namespace Ingestd.Tests.Cli;
 
 public class ReadCommandTests
 {
