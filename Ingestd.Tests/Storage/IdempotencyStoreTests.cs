@@ -265,7 +265,7 @@ public class IdempotencyStoreTests
         Assert.Single(h.Logged);
     }
 
-    private static readonly long RecordBytes = IdempotencyLogFormat.EncodeRecord(Scope, Key, T0, Accepted()).Length;
+    private static readonly long RecordBytes = IdempotencyLogFormat.EncodeRecord(Scope, Key, T0, Accepted(), 0).Length;
 
     [Fact]
     public void Compaction_keeps_live_entries_and_shrinks_the_file()

@@ -178,18 +178,41 @@ public class SegmentLogTests
         {
             Assert.NotNull(log.Recovery);
             Assert.Equal(path, log.Recovery!.File);
-            Assert.Equal(goodLength, log.Recovery.Offset);
-            Assert.Equal(69, log.Recovery.BytesTruncated);
-            Assert.Equal(3, log.NextSequence);
-            Assert.Single(messages, m => m.StartsWith($"recovered {path}: truncated 69 bytes at offset {goodLength} ("));
+            Assert.Equal([new RecoveryFinding(RecoveryAction.Truncated, goodLength, 69, "bad block magic")], log.Recovery.Findings);
+            Assert.Equal(3, log.Recovery.FirstUnsafeSequence);
+            Assert.Single(messages, m => m == $"recovered {path}: truncated 69 bytes at offset {goodLength} (bad block magic)");
         }
         Assert.Equal(goodLength, new FileInfo(path).Length);
         Assert.Equal([0L, 1L, 2L], Fixtures.ReadAll(dir.Path).Select(r => r.Seq));
     }
 
     [Fact]
-    public void Torn_block_with_half_its_payload_is_truncated()
+    public void Unreadable_tail_makes_numbering_go_on_past_the_high_water_mark_in_a_new_segment()
     {
+        // The cut bytes could have been acknowledged records: their numbers must never be handed out again.
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            path = log.ActivePath;
+        }
+        Fixtures.AppendBytes(path, new byte[200]);
+
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Assert.Equal(3 + SequenceHighWaterMark.Step, log.NextSequence);
+            Fixtures.Append(log, 2, 3);
+            Assert.Equal(2, log.SegmentCount);
+        }
+        var seqs = Fixtures.ReadAll(dir.Path).Select(r => r.Seq).ToList();
+        Assert.Equal([0L, 1L, 2L, 3 + SequenceHighWaterMark.Step, 4 + SequenceHighWaterMark.Step], seqs);
+    }
+
+    [Fact]
+    public void Torn_block_with_half_its_payload_is_truncated_and_its_numbers_reused()
+    {
+        // An incomplete last block was never acknowledged (its write never returned), so numbering simply goes on.
         using var dir = new TempDir();
         string path;
         long goodLength;
@@ -206,9 +229,8 @@ public class SegmentLogTests
 
         using (var log = Fixtures.Open(dir.Path))
         {
-            Assert.Equal(goodLength, log.Recovery!.Offset);
-            Assert.Equal(half - goodLength, log.Recovery.BytesTruncated);
-            Assert.Equal("truncated block payload", log.Recovery.Reason);
+            Assert.Equal([new RecoveryFinding(RecoveryAction.Truncated, goodLength, half - goodLength, "truncated block payload")],
+                log.Recovery!.Findings);
             Assert.Equal(3, log.NextSequence);
             Fixtures.Append(log, 2, 3);
         }
@@ -216,29 +238,82 @@ public class SegmentLogTests
     }
 
     [Fact]
-    public void Flipped_payload_byte_in_the_last_block_truncates_that_block()
+    public void Flipped_payload_byte_in_the_last_block_skips_only_that_block_and_keeps_its_numbers_used()
     {
         using var dir = new TempDir();
         string path;
-        long goodLength;
+        long goodLength, fullLength;
         using (var log = Fixtures.Open(dir.Path))
         {
             Fixtures.Append(log, 3, 0);
             goodLength = log.BytesOnDisk;
             Fixtures.Append(log, 3, 3);
             path = log.ActivePath;
+            fullLength = log.BytesOnDisk;
         }
         Fixtures.FlipByte(path, goodLength + BlockCodec.HeaderSize + 5);
 
-        using var reopened = Fixtures.Open(dir.Path);
-        Assert.Equal(goodLength, reopened.Recovery!.Offset);
-        Assert.Equal("block payload CRC mismatch", reopened.Recovery.Reason);
-        Assert.Equal(3, reopened.NextSequence);
-        Assert.Equal(goodLength, new FileInfo(path).Length);
+        using (var reopened = Fixtures.Open(dir.Path))
+        {
+            Assert.Equal([new RecoveryFinding(RecoveryAction.Skipped, goodLength, fullLength - goodLength, "block payload CRC mismatch")],
+                reopened.Recovery!.Findings);
+            Assert.Equal(6, reopened.NextSequence);
+            Assert.Equal(3, reopened.FirstUnsafeSequence);
+            Fixtures.Append(reopened, 1, 6);
+        }
+        Assert.Equal([0L, 1L, 2L, 6L], Fixtures.ReadAll(dir.Path).Select(r => r.Seq));
     }
 
     [Fact]
-    public void Short_file_header_resets_the_last_segment_to_a_fresh_header()
+    public void Bad_block_in_the_middle_of_the_active_segment_keeps_every_later_block()
+    {
+        // Defect: recovery cut the file at the first bad block, destroying acknowledged later blocks and reusing numbers.
+        using var dir = new TempDir();
+        string path;
+        long secondBlock;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            secondBlock = log.BytesOnDisk;
+            for (int i = 1; i < 4; i++) Fixtures.Append(log, 3, 3 * i);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, secondBlock + BlockCodec.HeaderSize + 7);
+
+        using (var reopened = Fixtures.Open(dir.Path))
+        {
+            Assert.Equal(12, reopened.NextSequence);
+            Assert.Equal(RecoveryAction.Skipped, Assert.Single(reopened.Recovery!.Findings).Action);
+        }
+        Assert.Equal([0L, 1L, 2L, 6L, 7L, 8L, 9L, 10L, 11L], Fixtures.ReadAll(dir.Path).Select(r => r.Seq));
+    }
+
+    [Fact]
+    public void Flipped_block_header_in_the_middle_is_skipped_up_to_the_next_good_block()
+    {
+        using var dir = new TempDir();
+        string path;
+        long secondBlock;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            secondBlock = log.BytesOnDisk;
+            for (int i = 1; i < 4; i++) Fixtures.Append(log, 3, 3 * i);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, secondBlock + 13); // the record count: the header CRC no longer holds
+
+        using (var reopened = Fixtures.Open(dir.Path))
+        {
+            Assert.Equal(12, reopened.NextSequence);
+            var finding = Assert.Single(reopened.Recovery!.Findings);
+            Assert.Equal((RecoveryAction.Skipped, secondBlock, "block header CRC mismatch"), (finding.Action, finding.Offset, finding.Reason));
+            Assert.Equal(3, reopened.FirstUnsafeSequence);
+        }
+    }
+
+    [Fact]
+    public void Short_file_header_is_rewritten_from_the_file_name()
     {
         using var dir = new TempDir();
         using (var log = Fixtures.Open(dir.Path, maxBytes: 100))
@@ -250,9 +325,31 @@ public class SegmentLogTests
         File.WriteAllBytes(last, "INGSEG"u8.ToArray());
 
         using var reopened = Fixtures.Open(dir.Path);
-        Assert.Equal(new SegmentRecovery(last, 0, 6, "short file header"), reopened.Recovery);
+        Assert.Equal(RecoveryAction.HeaderRewritten, Assert.Single(reopened.Recovery!.Findings).Action);
         Assert.Equal(3, reopened.NextSequence);
         Assert.Equal(SegmentFormat.FileHeaderSize, new FileInfo(last).Length);
+    }
+
+    [Fact]
+    public void Flipped_bit_in_the_file_header_keeps_the_segment_s_blocks()
+    {
+        // Defect: a bad magic or version discarded the whole active segment.
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            Fixtures.Append(log, 3, 3);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, 2);
+
+        using (var reopened = Fixtures.Open(dir.Path))
+        {
+            Assert.Equal(RecoveryAction.HeaderRewritten, Assert.Single(reopened.Recovery!.Findings).Action);
+            Assert.Equal(6, reopened.NextSequence);
+        }
+        Assert.Equal([0L, 1L, 2L, 3L, 4L, 5L], Fixtures.ReadAll(dir.Path).Select(r => r.Seq));
     }
 
     [Fact]

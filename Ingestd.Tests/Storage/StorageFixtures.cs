@@ -58,14 +58,15 @@ internal static class Fixtures
     }
 
     public static SegmentLog Open(string dir, List<string>? messages = null, Func<long>? clock = null, long maxBytes = 256L << 20,
-        TimeSpan? maxAge = null, long retention = 0)
+        TimeSpan? maxAge = null, long retention = 0, ISegmentFiles? files = null, bool discardUnsynced = false)
         => SegmentLog.Open(new SegmentLogOptions
         {
             Directory = dir,
             SegmentMaxBytes = maxBytes,
             SegmentMaxAge = maxAge ?? TimeSpan.FromHours(1),
             RetentionMaxBytes = retention,
-        }, m => messages?.Add(m), clock);
+            DiscardUnsyncedAfterFsyncFailure = discardUnsynced,
+        }, m => messages?.Add(m), clock, files);
 
     public static List<StoredRecord> ReadAll(string dir, List<string>? warnings = null)
     {

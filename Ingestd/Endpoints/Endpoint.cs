@@ -51,6 +51,12 @@ internal abstract class Endpoint
     /// </summary>
     public virtual bool NeedsBatchAfterAck(RequestContext ctx) => false;
 
+    /// <summary>
+    /// True when the answer must not go out before the writer has written the records, even under memory durability
+    /// (Guardian's idempotency record may only stand for events that are stored).
+    /// </summary>
+    public virtual bool NeedsWriteBeforeAck(RequestContext ctx) => false;
+
     /// <summary>Always called once the request is over, answered or not (e.g. the client vanished mid-body): release what Authorize took.</summary>
     public virtual void EndRequest(RequestContext ctx) { }
 }

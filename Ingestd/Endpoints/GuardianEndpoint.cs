@@ -154,6 +154,10 @@ internal sealed class GuardianEndpoint(
         if (e.Reason == RejectReason.RateLimited) response.AddHeader("Retry-After"u8, retryAfter);
     }
 
+    // A replay must stand for stored events, so a request that will leave a replay record waits for the writer
+    // even under memory durability.
+    public override bool NeedsWriteBeforeAck(RequestContext ctx) => ctx.EndpointState is State { Reserved: true };
+
     public override void EndRequest(RequestContext ctx)
     {
         if (ctx.EndpointState is State { Reserved: true } state)
@@ -170,7 +174,8 @@ internal sealed class GuardianEndpoint(
         {
             state.Reserved = false;
             if (ctx.Acknowledged)
-                idempotency.Complete(state.Scope!, state.IdempotencyKey, new StoredResponse(response.StatusCode, response.Body.WrittenSpan.ToArray(), []));
+                idempotency.Complete(state.Scope!, state.IdempotencyKey, new StoredResponse(response.StatusCode, response.Body.WrittenSpan.ToArray(), []),
+                    ctx.StoredBelowSequence);
             else
                 idempotency.Abandon(state.Scope!, state.IdempotencyKey);
         }

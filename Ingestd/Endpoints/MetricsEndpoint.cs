@@ -4,11 +4,13 @@ using Ingestd.Http;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
+using Ingestd.Storage;
 
 namespace Ingestd.Endpoints;
 
 /// <summary>Point-in-time values the server reads when scraped.</summary>
-internal readonly record struct ServerGauges(long RingCapacity, long RingUsed, int Segments, long SegmentBytes, int Subscribers);
+internal readonly record struct ServerGauges(long RingCapacity, long RingUsed, int Segments, long SegmentBytes, int Subscribers,
+    StorageHealth? Storage = null);
 
 /// <summary><c>GET /metrics</c>: Prometheus text format.</summary>
 internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges) : Endpoint
@@ -50,6 +52,14 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         p.Single("ingestd_segments", "gauge", "Segment files in the data directory.", g.Segments);
         p.Single("ingestd_segment_bytes", "gauge", "Bytes of all segment files.", g.SegmentBytes);
         p.Single("ingestd_blocks_written_total", "counter", "Compressed blocks appended to segments.", metrics.BlocksWritten.Value);
+
+        if (g.Storage is { } storage)
+        {
+            p.Single("ingestd_storage_writable", "gauge", "1 while segment writes succeed; 0 from a failed write or fsync until the next good one.", storage.Writable ? 1 : 0);
+            p.Family("ingestd_storage_errors_total", "counter", "Failed segment writes, segment creations and fsyncs, by kind.");
+            foreach (var kind in Enum.GetValues<StorageErrorKind>())
+                p.Sample("ingestd_storage_errors_total", storage.Errors(kind), ("kind", StorageErrors.Label(kind)));
+        }
 
         var h = metrics.FsyncSeconds;
         p.Family("ingestd_fsync_duration_seconds", "histogram", "Time taken by each segment fsync (group commit).");

@@ -39,6 +39,12 @@ internal sealed class RequestContext : IDisposable
     /// <summary>Set by the connection once the batch is acknowledged (stored per the durability mode).</summary>
     public bool Acknowledged { get; set; }
 
+    /// <summary>
+    /// Set with <see cref="Acknowledged"/> when the connection waited for the writer: every record of the request has a
+    /// sequence number below this (0 for a request without events).
+    /// </summary>
+    public long StoredBelowSequence { get; set; }
+
     /// <summary>Set by an endpoint that answers with a stream (SSE) instead of a body.</summary>
     public IResponseStream? Stream { get; set; }
 
@@ -53,6 +59,7 @@ internal sealed class RequestContext : IDisposable
         EncodedBodyLength = 0;
         PathParameterStart = -1;
         Acknowledged = false;
+        StoredBelowSequence = 0;
         Stream = null;
         EndpointState = null;
     }

@@ -203,11 +203,13 @@ internal sealed class HttpConnection : IDisposable
         if (_context.Stream is not null) return await StreamResponseAsync(_context.Stream).ConfigureAwait(false);
 
         int events = _context.Batch.Count, recordBytes = _context.Batch.ByteLength;
-        var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter, endpoint.NeedsBatchAfterAck(_context)).ConfigureAwait(false);
+        var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter, endpoint.NeedsBatchAfterAck(_context),
+            endpoint.NeedsWriteBeforeAck(_context)).ConfigureAwait(false);
         switch (outcome)
         {
             case PublishOutcome.Acknowledged:
                 _context.Acknowledged = true;
+                _context.StoredBelowSequence = events > 0 ? _server.Pipeline.DurableSequence : 0;
                 _server.Metrics.EventsAccepted.Add(_context.Batch.Count);
                 if (events > 0)
                     _server.Metrics.CountAccepted(endpoint.Dialect, _context.Tenant?.Id ?? "-", events, recordBytes);
@@ -219,6 +221,18 @@ internal sealed class HttpConnection : IDisposable
                 break;
             case PublishOutcome.TooLarge:
                 endpoint.WriteError(_context, new RequestRejectedException(RejectReason.DecodedBodyTooLarge, "one event is larger than the ring can take (ring_bytes / 2)"), _response);
+                break;
+            case PublishOutcome.StorageFull:
+                // RFC 4918 §11.5: the server cannot store the representation; it resumes by itself once space returns.
+                _response.SetStatus(507);
+                _response.Body.Write("""{"error":"insufficient_storage","detail":"the disk holding the data directory is full; the events were not stored; retry later"}"""u8);
+                _response.AddHeader("Retry-After"u8, "5"u8);
+                break;
+            case PublishOutcome.ShuttingDown:
+                _response.SetStatus(503);
+                _response.Body.Write("""{"error":"shutting_down","detail":"the daemon is stopping and stores no more events; retry against it once it is back"}"""u8);
+                _response.AddHeader("Retry-After"u8, "1"u8);
+                _response.CloseConnection = true;
                 break;
             default:
                 _response.SetStatus(503);

@@ -146,6 +146,7 @@ internal sealed class Response : IDisposable
         501 => "Not Implemented"u8,
         503 => "Service Unavailable"u8,
         505 => "HTTP Version Not Supported"u8,
+        507 => "Insufficient Storage"u8,
         _ => "Unknown"u8,
     };
 

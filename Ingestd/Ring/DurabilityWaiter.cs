@@ -1,4 +1,5 @@
 using System.Threading.Tasks.Sources;
+using Ingestd.Storage;
 
 namespace Ingestd.Ring;
 
@@ -6,10 +7,10 @@ namespace Ingestd.Ring;
 /// A reusable awaitable, one per connection, completed by the segment writer once the
 /// durable position reaches <see cref="Target"/>. Reuse keeps acknowledgement allocation-free.
 /// </summary>
-internal sealed class DurabilityWaiter : IValueTaskSource<bool>
+internal sealed class DurabilityWaiter : IValueTaskSource<StoreResult>
 {
     // Continuations run on the thread pool, never on the writer thread.
-    private ManualResetValueTaskSourceCore<bool> _core = new() { RunContinuationsAsynchronously = true };
+    private ManualResetValueTaskSourceCore<StoreResult> _core = new() { RunContinuationsAsynchronously = true };
 
     /// <summary>Ring position after the request's last entry: it is durable once the writer's durable position reaches this.</summary>
     public long Target { get; private set; }
@@ -17,18 +18,17 @@ internal sealed class DurabilityWaiter : IValueTaskSource<bool>
     /// <summary>Ring position after the request's first entry: a storage failure at or after it fails the request.</summary>
     public long FirstEnd { get; private set; }
 
-    public ValueTask<bool> Arm(long firstEnd, long target)
+    public ValueTask<StoreResult> Arm(long firstEnd, long target)
     {
         _core.Reset();
         FirstEnd = firstEnd;
         Target = target;
-        return new ValueTask<bool>(this, _core.Version);
+        return new ValueTask<StoreResult>(this, _core.Version);
     }
 
-    /// <summary>true = durable; false = the writer failed to store it.</summary>
-    public void Complete(bool durable) => _core.SetResult(durable);
+    public void Complete(StoreResult result) => _core.SetResult(result);
 
-    public bool GetResult(short token) => _core.GetResult(token);
+    public StoreResult GetResult(short token) => _core.GetResult(token);
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
     public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags)
         => _core.OnCompleted(continuation, state, token, flags);

@@ -17,6 +17,8 @@ namespace Ingestd.Ring;
 internal sealed class EventRing
 {
     private const int Align = 64;
+    // Set in the claim cursor by Close: no claim succeeds after it, and the consumer knows where the last one ends.
+    private const long ClosedBit = 1L << 62;
     private const int AlignShift = 6;
     // Entry header: i32 entry length (negative = padding), i32 record count, i32 record bytes, i32 unused,
     // i64 min event ns, i64 max event ns.
@@ -48,7 +50,10 @@ internal sealed class EventRing
     public int Capacity => _buffer.Length;
 
     /// <summary>Bytes claimed but not yet released by the consumer (for metrics and tests).</summary>
-    public long Fill => Volatile.Read(ref _claim.Value) - Volatile.Read(ref _released.Value);
+    public long Fill => (Volatile.Read(ref _claim.Value) & ~ClosedBit) - Volatile.Read(ref _released.Value);
+
+    /// <summary>True once <see cref="Close"/> ran: every publish fails from then on.</summary>
+    public bool IsClosed => (Volatile.Read(ref _claim.Value) & ClosedBit) != 0;
 
     /// <summary>
     /// The consumer's release cursor: it moves whenever the writer hands space back, so a producer
@@ -62,7 +67,7 @@ internal sealed class EventRing
     /// <summary>
     /// Copies one request's records into the ring as one entry. Returns false without
     /// side effects when the ring has no room right now (the caller decides whether to
-    /// wait or answer 429). <paramref name="endPosition"/> is the ring position after the
+    /// wait or answer 429), or is closed (<see cref="IsClosed"/>). <paramref name="endPosition"/> is the ring position after the
     /// entry: the request is durable once the writer reports a durable position at or past it.
     /// </summary>
     public bool TryPublish(ReadOnlySpan<byte> records, int count, long minEventNs, long maxEventNs, out long endPosition)
@@ -75,6 +80,11 @@ internal sealed class EventRing
         while (true)
         {
             pos = Volatile.Read(ref _claim.Value);
+            if ((pos & ClosedBit) != 0)
+            {
+                endPosition = 0;
+                return false;
+            }
             long index = pos & _mask;
             pad = index + entry > _buffer.Length ? (int)(_buffer.Length - index) : 0;
             start = pos + pad;
@@ -97,6 +107,9 @@ internal sealed class EventRing
         Publish(start);
         endPosition = next;
 
+        // The stamp store above must be visible before the flag is read (x64 may reorder a store with a later load):
+        // paired with the full fence in PrepareWait, either the consumer sees the entry or this sees it sleeping.
+        Interlocked.MemoryBarrier();
         if (Volatile.Read(ref _consumerSleeping.Value) != 0 && Interlocked.Exchange(ref _consumerSleeping.Value, 0) != 0)
             _dataAvailable.Set();
         return true;
@@ -142,14 +155,45 @@ internal sealed class EventRing
     /// <summary>Consumer only: true when a published entry is waiting.</summary>
     public bool HasData => Volatile.Read(ref _stamps[(_read >> AlignShift) & _stampMask]) == _read;
 
-    /// <summary>Consumer only: blocks until a producer publishes, <paramref name="timeout"/> passes or <see cref="Wake"/> is called.</summary>
-    public void WaitForData(TimeSpan timeout)
+    /// <summary>
+    /// Consumer only, step 1 of sleeping: announce it. Then check every reason not to sleep (<see cref="HasData"/>,
+    /// other work), then <see cref="Wait"/>, then <see cref="EndWait"/>. A publish or <see cref="Wake"/> after this
+    /// call ends the wait, so nothing that arrives between the checks and the wait is missed.
+    /// </summary>
+    public void PrepareWait()
     {
         _dataAvailable.Reset();
-        Interlocked.Exchange(ref _consumerSleeping.Value, 1);
-        // Re-check after announcing sleep: a producer that published before it saw the flag won't signal.
-        if (!HasData) _dataAvailable.Wait(timeout);
-        Interlocked.Exchange(ref _consumerSleeping.Value, 0);
+        Interlocked.Exchange(ref _consumerSleeping.Value, 1); // a full fence: the checks that follow see fresh data
+    }
+
+    /// <summary>Consumer only: blocks until a producer publishes, <paramref name="timeout"/> passes or <see cref="Wake"/> is called.</summary>
+    public void Wait(TimeSpan timeout) => _dataAvailable.Wait(timeout);
+
+    /// <summary>Consumer only: the end of a <see cref="PrepareWait"/> .. <see cref="Wait"/> pair.</summary>
+    public void EndWait() => Volatile.Write(ref _consumerSleeping.Value, 0);
+
+    /// <summary>
+    /// Refuses every later publish. Producers that already claimed space still publish into it; the consumer has
+    /// taken everything once <see cref="IsDrained"/> holds.
+    /// </summary>
+    public void Close()
+    {
+        while (true)
+        {
+            long pos = Volatile.Read(ref _claim.Value);
+            if ((pos & ClosedBit) != 0 || Interlocked.CompareExchange(ref _claim.Value, pos | ClosedBit, pos) == pos) break;
+        }
+        _dataAvailable.Set();
+    }
+
+    /// <summary>Consumer only: closed, and every claimed entry has been read.</summary>
+    public bool IsDrained
+    {
+        get
+        {
+            long claim = Volatile.Read(ref _claim.Value);
+            return (claim & ClosedBit) != 0 && _read >= (claim & ~ClosedBit);
+        }
     }
 
     /// <summary>Wakes a sleeping consumer (used for shutdown and for new durability waiters).</summary>

@@ -10,8 +10,13 @@ internal enum PublishOutcome : byte
 {
     Acknowledged,
     Backpressure,
+    /// <summary>Not (or not wholly) stored: an I/O error, failed fsync or read-only file system (503).</summary>
     StorageFailed,
+    /// <summary>Not (or not wholly) stored because the disk is full (507).</summary>
+    StorageFull,
     TooLarge,
+    /// <summary>The writer has stopped taking events (daemon shutting down); nothing of the request was stored (503).</summary>
+    ShuttingDown,
 }
 
 /// <summary>
@@ -71,8 +76,15 @@ internal sealed class IngestPipeline
     /// <summary>The most record bytes one ring entry of this pipeline holds (except a single bigger record).</summary>
     public int ChunkBytes => _chunkBytes;
 
+    /// <summary>
+    /// After an acknowledged publish that waited for the writer: an upper bound of the log's next sequence number, so
+    /// every record of the request has a lower one. Idempotency records carry it (see IdempotencyStore).
+    /// </summary>
+    public long DurableSequence => _writer.DurableSequence;
+
     /// <param name="keepBatch">Keep the record bytes after they are in the ring (else they go back to the pool at once).</param>
-    public async ValueTask<PublishOutcome> PublishAsync(RecordBatch batch, DurabilityWaiter waiter, bool keepBatch = false)
+    /// <param name="waitForWrite">Under memory durability, still wait until the writer has written the records.</param>
+    public async ValueTask<PublishOutcome> PublishAsync(RecordBatch batch, DurabilityWaiter waiter, bool keepBatch = false, bool waitForWrite = false)
     {
         if (batch.Count == 0) return PublishOutcome.Acknowledged;
         long firstEnd, end;
@@ -83,7 +95,7 @@ internal sealed class IngestPipeline
             var published = await PublishChunkAsync(batch, whole, committed: false).ConfigureAwait(false);
             // The ring holds its own copy now (or the request was refused): the batch buffer is free.
             if (!keepBatch) batch.ReleaseBytes();
-            if (published is not long e) return PublishOutcome.Backpressure;
+            if (published is not long e) return _ring.IsClosed ? PublishOutcome.ShuttingDown : PublishOutcome.Backpressure;
             firstEnd = end = e;
         }
         else
@@ -100,11 +112,14 @@ internal sealed class IngestPipeline
             firstEnd = first;
             end = e;
         }
-        if (_durability == Durability.Memory) return PublishOutcome.Acknowledged;
+        if (_durability == Durability.Memory && !waitForWrite) return PublishOutcome.Acknowledged;
         // Positions only grow: the last entry durable means every earlier one is too.
-        return await _writer.WaitDurableAsync(waiter, firstEnd, end).ConfigureAwait(false)
-            ? PublishOutcome.Acknowledged
-            : PublishOutcome.StorageFailed;
+        return await _writer.WaitDurableAsync(waiter, firstEnd, end).ConfigureAwait(false) switch
+        {
+            StoreResult.Durable => PublishOutcome.Acknowledged,
+            StoreResult.DiskFull => PublishOutcome.StorageFull,
+            _ => PublishOutcome.StorageFailed,
+        };
     }
 
     // A batch over the chunk limit, as consecutive entries; with the ring positions after the first and the last one.
@@ -112,7 +127,7 @@ internal sealed class IngestPipeline
     {
         var chunk = NextChunk(batch.Bytes, 0, _chunkBytes);
         if (await PublishChunkAsync(batch, chunk, committed: false).ConfigureAwait(false) is not long end)
-            return (PublishOutcome.Backpressure, 0, 0);
+            return (_ring.IsClosed ? PublishOutcome.ShuttingDown : PublishOutcome.Backpressure, 0, 0);
         long firstEnd = end;
         long committedAt = Stopwatch.GetTimestamp();
         while (chunk.End < batch.ByteLength)
@@ -137,7 +152,7 @@ internal sealed class IngestPipeline
         int delay = 1;
         while (true)
         {
-            if (Stopwatch.GetElapsedTime(start) >= wait) return null;
+            if (Stopwatch.GetElapsedTime(start) >= wait || _ring.IsClosed) return null;
             // Under sustained overload smaller requests could keep taking the space a committed one waits for.
             if (committed && Stopwatch.GetElapsedTime(committedAt) >= MaxCommittedWait) return null;
             await Task.Delay(delay).ConfigureAwait(false);

@@ -70,6 +70,7 @@ internal sealed class IngestServer : IAsyncDisposable
             SegmentMaxAge = storage.SegmentMaxAge,
             RetentionMaxBytes = storage.RetentionMaxBytes,
             CompressionLevel = storage.CompressionLevel,
+            DiscardUnsyncedAfterFsyncFailure = storage.Durability == Durability.Fsync,
         }, Log.Warn);
 
         _ring = new EventRing(RingCapacity(storage.RingBytes));
@@ -83,7 +84,8 @@ internal sealed class IngestServer : IAsyncDisposable
         var jwt = JwtVerifier.Create(_config.Auth.JwtHs256Secrets, _config.Auth.JwtPublicKeys);
         if (!jwt.HasKeys) Log.Warn("no JWT keys configured (auth.jwt_hs256_secrets, auth.jwt_public_keys): the Air routes are open");
         _airAuth = new AirAuth(jwt);
-        _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn);
+        _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn,
+            firstUnsafeSequence: _log.FirstUnsafeSequence);
         _operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
         Endpoint[] endpoints =
         [
@@ -148,7 +150,7 @@ internal sealed class IngestServer : IAsyncDisposable
     ];
 
     private ServerGauges Gauges() => new(
-        _ring?.Capacity ?? 0, _ring?.Fill ?? 0, _log?.SegmentCount ?? 0, _log?.BytesOnDisk ?? 0, Subscriptions.Count);
+        _ring?.Capacity ?? 0, _ring?.Fill ?? 0, _log?.SegmentCount ?? 0, _log?.BytesOnDisk ?? 0, Subscriptions.Count, _writer?.Health);
 
     /// <summary>
     /// Applies a new configuration without dropping connections or data: tenants and keys, rate
@@ -176,7 +178,7 @@ internal sealed class IngestServer : IAsyncDisposable
 
     /// <summary>A one-line summary for systemd's STATUS=.</summary>
     public string StatusLine(double eventsPerSecond) =>
-        $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_ring is null ? 0 : 100.0 * _ring.Fill / _ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start";
+        (_writer is { Health.Writable: false } ? "STORAGE NOT WRITABLE (see the log), " : "") + $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_ring is null ? 0 : 100.0 * _ring.Fill / _ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start";
 
     // Two daemons appending to one directory would interleave blocks; an advisory lock
     // (flock, released by the kernel even on kill -9) makes the second one refuse to start.

@@ -9,13 +9,16 @@ namespace Ingestd.Storage;
 /// file   := header record*
 /// header := "IDEM" u32 version(=1)
 /// record := u32 length  u32 crc32c(length bytes ++ payload)  payload[length]
-/// payload:= u8 kind(=1)  i64 createdUnixMs  u8[16] key (RFC 9562 byte order)
+/// payload:= u8 kind  i64 createdUnixMs  u8[16] key (RFC 9562 byte order)
+///           [kind 2 only: i64 storedBelowSequence]
 ///           u16 n  scope[n] (UTF-8)  i32 status
 ///           u16 headerCount  { u16 n  name[n]  u16 m  value[m] }*  (UTF-8)
 ///           i32 n  body[n]
 /// </code>
 /// The CRC covers the length field too, so a corrupted length is caught like a corrupted payload.
-/// Records are self-contained; the last record with a given (scope, key) wins.
+/// Records are self-contained; the last record with a given (scope, key) wins. Kind 2 (written now) carries the
+/// segment sequence number below which all the request's events lie, so recovery can drop a record whose events
+/// did not survive; kind 1 (older logs) has none and reads as 0.
 /// </summary>
 internal static class IdempotencyLogFormat
 {
@@ -26,6 +29,7 @@ internal static class IdempotencyLogFormat
     public const int MaxPayloadBytes = 16 * 1024 * 1024;
 
     private const byte KindResponse = 1;
+    private const byte KindResponseWithSequence = 2;
     private static ReadOnlySpan<byte> Magic => "IDEM"u8;
 
     public static void WriteFileHeader(Span<byte> destination)
@@ -39,20 +43,21 @@ internal static class IdempotencyLogFormat
            && BinaryPrimitives.ReadUInt32LittleEndian(header[4..]) == Version;
 
     /// <summary>Encodes one completed entry as a whole record (header + payload). Cold path: allocates the result.</summary>
-    public static byte[] EncodeRecord(string scope, Guid key, long createdUnixMs, StoredResponse response)
+    public static byte[] EncodeRecord(string scope, Guid key, long createdUnixMs, StoredResponse response, long storedBelowSequence)
     {
         int scopeBytes = Utf8Length(scope);
-        int size = RecordHeaderSize + 1 + 8 + 16 + 2 + scopeBytes + 4 + 2 + 4 + response.Body.Length;
+        int size = RecordHeaderSize + 1 + 8 + 16 + 8 + 2 + scopeBytes + 4 + 2 + 4 + response.Body.Length;
         foreach (var header in response.Headers) size += 2 + Utf8Length(header.Key) + 2 + Utf8Length(header.Value);
         if (response.Headers.Count > ushort.MaxValue) throw new ArgumentException("too many headers to store", nameof(response));
         if (size - RecordHeaderSize > MaxPayloadBytes) throw new ArgumentException("response too large to store", nameof(response));
 
         var record = new byte[size];
         var span = record.AsSpan(RecordHeaderSize);
-        span[0] = KindResponse;
+        span[0] = KindResponseWithSequence;
         BinaryPrimitives.WriteInt64LittleEndian(span[1..], createdUnixMs);
         key.TryWriteBytes(span.Slice(9, 16), bigEndian: true, out _);
-        int pos = 25;
+        BinaryPrimitives.WriteInt64LittleEndian(span[25..], storedBelowSequence);
+        int pos = 33;
         pos = WriteString16(span, pos, scope);
         BinaryPrimitives.WriteInt32LittleEndian(span[pos..], response.Status);
         pos += 4;
@@ -81,10 +86,17 @@ internal static class IdempotencyLogFormat
     public static bool TryDecodePayload(ReadOnlySpan<byte> payload, out IdempotencyEntry? entry)
     {
         entry = null;
-        if (payload.Length < 25 || payload[0] != KindResponse) return false;
+        if (payload.Length < 25 || payload[0] is not (KindResponse or KindResponseWithSequence)) return false;
         long created = BinaryPrimitives.ReadInt64LittleEndian(payload[1..]);
         var key = new Guid(payload.Slice(9, 16), bigEndian: true);
         int pos = 25;
+        long storedBelow = 0;
+        if (payload[0] == KindResponseWithSequence)
+        {
+            if (payload.Length < 33) return false;
+            storedBelow = BinaryPrimitives.ReadInt64LittleEndian(payload[25..]);
+            pos = 33;
+        }
         if (!TryReadString16(payload, ref pos, out string? scope)) return false;
         if (payload.Length - pos < 6) return false;
         int status = BinaryPrimitives.ReadInt32LittleEndian(payload[pos..]);
@@ -101,7 +113,7 @@ internal static class IdempotencyLogFormat
         pos += 4;
         if (bodyLength < 0 || bodyLength != payload.Length - pos) return false;
         var response = new StoredResponse(status, payload[pos..].ToArray(), headers);
-        entry = new IdempotencyEntry(scope, key, created, response, RecordHeaderSize + payload.Length);
+        entry = new IdempotencyEntry(scope, key, created, response, RecordHeaderSize + payload.Length, storedBelow);
         return true;
     }
 

@@ -7,7 +7,9 @@ namespace Ingestd.Storage;
 /// Guardian's Idempotency-Key: a request repeating (scope, key) within the window gets the first response back
 /// (the caller adds <c>X-Idempotent-Replay: true</c>), and a request racing one in flight is told so.
 /// Completed responses are appended to a CRC-checked log (<see cref="IdempotencyLogFormat"/>) and fsynced before
-/// they are published, so a replay survives a restart or power loss.
+/// they are published, so a replay survives a restart or power loss. A response is completed only after its events
+/// are durable, and it records the sequence number below which they lie: at open, records whose events the segment
+/// log could not vouch for are dropped, so a replayed 2xx only ever stands for events that are stored.
 /// </summary>
 /// <remarks>
 /// One lock guards everything, including the fsync in <see cref="Complete"/>: only requests carrying an
@@ -24,6 +26,7 @@ internal sealed class IdempotencyStore : IDisposable
     private readonly Func<long> _nowUnixMs;
     private readonly Action<string> _log;
     private readonly IdempotencyLimits _limits;
+    private readonly long _firstUnsafeSequence;
     private readonly object _gate = new();
     private readonly Dictionary<(string Scope, Guid Key), IdempotencyEntry> _entries = [];
     // Completed entries in log order, oldest first, for expiry and eviction. Entries replaced or removed since
@@ -37,8 +40,10 @@ internal sealed class IdempotencyStore : IDisposable
     private long _completedBytes;
     private bool _disposed;
 
-    private IdempotencyStore(string path, TimeSpan window, Func<long>? nowUnixMs, Action<string>? log, IdempotencyLimits? limits)
+    private IdempotencyStore(string path, TimeSpan window, Func<long>? nowUnixMs, Action<string>? log, IdempotencyLimits? limits,
+        long firstUnsafeSequence)
     {
+        _firstUnsafeSequence = firstUnsafeSequence;
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(window, TimeSpan.Zero);
         _path = Path.GetFullPath(path);
         _windowMs = (long)window.TotalMilliseconds;
@@ -54,10 +59,14 @@ internal sealed class IdempotencyStore : IDisposable
     /// </summary>
     /// <param name="window">How long a completed response is replayed (Guardian: 24 h).</param>
     /// <param name="nowUnixMs">Clock in Unix milliseconds (tests inject one).</param>
+    /// <param name="firstUnsafeSequence">
+    /// From the segment log's recovery: records may be missing from this sequence number on, so responses standing for
+    /// events at or past it are dropped (<see cref="SegmentLog.FirstUnsafeSequence"/>).
+    /// </param>
     public static IdempotencyStore Open(string path, TimeSpan window, Func<long>? nowUnixMs = null, Action<string>? log = null,
-        IdempotencyLimits? limits = null)
+        IdempotencyLimits? limits = null, long firstUnsafeSequence = long.MaxValue)
     {
-        var store = new IdempotencyStore(path, window, nowUnixMs, log, limits);
+        var store = new IdempotencyStore(path, window, nowUnixMs, log, limits, firstUnsafeSequence);
         try
         {
             store.Load();
@@ -134,9 +143,10 @@ internal sealed class IdempotencyStore : IDisposable
     /// Stores the response for (scope, key): appended to the log, flushed and fsynced, then published to later
     /// <see cref="Begin"/> calls. The window starts now. A body over the limit, or a failed write, is logged and
     /// releases the key instead (a retry will then be processed again). If a live response is already stored,
-    /// the first one is kept.
+    /// the first one is kept. Call it only once the request's events are durable.
     /// </summary>
-    public void Complete(string scope, Guid key, StoredResponse response)
+    /// <param name="storedBelowSequence">Every event of the request has a segment sequence number below this (0: no events).</param>
+    public void Complete(string scope, Guid key, StoredResponse response, long storedBelowSequence = 0)
     {
         ArgumentNullException.ThrowIfNull(scope);
         ArgumentNullException.ThrowIfNull(response);
@@ -158,7 +168,7 @@ internal sealed class IdempotencyStore : IDisposable
             byte[] record;
             try
             {
-                record = IdempotencyLogFormat.EncodeRecord(scope, key, now, response);
+                record = IdempotencyLogFormat.EncodeRecord(scope, key, now, response, storedBelowSequence);
                 Append(record);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
@@ -169,7 +179,7 @@ internal sealed class IdempotencyStore : IDisposable
             }
 
             if (existing is not null) Remove(existing);
-            Add(new IdempotencyEntry(scope, key, now, response, record.Length));
+            Add(new IdempotencyEntry(scope, key, now, response, record.Length, storedBelowSequence));
             EnforceBounds();
             if (ShouldCompact()) Compact();
         }
@@ -222,6 +232,7 @@ internal sealed class IdempotencyStore : IDisposable
         }
 
         long now = _nowUnixMs();
+        int lost = 0;
         var reader = new RecordScanner(_file, IdempotencyLogFormat.FileHeaderSize, length);
         string? error = null;
         long end;
@@ -236,7 +247,12 @@ internal sealed class IdempotencyStore : IDisposable
                 break;
             }
             _fileRecords++;
-            if (now - entry!.CreatedUnixMs >= _windowMs || entry.Response!.Body.Length > _limits.MaxBodyBytes) continue;
+            if (entry!.StoredBelowSequence > _firstUnsafeSequence)
+            {
+                lost++;
+                continue;
+            }
+            if (now - entry.CreatedUnixMs >= _windowMs || entry.Response!.Body.Length > _limits.MaxBodyBytes) continue;
             if (_entries.TryGetValue((entry.Scope, entry.Key), out var older)) Remove(older);
             Add(entry);
             EnforceBounds();
@@ -250,7 +266,16 @@ internal sealed class IdempotencyStore : IDisposable
             _log($"idempotency log {_path}: truncated {length - end} bytes at offset {end} ({error})");
         }
         ExpireOld(now);
-        if (ShouldCompact()) Compact();
+        if (lost > 0)
+        {
+            _log($"idempotency log {_path}: dropped {lost} responses whose events may be missing from sequence {_firstUnsafeSequence} on (a retry is stored anew)");
+            // Rewritten now, so they stay dropped once the damaged segment is no longer the one recovery scans.
+            Compact();
+        }
+        else if (ShouldCompact())
+        {
+            Compact();
+        }
     }
 
     private void Append(byte[] record)
@@ -335,7 +360,7 @@ internal sealed class IdempotencyStore : IDisposable
             foreach (var entry in _order)
             {
                 if (!IsCurrent(entry)) continue;
-                buffer.Write(IdempotencyLogFormat.EncodeRecord(entry.Scope, entry.Key, entry.CreatedUnixMs, entry.Response!));
+                buffer.Write(IdempotencyLogFormat.EncodeRecord(entry.Scope, entry.Key, entry.CreatedUnixMs, entry.Response!, entry.StoredBelowSequence));
                 live.Enqueue(entry);
                 records++;
                 if (buffer.Length >= 1 << 20) offset = Flush(handle, buffer, offset);

@@ -4,8 +4,18 @@ namespace Ingestd.Storage;
 
 /// <summary>
 /// The append side of the segment files: one active segment taking whole blocks, rotation by size and age,
-/// retention by total size, and recovery of a torn tail at open. Used by one thread only (the writer thread).
+/// retention by total size, and recovery of the newest segment at open. Used by one thread only (the writer thread).
 /// </summary>
+/// <remarks>
+/// Every state change happens only after the file operation behind it succeeded, so a failed write, a failed
+/// segment creation or a failed fsync leaves the log as it was and the next call simply tries again:
+/// <list type="bullet">
+/// <item>a block write that fails is cut off again (ftruncate to the last good block) before anything else is written;</item>
+/// <item>a new segment is created and given its header before the old one is closed; if that fails, the old one stays active;</item>
+/// <item>after a failed fsync the file's state is unknown (Linux may already have marked the failed pages clean, as
+/// PostgreSQL learned): it is closed and the next block starts a new segment.</item>
+/// </list>
+/// </remarks>
 internal sealed class SegmentLog : IDisposable
 {
     private readonly SegmentLogOptions _options;
@@ -13,23 +23,31 @@ internal sealed class SegmentLog : IDisposable
     private readonly Func<long> _nowNs;
     private readonly long _maxAgeNs;
     private readonly BlockCodec _codec;
+    private readonly ISegmentFiles _files;
     // Older segments with their sizes, oldest first; retention deletes from the front.
     private readonly List<(string Path, long Bytes)> _closed = [];
     private long _closedBytes;
+    private SequenceHighWaterMark _highWaterMark = null!;
 
-    private SafeFileHandle _active = null!;
+    // Null while no segment could be created (disk full at start): the next append creates one.
+    private SafeFileHandle? _active;
     private string _activePath = "";
-    private long _activeLength;
-    private long _writebackFrom; // start of the appended bytes whose writeback has not been started yet
+    private long _activeFirstSequence;
+    private long _activeLength;     // end of the last block written in full
+    private long _syncedLength;     // bytes of the active file covered by the last successful fsync
+    private long _writebackFrom;    // start of the appended bytes whose writeback has not been started yet
     private long _activeCreatedNs;
     private bool _directorySyncPending;
     private bool _dirty;
+    private bool _tailUnclean;      // a failed write may have left bytes past _activeLength
+    private bool _mustRotate;       // the active file's state is unknown (failed fsync) or numbering jumped
 
-    private SegmentLog(SegmentLogOptions options, Action<string> log, Func<long> nowNs)
+    private SegmentLog(SegmentLogOptions options, Action<string> log, Func<long> nowNs, ISegmentFiles files)
     {
         _options = options;
         _log = log;
         _nowNs = nowNs;
+        _files = files;
         _maxAgeNs = options.SegmentMaxAge <= TimeSpan.Zero ? long.MaxValue : options.SegmentMaxAge.Ticks * 100;
         _codec = new BlockCodec(options.CompressionLevel);
     }
@@ -40,22 +58,30 @@ internal sealed class SegmentLog : IDisposable
     public string ActivePath => _activePath;
 
     /// <summary>Segment files on disk, the active one included.</summary>
-    public int SegmentCount => _closed.Count + 1;
+    public int SegmentCount => _closed.Count + (_active is null ? 0 : 1);
 
     /// <summary>Bytes of all segment files, the active one included.</summary>
-    public long BytesOnDisk => _closedBytes + _activeLength;
+    public long BytesOnDisk => _closedBytes + (_active is null ? 0 : _activeLength);
 
-    /// <summary>What recovery truncated at open; null when the last segment was clean.</summary>
+    /// <summary>What recovery found in the newest segment at open; null when it was clean.</summary>
     public SegmentRecovery? Recovery { get; private set; }
 
     /// <summary>
-    /// Opens (or creates) the log in <c>options.Directory</c>. Only the last segment is scanned: a torn or corrupt
-    /// tail is truncated at the start of the first bad block and reported; nothing before it is touched.
+    /// The lowest sequence number whose record recovery could not vouch for (see <see cref="SegmentRecovery"/>);
+    /// <see cref="long.MaxValue"/> when the newest segment was clean.
+    /// </summary>
+    public long FirstUnsafeSequence => Recovery?.FirstUnsafeSequence ?? long.MaxValue;
+
+    /// <summary>
+    /// Opens (or creates) the log in <c>options.Directory</c>. Only the newest segment is scanned (see FORMAT.md,
+    /// "Recovery at start"): bad blocks whose length can be trusted are skipped, a bad region is skipped up to the next
+    /// block that verifies, and only an unreadable tail is cut. Nothing else is touched.
     /// </summary>
     /// <param name="nowNs">Clock in Unix nanoseconds, for segment age (tests inject one).</param>
-    public static SegmentLog Open(SegmentLogOptions options, Action<string> log, Func<long>? nowNs = null)
+    /// <param name="files">The file operations (tests inject faults); the real file system by default.</param>
+    public static SegmentLog Open(SegmentLogOptions options, Action<string> log, Func<long>? nowNs = null, ISegmentFiles? files = null)
     {
-        var segmentLog = new SegmentLog(options, log, nowNs ?? SegmentFormat.NowNs);
+        var segmentLog = new SegmentLog(options, log, nowNs ?? SegmentFormat.NowNs, files ?? SystemSegmentFiles.Instance);
         try
         {
             segmentLog.OpenCore();
@@ -71,10 +97,13 @@ internal sealed class SegmentLog : IDisposable
     private void OpenCore()
     {
         Directory.CreateDirectory(_options.Directory);
+        _highWaterMark = SequenceHighWaterMark.Open(_options.Directory, _files);
         var segments = SegmentFormat.ListSegments(_options.Directory);
         if (segments.Count == 0)
         {
-            CreateSegment(0);
+            // Segments deleted by hand still leave their numbers used: continue past the recorded bound.
+            NextSequence = _highWaterMark.Bound;
+            TryCreateFirstSegment();
             return;
         }
 
@@ -87,140 +116,325 @@ internal sealed class SegmentLog : IDisposable
 
         string last = segments[^1];
         SegmentFormat.TryParseFileName(Path.GetFileName(last), out long nameSequence);
-        _active = File.OpenHandle(last, FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        _active = _files.OpenExisting(last);
         _activePath = last;
+        _activeFirstSequence = nameSequence;
         RecoverActive(nameSequence);
         ApplyRetention();
     }
 
-    /// <summary>Scans the active segment block by block and cuts it at the first bad block.</summary>
+    private void TryCreateFirstSegment()
+    {
+        try
+        {
+            Rotate();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Disk full or read-only at start: serve anyway (writes fail with a storage error) and create it later.
+            _log($"could not create the first segment in {_options.Directory}: {e.Message}; retrying with the next write");
+        }
+    }
+
+    /// <summary>Scans the active segment block by block; see FORMAT.md, "Recovery at start".</summary>
     private void RecoverActive(long nameSequence)
     {
-        long length = RandomAccess.GetLength(_active);
-        if (!SegmentFormat.TryReadFileHeader(_active, out long createdNs, out long firstSequence, out string? error))
+        var findings = new List<RecoveryFinding>();
+        long length = RandomAccess.GetLength(_active!);
+        long firstUnsafe = long.MaxValue;
+        bool cutUnreadableTail = false;
+
+        if (SegmentFormat.TryReadFileHeader(_active!, out long createdNs, out _, out string? error))
         {
-            // Without a header nothing in the file can be trusted; the name still carries its first sequence.
+            _activeCreatedNs = createdNs;
+        }
+        else
+        {
+            // Blocks carry their own sequence numbers and checksums, and the name carries the first one: only the
+            // header is lost. Write it again so that readers and the next recovery find a good one.
             _activeCreatedNs = _nowNs();
             Span<byte> header = stackalloc byte[SegmentFormat.FileHeaderSize];
             SegmentFormat.WriteFileHeader(header, _activeCreatedNs, nameSequence);
-            RandomAccess.SetLength(_active, 0);
-            RandomAccess.Write(_active, header, 0);
-            RandomAccess.FlushToDisk(_active);
-            _activeLength = _writebackFrom = SegmentFormat.FileHeaderSize;
-            NextSequence = nameSequence;
-            Report(0, length, error!);
-            return;
+            if (length < SegmentFormat.FileHeaderSize) _files.SetLength(_active!, 0);
+            _files.Write(_active!, header, 0);
+            _files.Flush(_active!);
+            findings.Add(new RecoveryFinding(RecoveryAction.HeaderRewritten, 0, SegmentFormat.FileHeaderSize, error!));
+            length = Math.Max(length, SegmentFormat.FileHeaderSize);
         }
 
-        _activeCreatedNs = createdNs;
         long offset = SegmentFormat.FileHeaderSize;
-        long next = firstSequence;
+        long next = nameSequence;
         using (var reader = new BlockReader(_codec))
         {
             while (offset < length)
             {
-                var status = reader.Read(_active, offset, length, out var block, out _);
-                if (status == BlockStatus.Ok && block.FirstSequence != next) status = BlockStatus.SequenceGap;
-                if (status != BlockStatus.Ok)
+                var status = reader.Read(_active!, offset, length, out var block, out _);
+                if (status == BlockStatus.Ok && block.FirstSequence < next) status = BlockStatus.SequenceGap;
+                if (status == BlockStatus.Ok)
                 {
-                    RandomAccess.SetLength(_active, offset);
-                    RandomAccess.FlushToDisk(_active);
-                    Report(offset, length - offset, BlockCodec.Describe(status));
-                    break;
+                    next = block.NextSequence;
+                    offset += block.TotalLength;
+                    continue;
                 }
-                next = block.NextSequence;
-                offset += block.TotalLength;
+                string reason = BlockCodec.Describe(status);
+                if (BlockReader.CanSkip(status))
+                {
+                    // The header's checksum holds, so its length and numbers can be trusted: skip just this block and
+                    // never hand its numbers out again.
+                    findings.Add(new RecoveryFinding(RecoveryAction.Skipped, offset, block.TotalLength, reason));
+                    firstUnsafe = Math.Min(firstUnsafe, Math.Min(next, block.FirstSequence));
+                    next = Math.Max(next, block.NextSequence);
+                    offset += block.TotalLength;
+                    continue;
+                }
+                if (status is not (BlockStatus.TruncatedHeader or BlockStatus.TruncatedPayload))
+                {
+                    long resync = reader.FindNextBlock(_active!, offset, length);
+                    if (resync > offset)
+                    {
+                        findings.Add(new RecoveryFinding(RecoveryAction.Skipped, offset, resync - offset, reason));
+                        firstUnsafe = Math.Min(firstUnsafe, next);
+                        offset = resync;
+                        continue;
+                    }
+                    // Bytes that were never a whole block and bytes of a damaged, complete block look alike here.
+                    cutUnreadableTail = true;
+                }
+                // The file ends inside the last block, or nothing after this point verifies: cut it off.
+                _files.SetLength(_active!, offset);
+                _files.Flush(_active!);
+                findings.Add(new RecoveryFinding(RecoveryAction.Truncated, offset, length - offset, reason));
+                firstUnsafe = Math.Min(firstUnsafe, next);
+                length = offset;
+                break;
             }
         }
-        _activeLength = _writebackFrom = offset;
-        NextSequence = next;
-    }
 
-    private void Report(long offset, long bytes, string reason)
-    {
-        Recovery = new SegmentRecovery(_activePath, offset, bytes, reason);
-        _log($"recovered {_activePath}: truncated {bytes} bytes at offset {offset} ({reason})");
+        _activeLength = _writebackFrom = _syncedLength = offset;
+        NextSequence = next;
+        if (cutUnreadableTail && _highWaterMark.Bound > next)
+        {
+            // The cut bytes may have held acknowledged records with numbers up to the bound: go on past it, in a new
+            // segment, since numbers inside one segment follow each other without gaps.
+            NextSequence = _highWaterMark.Bound;
+            _mustRotate = true;
+        }
+        if (findings.Count > 0)
+        {
+            Recovery = new SegmentRecovery(_activePath, findings, firstUnsafe);
+            foreach (var finding in findings) _log($"recovered {_activePath}: {finding}");
+            if (NextSequence != next) _log($"recovered {_activePath}: numbering goes on at {NextSequence} (was {next}) so no sequence number is reused");
+        }
     }
 
     /// <summary>
     /// Appends <paramref name="count"/> records (laid out by RecordLayout) as one block, numbered from
-    /// <see cref="NextSequence"/>. Rotates first when the active segment is full or too old. The block is
-    /// written with one positional write; call <see cref="Sync"/> to make it survive power loss.
+    /// <see cref="NextSequence"/>. Rotates first when the active segment is full or too old, or was given up after a
+    /// failed fsync. The block is written with one positional write; call <see cref="Sync"/> to make it survive
+    /// power loss. On an exception nothing was appended and the log is unchanged: the call can simply be repeated.
     /// </summary>
     public void Append(ReadOnlySpan<byte> records, int count, long minEventNs, long maxEventNs)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (count == 0) return;
-        if (ShouldRotate()) Rotate();
+        if (_active is null || _mustRotate || ShouldRotate()) Rotate();
+        if (_tailUnclean)
+        {
+            _files.SetLength(_active!, _activeLength);
+            _tailUnclean = false;
+        }
+        if (NextSequence + count > _highWaterMark.Bound) _highWaterMark.Raise(NextSequence + count + SequenceHighWaterMark.Step);
 
         var block = _codec.Encode(records, count, NextSequence, minEventNs, maxEventNs);
-        RandomAccess.Write(_active, block, _activeLength);
+        try
+        {
+            _files.Write(_active!, block, _activeLength);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Part of the block may have landed (ENOSPC after the first pages): cut it off now, or before the next write.
+            _tailUnclean = true;
+            try
+            {
+                _files.SetLength(_active!, _activeLength);
+                _tailUnclean = false;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
         _activeLength += block.Length;
         NextSequence += count;
         _dirty = true;
         if (_activeLength - _writebackFrom >= WritebackHint.Interval)
         {
-            WritebackHint.Start(_active, _writebackFrom, _activeLength - _writebackFrom);
+            WritebackHint.Start(_active!, _writebackFrom, _activeLength - _writebackFrom);
             _writebackFrom = _activeLength;
         }
     }
 
-    /// <summary>fsyncs the active segment, and the directory when a segment was created since the last Sync.</summary>
+    /// <summary>
+    /// fsyncs the active segment, and the directory when a segment was created since the last Sync. When the file's
+    /// fsync fails, the file is given up (see the remarks on the class) and the exception rethrown: nothing written
+    /// to it since the last successful Sync may be taken as durable.
+    /// </summary>
     public void Sync()
     {
-        if (_dirty)
+        if (_dirty && _active is not null)
         {
-            RandomAccess.FlushToDisk(_active);
+            try
+            {
+                _files.Flush(_active);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                GiveUpActive(e);
+                throw new SegmentSyncException(e);
+            }
             _dirty = false;
+            _syncedLength = _activeLength;
         }
         if (_directorySyncPending)
         {
-            DirectorySync.Fsync(_options.Directory);
+            // Safe to retry: a directory's fsync covers its current entries, whatever failed before.
+            try
+            {
+                _files.FlushDirectory(_options.Directory);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new SegmentSyncException(e);
+            }
             _directorySyncPending = false;
         }
     }
 
-    // An empty segment is never rotated: its successor would get the same first sequence, hence the same name.
+    /// <summary>
+    /// After a failed fsync: with <see cref="SegmentLogOptions.DiscardUnsyncedAfterFsyncFailure"/> (fsync durability, so
+    /// nothing past the last good fsync was acknowledged), cut those bytes off so a retried request is not stored
+    /// twice; then close the file. The next block goes to a new segment, numbered on (numbers are never reused).
+    /// </summary>
+    private void GiveUpActive(Exception e)
+    {
+        var active = _active!;
+        long keep = _options.DiscardUnsyncedAfterFsyncFailure ? Math.Max(_syncedLength, SegmentFormat.FileHeaderSize) : _activeLength;
+        _log($"fsync of {_activePath} failed ({e.Message}): closing it, the next block starts a new segment"
+             + (keep < _activeLength ? $"; {_activeLength - keep} bytes written since the last good fsync are discarded" : ""));
+        if (keep < _activeLength)
+        {
+            try
+            {
+                _files.SetLength(active, keep);
+                _activeLength = keep;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                _log($"could not cut {_activePath} back to {keep} bytes: {ex.Message}");
+            }
+        }
+        _tailUnclean = false;
+        _dirty = false;
+        _mustRotate = true;
+    }
+
+    // An empty segment is never rotated for size or age: its successor would get the same first sequence, hence the same name.
     private bool ShouldRotate()
         => _activeLength > SegmentFormat.FileHeaderSize
            && (_activeLength >= _options.SegmentMaxBytes || _nowNs() - _activeCreatedNs >= _maxAgeNs);
 
+    /// <summary>
+    /// Starts a new segment at <see cref="NextSequence"/>. The new file is created and its header written first;
+    /// only then is the old one fsynced, closed and counted as closed. If anything before that fails, the old
+    /// segment stays active and nothing changed.
+    /// </summary>
     private void Rotate()
     {
-        // The closed segment's blocks must be durable before a Sync that only covers the new file can acknowledge anything.
-        if (_dirty) RandomAccess.FlushToDisk(_active);
-        _dirty = false;
-        _active.Dispose();
-        _closed.Add((_activePath, _activeLength));
-        _closedBytes += _activeLength;
-        CreateSegment(NextSequence);
+        string path = Path.Combine(_options.Directory, SegmentFormat.FileName(NextSequence));
+        if (_active is not null && path == _activePath)
+        {
+            // Only an empty segment has the name its successor would get (a given-up one after a failed fsync):
+            // replace it rather than write into a file whose state is unknown.
+            _active.Dispose();
+            _active = null;
+            _files.Delete(_activePath);
+        }
+
+        var created = CreateSegmentFile(path, NextSequence, out long createdNs);
+        if (_active is not null)
+        {
+            // The closed segment's blocks must be durable before a Sync that only covers the new file acknowledges them.
+            if (_dirty)
+            {
+                try
+                {
+                    _files.Flush(_active);
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    // Like a failed Sync: the caller fails everything since the last good one. The new file stays.
+                    GiveUpActive(e);
+                    CloseActive();
+                    Install(created, path, createdNs);
+                    throw new SegmentSyncException(e);
+                }
+            }
+            CloseActive();
+        }
+        Install(created, path, createdNs);
         ApplyRetention();
     }
 
-    private void CreateSegment(long firstSequence)
+    private void CloseActive()
     {
-        string path = Path.Combine(_options.Directory, SegmentFormat.FileName(firstSequence));
-        _active = File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete);
+        _active!.Dispose();
+        _closed.Add((_activePath, _activeLength));
+        _closedBytes += _activeLength;
+        _active = null;
+    }
+
+    private void Install(SafeFileHandle handle, string path, long createdNs)
+    {
+        _active = handle;
         _activePath = path;
-        _activeCreatedNs = _nowNs();
-        Span<byte> header = stackalloc byte[SegmentFormat.FileHeaderSize];
-        SegmentFormat.WriteFileHeader(header, _activeCreatedNs, firstSequence);
-        RandomAccess.Write(_active, header, 0);
+        _activeFirstSequence = NextSequence;
+        _activeCreatedNs = createdNs;
         _activeLength = _writebackFrom = SegmentFormat.FileHeaderSize;
-        NextSequence = firstSequence;
+        _syncedLength = 0;
         _dirty = true;
         _directorySyncPending = true;
+        _tailUnclean = false;
+        _mustRotate = false;
+    }
+
+    // Creates the file with its header; on failure removes what was created and throws.
+    private SafeFileHandle CreateSegmentFile(string path, long firstSequence, out long createdNs)
+    {
+        createdNs = _nowNs();
+        // Create truncates: the only file that can have this name is what an earlier failed attempt left.
+        var handle = _files.Create(path);
+        try
+        {
+            Span<byte> header = stackalloc byte[SegmentFormat.FileHeaderSize];
+            SegmentFormat.WriteFileHeader(header, createdNs, firstSequence);
+            _files.Write(handle, header, 0);
+            return handle;
+        }
+        catch
+        {
+            handle.Dispose();
+            try { _files.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            throw;
+        }
     }
 
     private void ApplyRetention()
     {
         if (_options.RetentionMaxBytes <= 0) return;
-        while (_closed.Count > 0 && _closedBytes + _activeLength > _options.RetentionMaxBytes)
+        while (_closed.Count > 0 && BytesOnDisk > _options.RetentionMaxBytes)
         {
             var (path, bytes) = _closed[0];
             try
             {
-                File.Delete(path);
+                _files.Delete(path);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -236,6 +450,7 @@ internal sealed class SegmentLog : IDisposable
     public void Dispose()
     {
         _active?.Dispose();
+        _highWaterMark?.Dispose();
         _codec.Dispose();
     }
 }

@@ -16,4 +16,11 @@ internal sealed record SegmentLogOptions
 
     /// <summary>zstd level for block payloads.</summary>
     public int CompressionLevel { get; init; } = 1;
+
+    /// <summary>
+    /// True under fsync durability: nothing written after the last good fsync was acknowledged, so after a failed
+    /// fsync those bytes are cut off (a client's retry is then not stored twice). Under write durability they were
+    /// acknowledged and stay.
+    /// </summary>
+    public bool DiscardUnsyncedAfterFsyncFailure { get; init; }
 }

@@ -22,49 +22,71 @@ internal sealed class SegmentWriter : IDisposable
     private readonly List<DurabilityWaiter> _pending = new();
     private readonly Thread _thread;
     private readonly Metrics _metrics;
+    private readonly FailedRanges _failed = new();
     private volatile bool _stopping;
     private long _durable;
-    private long _failedUpTo = -1;
+    private long _durableSequence;
 
     private int _blockCount;
     private long _blockMin = long.MaxValue, _blockMax = long.MinValue;
+    private long _blockFrom;      // ring position before the block's first entry
+    private long _lastEntryEnd;   // ring position after the last entry taken from the ring
+    private long _lastSyncedEnd;  // fsync mode: ring position up to which a successful fsync covered everything
+    private StorageErrorKind? _syncFailure; // fsync mode: an fsync failed since the last commit
+    private bool _groupFailed;    // a block of the group being committed failed
 
-    public SegmentWriter(EventRing ring, SegmentLog log, Durability durability, int blockMaxBytes, Metrics metrics)
+    private readonly TimeSpan _idleWait;
+
+    /// <param name="idleWait">Longest sleep while idle (the loop's heartbeat); tests make it infinite to prove that no wake-up is lost.</param>
+    public SegmentWriter(EventRing ring, SegmentLog log, Durability durability, int blockMaxBytes, Metrics metrics,
+        StorageHealth? health = null, TimeSpan? idleWait = null)
     {
+        _idleWait = idleWait ?? TimeSpan.FromMilliseconds(200);
         _ring = ring;
         _log = log;
         _durability = durability;
         _blockMaxBytes = blockMaxBytes;
         _metrics = metrics;
+        Health = health ?? new StorageHealth(Log.Error, Log.Info);
         _block = new PooledBuffer(blockMaxBytes + 64 * 1024);
         _thread = new Thread(Run) { Name = "segment-writer", IsBackground = true };
     }
 
     public void Start() => _thread.Start();
 
-    /// <summary>True while the writer thread runs and has looped recently (it wakes at least every 200 ms).</summary>
-    public bool IsAlive => _thread.IsAlive && Environment.TickCount64 - Volatile.Read(ref _lastLoop) < 30_000;
+    /// <summary>Whether the last write succeeded, and the failures counted by kind.</summary>
+    public StorageHealth Health { get; }
+
+    /// <summary>True while the writer thread runs and has looped recently (idle, it wakes every 200 ms).</summary>
+    public bool IsAlive => _thread.IsAlive && (Environment.TickCount64 - Volatile.Read(ref _lastLoop) < 30_000 || _idleWait == Timeout.InfiniteTimeSpan);
 
     private long _lastLoop = Environment.TickCount64;
 
     /// <summary>
+    /// An upper bound of the log's next sequence number once everything up to the durable position was written:
+    /// every record of a request that is durable has a sequence number below it.
+    /// </summary>
+    public long DurableSequence => Volatile.Read(ref _durableSequence);
+
+    /// <summary>
     /// Waits until the request whose entries end at <paramref name="firstEnd"/> (its first entry) through
     /// <paramref name="endPosition"/> (its last) is durable. Completes synchronously when it already is.
-    /// Result false: a block at or after the request's first entry could not be stored, so part of it may be missing.
+    /// Anything but <see cref="StoreResult.Durable"/>: a block holding one of its entries could not be stored.
     /// </summary>
-    public ValueTask<bool> WaitDurableAsync(DurabilityWaiter waiter, long firstEnd, long endPosition)
+    public ValueTask<StoreResult> WaitDurableAsync(DurabilityWaiter waiter, long firstEnd, long endPosition)
     {
-        // _durable is published after _failedUpTo, so reading it first sees the matching failure mark.
-        if (Volatile.Read(ref _durable) >= endPosition) return new ValueTask<bool>(firstEnd > Volatile.Read(ref _failedUpTo));
+        // Failures are recorded before _durable moves past them, so reading _durable first sees every failure that concerns it.
+        if (Volatile.Read(ref _durable) >= endPosition) return new ValueTask<StoreResult>(_failed.Check(firstEnd, endPosition));
         var task = waiter.Arm(firstEnd, endPosition);
         _incoming.Enqueue(waiter);
         _ring.Wake();
         return task;
     }
 
-    /// <summary>Drains everything published so far, fsyncs and stops the thread.</summary>
+    /// <summary>Closes the ring to new publishes, drains everything published into it, fsyncs and stops the thread.</summary>
     public void StopAndDrain()
     {
+        _ring.Close();
         _stopping = true;
         _ring.Wake();
         _thread.Join();
@@ -79,12 +101,14 @@ internal sealed class SegmentWriter : IDisposable
             long end = Drain();
             if (end > 0) Commit(end);
             CompleteWaiters();
-            if (stopping && !_ring.HasData)
+            if (stopping && _ring.IsDrained)
             {
-                Sync();
+                FinalSync();
                 break;
             }
-            if (!_ring.HasData && _incoming.IsEmpty) _ring.WaitForData(TimeSpan.FromMilliseconds(200));
+            _ring.PrepareWait();
+            if (!_ring.HasData && _incoming.IsEmpty && !(_stopping && _ring.IsDrained)) _ring.Wait(_idleWait);
+            _ring.EndWait();
         }
     }
 
@@ -95,11 +119,12 @@ internal sealed class SegmentWriter : IDisposable
         while (_ring.TryRead(out var records, out int count, out long min, out long max, out long endPosition))
         {
             if (_block.Length > 0 && _block.Length + records.Length > _blockMaxBytes) FlushBlock();
+            if (_block.Length == 0) _blockFrom = _lastEntryEnd;
             _block.Write(records);
             _blockCount += count;
             if (min < _blockMin) _blockMin = min;
             if (max > _blockMax) _blockMax = max;
-            lastEnd = endPosition;
+            lastEnd = _lastEntryEnd = endPosition;
             // Copied out: the space can go back to producers before the disk write.
             _ring.Release();
             if (_block.Length >= _blockMaxBytes) FlushBlock();
@@ -114,12 +139,23 @@ internal sealed class SegmentWriter : IDisposable
         {
             _log.Append(_block.WrittenSpan, _blockCount, _blockMin, _blockMax);
             _metrics.BlocksWritten.Increment();
+            if (_durability != Durability.Fsync) Health.Succeeded();
+        }
+        catch (SegmentSyncException e)
+        {
+            // A rotation's fsync of the closed segment: like a failed commit fsync, plus this block was not written.
+            Health.Failed(e.Kind, $"fsync before rotation failed: {e.Message}");
+            _failed.Add(_blockFrom, _lastEntryEnd, e.Kind);
+            _groupFailed = true;
+            if (_durability == Durability.Fsync) _syncFailure = e.Kind;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            // Nothing of this block was acknowledged: its requests get a storage error.
-            Log.Error($"segment write failed, {_blockCount} records not stored: {e.Message}");
-            Volatile.Write(ref _failedUpTo, long.MaxValue);
+            // Nothing of this block was stored: every request with an entry in it gets a storage error.
+            var kind = StorageErrors.Classify(e);
+            Health.Failed(kind, $"segment write failed, {_blockCount} records not stored: {e.Message}");
+            _failed.Add(_blockFrom, _lastEntryEnd, kind);
+            _groupFailed = true;
         }
         _block.Reset();
         _blockCount = 0;
@@ -129,8 +165,23 @@ internal sealed class SegmentWriter : IDisposable
 
     private void Commit(long end)
     {
-        if (_durability == Durability.Fsync) Sync();
-        if (_failedUpTo == long.MaxValue) Volatile.Write(ref _failedUpTo, end);
+        if (_durability == Durability.Fsync)
+        {
+            Sync();
+            if (_syncFailure is { } kind)
+            {
+                // After a failed fsync nothing written since the last good one may count as stored (fsyncgate).
+                _failed.Add(_lastSyncedEnd, end, kind);
+                _syncFailure = null;
+            }
+            else if (!_groupFailed)
+            {
+                Health.Succeeded();
+            }
+            _lastSyncedEnd = end;
+        }
+        _groupFailed = false;
+        Volatile.Write(ref _durableSequence, _log.NextSequence);
         Volatile.Write(ref _durable, end);
     }
 
@@ -141,12 +192,19 @@ internal sealed class SegmentWriter : IDisposable
         {
             _log.Sync();
         }
-        catch (IOException e)
+        catch (SegmentSyncException e)
         {
-            Log.Error($"fsync failed: {e.Message}");
-            Volatile.Write(ref _failedUpTo, long.MaxValue);
+            Health.Failed(e.Kind, $"fsync failed: {e.Message}");
+            _syncFailure = e.Kind;
         }
         _metrics.FsyncSeconds.Observe(System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+
+    // At stop, in every mode: what was acknowledged under write or memory durability is made to survive power loss too.
+    private void FinalSync()
+    {
+        Sync();
+        _syncFailure = null;
     }
 
     private void CompleteWaiters()
@@ -158,7 +216,7 @@ internal sealed class SegmentWriter : IDisposable
             var w = _pending[i];
             if (w.Target > durable) continue;
             _pending.RemoveAt(i);
-            w.Complete(w.FirstEnd > _failedUpTo);
+            w.Complete(_failed.Check(w.FirstEnd, w.Target));
         }
     }
 

@@ -1,0 +1,76 @@
+using Ingestd.Storage;
+using Microsoft.Win32.SafeHandles;
+
+namespace Ingestd.Tests.Storage;
+
+/// <summary>
+/// The real file system with faults switched on by the test: the errors the kernel gives (same errno in the
+/// exception's HResult as .NET reports them), and a write that lands only in part before failing, as ENOSPC does.
+/// </summary>
+internal sealed class FaultyFiles : ISegmentFiles
+{
+    public const int ENOSPC = 28;
+    public const int EIO = 5;
+
+    private readonly ISegmentFiles _real = SystemSegmentFiles.Instance;
+
+    /// <summary>Every write fails with ENOSPC (after landing <see cref="PartialBytes"/> bytes, if set).</summary>
+    public bool DiskFull { get; set; }
+
+    /// <summary>With <see cref="DiskFull"/>: how many bytes of a failing write land first.</summary>
+    public int PartialBytes { get; set; }
+
+    /// <summary>Creating a file fails with ENOSPC (no inode or no block for it).</summary>
+    public bool CreateFails { get; set; }
+
+    /// <summary>The next fsync of a file (not a directory) fails with EIO; cleared once it fired.</summary>
+    public bool NextFlushFails { get; set; }
+
+    /// <summary>Cutting a file back fails too (a failed write's tail then stays until the next try).</summary>
+    public bool SetLengthFails { get; set; }
+
+    public int Writes { get; private set; }
+
+    public SafeFileHandle Create(string path)
+    {
+        if (CreateFails) throw Error(ENOSPC, path);
+        return _real.Create(path);
+    }
+
+    public SafeFileHandle OpenExisting(string path) => _real.OpenExisting(path);
+
+    public void Write(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset)
+    {
+        Writes++;
+        if (DiskFull)
+        {
+            int landed = Math.Min(PartialBytes, bytes.Length);
+            if (landed > 0) _real.Write(file, bytes[..landed], offset);
+            throw Error(ENOSPC, "segment");
+        }
+        _real.Write(file, bytes, offset);
+    }
+
+    public void Flush(SafeFileHandle file)
+    {
+        if (NextFlushFails)
+        {
+            NextFlushFails = false;
+            throw Error(EIO, "segment");
+        }
+        _real.Flush(file);
+    }
+
+    public void SetLength(SafeFileHandle file, long length)
+    {
+        if (SetLengthFails) throw Error(EIO, "segment");
+        _real.SetLength(file, length);
+    }
+
+    public void Delete(string path) => _real.Delete(path);
+
+    public void FlushDirectory(string directory) => _real.FlushDirectory(directory);
+
+    private static IOException Error(int errno, string what)
+        => new(errno == ENOSPC ? $"No space left on device : '{what}'" : $"Input/output error : '{what}'", errno);
+}
