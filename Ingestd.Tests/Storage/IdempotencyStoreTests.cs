@@ -18,7 +18,8 @@ public class IdempotencyStoreTests
         public IdempotencyLimits? Limits;
         public string PathName => Path.Combine(_dir.Path, "idempotency.log");
 
-        public IdempotencyStore Open() => IdempotencyStore.Open(PathName, Day, () => Now, Logged.Add, Limits);
+        public IdempotencyStore Open(long firstUnsafeSequence = long.MaxValue)
+            => IdempotencyStore.Open(PathName, Day, () => Now, Logged.Add, Limits, firstUnsafeSequence);
 
         public void Dispose() => _dir.Dispose();
     }
@@ -362,5 +363,50 @@ public class IdempotencyStoreTests
             if (store.Begin(Scope, Key, out _) == IdempotencyBegin.New) Interlocked.Increment(ref fresh);
         });
         Assert.Equal(1, fresh);
+    }
+
+    [Fact]
+    public void Response_whose_events_may_be_missing_after_recovery_is_dropped_and_not_replayed()
+    {
+        using var h = new Harness();
+        var older = Guid.NewGuid();
+        using (var store = h.Open())
+        {
+            Assert.Equal(IdempotencyBegin.New, store.Begin(Scope, older, out _));
+            store.Complete(Scope, older, Accepted(), storedBelowSequence: 100);
+            Assert.Equal(IdempotencyBegin.New, store.Begin(Scope, Key, out _));
+            store.Complete(Scope, Key, Accepted(), storedBelowSequence: 250);
+        }
+        using var reopened = h.Open(firstUnsafeSequence: 200);
+        Assert.Equal(IdempotencyBegin.New, reopened.Begin(Scope, Key, out _));
+        Assert.Equal(IdempotencyBegin.Replay, reopened.Begin(Scope, older, out _));
+        Assert.Contains(h.Logged, m => m.Contains("dropped 1 responses"));
+    }
+
+    [Fact]
+    public void Dropped_response_stays_dropped_once_recovery_no_longer_sees_the_damage()
+    {
+        using var h = new Harness();
+        using (var store = h.Open())
+        {
+            Assert.Equal(IdempotencyBegin.New, store.Begin(Scope, Key, out _));
+            store.Complete(Scope, Key, Accepted(), storedBelowSequence: 250);
+        }
+        using (h.Open(firstUnsafeSequence: 200)) { }
+        using var later = h.Open();
+        Assert.Equal(IdempotencyBegin.New, later.Begin(Scope, Key, out _));
+    }
+
+    [Fact]
+    public void Response_of_a_log_written_before_sequences_were_recorded_is_kept()
+    {
+        using var h = new Harness();
+        using (var store = h.Open())
+        {
+            Assert.Equal(IdempotencyBegin.New, store.Begin(Scope, Key, out _));
+            store.Complete(Scope, Key, Accepted()); // no events: sequence 0
+        }
+        using var reopened = h.Open(firstUnsafeSequence: 0);
+        Assert.Equal(IdempotencyBegin.Replay, reopened.Begin(Scope, Key, out _));
     }
 }
