@@ -111,9 +111,44 @@ public class VerifyCommandTests
     }
 
     [Fact]
+    public void Verify_skips_a_segment_deleted_while_it_runs()
+    {
+        using var dir = new TempDir();
+        using (var log = Fixtures.Open(dir.Path, maxBytes: 100))
+        {
+            Fixtures.Append(log, 3, 0);
+            Fixtures.Append(log, 2, 3);
+            Fixtures.Append(log, 2, 5);
+        }
+        var segments = SegmentFormat.ListSegments(dir.Path);
+        // Retention deletes the second segment after verify has listed the directory, while it checks the first.
+        var output = new FirstLineHook(() => File.Delete(segments[1]));
+
+        Assert.Equal(0, VerifyCommand.Run(dir.Path, [], output));
+
+        var lines = output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal($"{segments[1]}: deleted while verifying (retention); skipped", lines[1]);
+        Assert.Equal("total: 2 segments, 2 blocks, 5 records, 0 corrupt", lines[3]);
+    }
+
+    [Fact]
     public void Verify_of_a_missing_path_exits_1()
     {
         using var dir = new TempDir();
         Assert.Equal(1, VerifyCommand.Run(dir.Path, [Path.Combine(dir.Path, "missing.seg")], new StringWriter()));
+    }
+
+    /// <summary>A StringWriter that runs an action once, when the first line has been written.</summary>
+    private sealed class FirstLineHook(Action action) : StringWriter
+    {
+        private Action? _action = action;
+
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            var action = _action;
+            _action = null;
+            action?.Invoke();
+        }
     }
 }

@@ -28,7 +28,17 @@ internal static class VerifyCommand
             }
             foreach (var file in files)
             {
-                var result = VerifyFile(reader, file);
+                FileResult result;
+                try
+                {
+                    result = VerifyFile(reader, file);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Retention deleted it after the listing: the daemon's own doing, not corruption.
+                    stdout.WriteLine($"{file}: deleted while verifying (retention); skipped");
+                    continue;
+                }
                 segments++;
                 blocks += result.Blocks;
                 records += result.Records;
