@@ -42,7 +42,33 @@ public class VerifyCommandTests
         var output = new StringWriter();
 
         Assert.Equal(1, VerifyCommand.Run(dir.Path, [], output));
-        Assert.Contains($"CORRUPT: truncated block header at offset {length} (9 bytes unreadable)", output.ToString());
+        Assert.Contains($"CORRUPT: offset {length}..{length + 9} (9 bytes) skipped: truncated block header", output.ToString());
+    }
+
+    [Fact]
+    public void Verify_lists_the_range_skipped_past_an_untrusted_block_header_and_checks_the_blocks_after_it()
+    {
+        using var dir = new TempDir();
+        string path;
+        long second, third;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 3, 0);
+            second = log.BytesOnDisk;
+            Fixtures.Append(log, 2, 3);
+            third = log.BytesOnDisk;
+            Fixtures.Append(log, 2, 5);
+            path = log.ActivePath;
+        }
+        Fixtures.FlipByte(path, second); // the magic
+        var output = new StringWriter();
+
+        Assert.Equal(1, VerifyCommand.Run(dir.Path, [], output));
+        // The sequence gap after the skipped range (3 expected, 5 found) is its consequence, not a second finding.
+        Assert.Equal($"{path}: 2 blocks, 5 records, {new FileInfo(path).Length} bytes, "
+            + $"CORRUPT: offset {second}..{third} ({third - second} bytes) skipped: bad block magic",
+            output.ToString().Split('\n')[0]);
+        Assert.Contains("total: 1 segments, 2 blocks, 5 records, 1 corrupt", output.ToString());
     }
 
     [Fact]

@@ -93,8 +93,13 @@ internal static class VerifyCommand
                 offset += header.TotalLength;
                 continue;
             }
-            findings.Add($"{BlockCodec.Describe(status)} at offset {offset} ({length - offset} bytes unreadable)");
-            break;
+            // The header's length cannot be trusted: go on at the next block that verifies, if any. Its first sequence
+            // will not follow the last one seen; that gap is part of this finding, not another.
+            long next = reader.FindNextBlock(handle, offset, length);
+            long end = next < 0 ? length : next;
+            findings.Add($"offset {offset}..{end} ({end - offset} bytes) skipped: {BlockCodec.Describe(status)}");
+            expected = null;
+            offset = end;
         }
         return new FileResult(blocks, records, length, findings);
     }

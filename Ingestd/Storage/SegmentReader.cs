@@ -8,8 +8,8 @@ internal delegate void RecordHandler(long sequence, in RecordView view);
 
 /// <summary>
 /// Reads records back from segment files in order, once or tailing (<see cref="Follow"/>). Corrupt blocks are
-/// reported through the warning callback and skipped when their length can be trusted; otherwise the rest of
-/// that file is skipped. Safe to run while the daemon writes: files are opened shared and read positionally.
+/// reported through the warning callback and skipped: by their length when it can be trusted, otherwise up to the
+/// next block that verifies. Safe to run while the daemon writes: files are opened shared and read positionally.
 /// </summary>
 internal sealed class SegmentReader : IDisposable
 {
@@ -128,6 +128,8 @@ internal sealed class SegmentReader : IDisposable
 
     /// <summary>
     /// Reads blocks from <paramref name="offset"/> up to <paramref name="length"/>; returns where reading stopped.
+    /// A block whose header is trusted but whose payload is bad is skipped by its length; past a header that cannot be
+    /// trusted, reading resumes at the next block that verifies, and the bytes in between are reported.
     /// When not <paramref name="final"/>, an incomplete or unreadable block at the tail may still be being written:
     /// stop before it silently and let the caller retry.
     /// </summary>
@@ -158,9 +160,15 @@ internal sealed class SegmentReader : IDisposable
                 offset += header.TotalLength;
                 continue;
             }
-            if (!final) return offset;
-            _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; rest of file ({length - offset} bytes) skipped");
-            return length;
+            // A block still being written ends past the end of the file: wait for it rather than scan its partial payload.
+            if (!final && status is BlockStatus.TruncatedHeader or BlockStatus.TruncatedPayload) return offset;
+
+            // The header's length cannot be trusted: go on at the next block that verifies, if any.
+            long next = _blocks.FindNextBlock(handle, offset, length);
+            if (next < 0 && !final) return offset;
+            long end = next < 0 ? length : next;
+            _warn($"{path}: offset {offset}..{end} ({end - offset} bytes) skipped: {BlockCodec.Describe(status)}");
+            offset = end;
         }
         return offset;
     }
