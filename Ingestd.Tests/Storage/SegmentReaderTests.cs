@@ -8,6 +8,13 @@ public class SegmentReaderTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(20);
 
+    private static byte[] Block(int count, long firstSeq)
+    {
+        using var batch = Fixtures.Batch(count, (int)firstSeq);
+        using var codec = new BlockCodec();
+        return codec.Encode(batch.Bytes, count, firstSeq, batch.MinEventNs, batch.MaxEventNs).ToArray();
+    }
+
     [Fact]
     public void Corrupt_payload_in_a_middle_block_is_skipped_with_a_warning()
     {
@@ -124,6 +131,49 @@ public class SegmentReaderTests
         await follow.WaitAsync(Bound);
         Assert.Equal([0L, 1L], seen);
         Assert.Equal([$"{path}: bad file header (file header CRC mismatch); reading blocks anyway"], warnings);
+    }
+
+    [Fact]
+    public void Incomplete_block_at_the_end_of_the_newest_segment_ends_reading_with_a_note_not_a_skip()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            path = log.ActivePath;
+        }
+        Fixtures.AppendBytes(path, Block(2, 2).AsSpan(0, BlockCodec.HeaderSize + 5)); // as ext4 shows a pwrite in progress
+
+        var warnings = new List<string>();
+        var records = Fixtures.ReadAll(dir.Path, warnings);
+
+        Assert.Equal([0L, 1L], records.Select(r => r.Seq));
+        Assert.Equal([$"{path}: incomplete tail of {BlockCodec.HeaderSize + 5} bytes "
+            + "(being written, or torn by a crash: the daemon's recovery truncates it); not read"], warnings);
+    }
+
+    [Fact]
+    public void Incomplete_block_at_the_end_of_an_older_segment_is_skipped_as_corrupt()
+    {
+        using var dir = new TempDir();
+        string first;
+        long length;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            first = log.ActivePath;
+            length = log.BytesOnDisk;
+        }
+        using (var log = Fixtures.Open(dir.Path, maxBytes: 1)) Fixtures.Append(log, 2, 2); // rotates: first is closed
+        Fixtures.AppendBytes(first, Block(2, 2).AsSpan(0, BlockCodec.HeaderSize + 5));
+
+        var warnings = new List<string>();
+        var records = Fixtures.ReadAll(dir.Path, warnings);
+
+        Assert.Equal([0L, 1L, 2L, 3L], records.Select(r => r.Seq));
+        Assert.Equal([$"{first}: offset {length}..{length + BlockCodec.HeaderSize + 5} ({BlockCodec.HeaderSize + 5} bytes) "
+            + "skipped: truncated block payload"], warnings);
     }
 
     [Fact]

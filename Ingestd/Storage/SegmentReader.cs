@@ -45,13 +45,47 @@ internal sealed class SegmentReader : IDisposable
         }
     }
 
-    /// <summary>Reads every record of one segment file.</summary>
+    /// <summary>
+    /// Reads every record of one segment file. When it is the newest segment of its directory, a block still being
+    /// written at its end is waited for briefly, then left unread with a note (<see cref="LiveTail"/>).
+    /// </summary>
     public void ReadFile(string path, RecordHandler handler)
     {
         using var handle = OpenShared(path);
+        var tail = new LiveTail(path, handle);
         long length = RandomAccess.GetLength(handle);
+        if (length < SegmentFormat.FileHeaderSize)
+        {
+            // The daemon may be creating this segment: its header is one write away, and there are no blocks yet.
+            length = tail.Recheck(length);
+            if (length < SegmentFormat.FileHeaderSize && tail.IsNewest) return;
+        }
         if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error)) WarnBadFileHeader(path, error!);
-        ReadBlocks(handle, path, SegmentFormat.FileHeaderSize, length, final: true, handler);
+
+        long offset = SegmentFormat.FileHeaderSize;
+        while (true)
+        {
+            offset = ReadBlocks(handle, path, offset, length, final: false, handler);
+            if (offset >= length) return;
+            var status = _blocks.ReadHeader(handle, offset, length, out _);
+            if (LiveTail.IsIncompleteBlock(handle, offset, length, status))
+            {
+                long now = tail.Recheck(length);
+                if (now != length)
+                {
+                    length = now;
+                    continue;
+                }
+                if (tail.IsNewest)
+                {
+                    _warn($"{path}: {LiveTail.Describe(length - offset)}; not read");
+                    return;
+                }
+            }
+            // A closed file, or bytes no write in progress explains: report them and read on to the end.
+            ReadBlocks(handle, path, offset, length, final: true, handler);
+            return;
+        }
     }
 
     /// <summary>
