@@ -219,6 +219,38 @@ public class SegmentReaderTests
     }
 
     [Fact]
+    public async Task Follow_says_which_sequences_retention_deleted_before_they_were_read()
+    {
+        using var dir = new TempDir();
+        using (var log = Fixtures.Open(dir.Path, maxBytes: 100))
+        {
+            Fixtures.Append(log, 2, 0);
+            Fixtures.Append(log, 2, 2);
+            Fixtures.Append(log, 2, 4);
+        }
+        var segments = SegmentFormat.ListSegments(dir.Path);
+        Assert.Equal(3, segments.Count);
+
+        var seen = new ConcurrentQueue<long>();
+        var warnings = new ConcurrentQueue<string>();
+        using var cts = new CancellationTokenSource();
+        using var reader = new SegmentReader(warnings.Enqueue) { PollInterval = TimeSpan.FromMilliseconds(10) };
+        // Retention deletes the second segment while the reader is still in the first.
+        RecordHandler handler = (long seq, in RecordView _) =>
+        {
+            seen.Enqueue(seq);
+            if (seq == 1) File.Delete(segments[1]);
+        };
+        var follow = Task.Run(() => reader.Follow(dir.Path, handler, cts.Token));
+
+        Assert.True(SpinWait.SpinUntil(() => seen.Count == 4, Bound));
+        cts.Cancel();
+        await follow.WaitAsync(Bound);
+        Assert.Equal([0L, 1L, 4L, 5L], seen);
+        Assert.Equal([$"{segments[2]}: segments deleted by retention before they were read; sequences 2..3 skipped"], warnings);
+    }
+
+    [Fact]
     public async Task Follow_waits_for_a_partly_written_block_without_warning()
     {
         using var dir = new TempDir();

@@ -16,6 +16,13 @@ internal sealed class SegmentReader : IDisposable
     private readonly Action<string> _warn;
     private readonly BlockReader _blocks = new();
 
+    /// <summary>
+    /// The sequence the next block read should start with, from the last block whose header was trusted; null after a
+    /// skipped range (the gap is already reported) or before the first block. Lets <see cref="Follow"/> notice segments
+    /// that retention deleted before it reached them.
+    /// </summary>
+    private long? _nextSequence;
+
     public SegmentReader(Action<string> warn) => _warn = warn;
 
     /// <summary>
@@ -101,6 +108,9 @@ internal sealed class SegmentReader : IDisposable
         long offset = 0;
         bool headerRead = false;
         int stuckPolls = 0;
+        _nextSequence = startFile is not null && SegmentFormat.TryParseFileName(Path.GetFileName(startFile), out long startFirst)
+            ? startFirst
+            : null;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -117,6 +127,7 @@ internal sealed class SegmentReader : IDisposable
                     {
                         continue; // deleted by retention between listing and opening: go on with the next one
                     }
+                    WarnIfSegmentsWereDeleted(current);
                     headerRead = false;
                     offset = 0;
                     stuckPolls = 0;
@@ -176,6 +187,7 @@ internal sealed class SegmentReader : IDisposable
             {
                 if (header.MaxEventNs < SinceNs || header.MinEventNs >= UntilNs)
                 {
+                    _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
                 }
@@ -183,6 +195,7 @@ internal sealed class SegmentReader : IDisposable
                 if (status == BlockStatus.Ok)
                 {
                     Deliver(records, header.FirstSequence, handler);
+                    _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
                 }
@@ -191,6 +204,7 @@ internal sealed class SegmentReader : IDisposable
             if (BlockReader.CanSkip(status))
             {
                 _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; block skipped");
+                _nextSequence = header.NextSequence;
                 offset += header.TotalLength;
                 continue;
             }
@@ -202,9 +216,20 @@ internal sealed class SegmentReader : IDisposable
             if (next < 0 && !final) return offset;
             long end = next < 0 ? length : next;
             _warn($"{path}: offset {offset}..{end} ({end - offset} bytes) skipped: {BlockCodec.Describe(status)}");
+            _nextSequence = null;
             offset = end;
         }
         return offset;
+    }
+
+    /// <summary>
+    /// A segment's name carries its first sequence: when that is beyond the sequence the last block read leads to,
+    /// the segments in between were deleted by retention before this reader got to them.
+    /// </summary>
+    private void WarnIfSegmentsWereDeleted(string path)
+    {
+        if (_nextSequence is long expected && SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first) && first > expected)
+            _warn($"{path}: segments deleted by retention before they were read; sequences {expected}..{first - 1} skipped");
     }
 
     // Blocks carry their own sequence numbers and checksums, so a bad file header costs nothing but the warning.
