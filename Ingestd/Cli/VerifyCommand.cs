@@ -123,8 +123,9 @@ internal static class VerifyCommand
                     break;
                 }
             }
-            // The header's length cannot be trusted: go on at the next block that verifies, if any. Its first sequence
-            // will not follow the last one seen; that gap is part of this finding, not another.
+            // The header cannot be trusted, or the block runs past the end of a file no longer written: go on at the next
+            // block that verifies, if any. Its first sequence will not follow the last one seen; that gap is part of
+            // this finding, not another.
             long next = reader.FindNextBlock(handle, offset, length);
             long end = next < 0 ? length : next;
             findings.Add($"offset {offset}..{end} ({end - offset} bytes) skipped: {BlockCodec.Describe(status)}");

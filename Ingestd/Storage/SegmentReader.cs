@@ -211,7 +211,8 @@ internal sealed class SegmentReader : IDisposable
             // A block still being written ends past the end of the file: wait for it rather than scan its partial payload.
             if (!final && status is BlockStatus.TruncatedHeader or BlockStatus.TruncatedPayload) return offset;
 
-            // The header's length cannot be trusted: go on at the next block that verifies, if any.
+            // The header cannot be trusted, or the block runs past the end of a file no longer written: go on at the
+            // next block that verifies, if any.
             long next = _blocks.FindNextBlock(handle, offset, length);
             if (next < 0 && !final) return offset;
             long end = next < 0 ? length : next;
