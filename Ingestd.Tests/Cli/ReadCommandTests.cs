@@ -120,6 +120,27 @@ public class ReadCommandTests
     }
 
     [Fact]
+    public void Read_of_a_live_directory_stops_at_the_block_being_written_and_exits_0()
+    {
+        using var dir = new TempDir();
+        string path;
+        using (var log = Fixtures.Open(dir.Path))
+        {
+            Fixtures.Append(log, 2, 0);
+            path = log.ActivePath;
+        }
+        using (var batch = Fixtures.Batch(2, 2))
+        using (var codec = new BlockCodec())
+            Fixtures.AppendBytes(path, codec.Encode(batch.Bytes, 2, 2, batch.MinEventNs, batch.MaxEventNs)[..(BlockCodec.HeaderSize + 5)]);
+
+        var (exit, lines, _, errors) = Read(new ReadOptions { DataDir = dir.Path });
+
+        Assert.Equal(0, exit);
+        Assert.Equal([0L, 1L], Seqs(lines));
+        Assert.DoesNotContain("skipped", errors);
+    }
+
+    [Fact]
     public void Read_of_a_missing_path_exits_1()
     {
         using var dir = new TempDir();

@@ -5,7 +5,9 @@ namespace Ingestd.Cli;
 /// <summary>
 /// <c>ingestd verify</c>: checks every block of every segment (header and payload CRC-32C, decompression,
 /// record framing against count and raw length, sequence continuity within a file) and prints one line per
-/// segment and a total. Exit 0 when everything is clean, 1 on any corruption or missing path.
+/// segment and a total. Exit 0 when everything is clean, 1 on any corruption or missing path. Safe on a directory
+/// the daemon is writing: the block still being written at the end of the newest segment, and segments that
+/// retention deletes meanwhile, are noted on lines of their own and are not corruption.
 /// </summary>
 internal static class VerifyCommand
 {
@@ -28,27 +30,51 @@ internal static class VerifyCommand
             }
             foreach (var file in files)
             {
-                var result = VerifyFile(reader, file);
+                FileResult result;
+                try
+                {
+                    result = VerifyFile(reader, file);
+                }
+                catch (FileNotFoundException)
+                {
+                    // Retention deleted it after the listing: the daemon's own doing, not corruption.
+                    stdout.WriteLine($"{file}: deleted while verifying (retention); skipped");
+                    continue;
+                }
                 segments++;
                 blocks += result.Blocks;
                 records += result.Records;
                 corrupt += result.Findings.Count;
                 string verdict = result.Findings.Count == 0 ? "ok" : "CORRUPT: " + string.Join("; ", result.Findings);
                 stdout.WriteLine($"{file}: {result.Blocks} blocks, {result.Records} records, {result.Bytes} bytes, {verdict}");
+                foreach (var note in result.Notes) stdout.WriteLine($"{file}: {note}");
             }
         }
         stdout.WriteLine($"total: {segments} segments, {blocks} blocks, {records} records, {corrupt} corrupt");
         return corrupt == 0 ? 0 : 1;
     }
 
-    private sealed record FileResult(long Blocks, long Records, long Bytes, List<string> Findings);
+    /// <summary>What one file holds: <paramref name="Findings"/> are corruption, <paramref name="Notes"/> are not.</summary>
+    private sealed record FileResult(long Blocks, long Records, long Bytes, List<string> Findings, List<string> Notes);
 
     private static FileResult VerifyFile(BlockReader reader, string file)
     {
         var findings = new List<string>();
+        var notes = new List<string>();
         long blocks = 0, records = 0;
         using var handle = File.OpenHandle(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var tail = new LiveTail(file, handle);
         long length = RandomAccess.GetLength(handle);
+        if (length < SegmentFormat.FileHeaderSize)
+        {
+            // The daemon may be creating this segment: its header is one write away.
+            length = tail.Recheck(length);
+            if (length < SegmentFormat.FileHeaderSize && tail.IsNewest)
+            {
+                if (length > 0) notes.Add(LiveTail.Describe(length));
+                return new FileResult(0, 0, length, findings, notes);
+            }
+        }
         // The sequence the next block must start with; null when nothing says (a bad header and an unnumbered file name).
         long? expected = null;
         if (SegmentFormat.TryReadFileHeader(handle, out _, out long headerFirst, out string? error))
@@ -83,9 +109,29 @@ internal static class VerifyCommand
                 offset += header.TotalLength;
                 continue;
             }
-            findings.Add($"{BlockCodec.Describe(status)} at offset {offset} ({length - offset} bytes unreadable)");
-            break;
+            if (LiveTail.IsIncompleteBlock(handle, offset, length, status))
+            {
+                long now = tail.Recheck(length);
+                if (now != length)
+                {
+                    length = now;
+                    continue;
+                }
+                if (tail.IsNewest)
+                {
+                    notes.Add(LiveTail.Describe(length - offset));
+                    break;
+                }
+            }
+            // The header cannot be trusted, or the block runs past the end of a file no longer written: go on at the next
+            // block that verifies, if any. Its first sequence will not follow the last one seen; that gap is part of
+            // this finding, not another.
+            long next = reader.FindNextBlock(handle, offset, length);
+            long end = next < 0 ? length : next;
+            findings.Add($"offset {offset}..{end} ({end - offset} bytes) skipped: {BlockCodec.Describe(status)}");
+            expected = null;
+            offset = end;
         }
-        return new FileResult(blocks, records, length, findings);
+        return new FileResult(blocks, records, length, findings, notes);
     }
 }

@@ -8,13 +8,20 @@ internal delegate void RecordHandler(long sequence, in RecordView view);
 
 /// <summary>
 /// Reads records back from segment files in order, once or tailing (<see cref="Follow"/>). Corrupt blocks are
-/// reported through the warning callback and skipped when their length can be trusted; otherwise the rest of
-/// that file is skipped. Safe to run while the daemon writes: files are opened shared and read positionally.
+/// reported through the warning callback and skipped: by their length when it can be trusted, otherwise up to the
+/// next block that verifies. Safe to run while the daemon writes: files are opened shared and read positionally.
 /// </summary>
 internal sealed class SegmentReader : IDisposable
 {
     private readonly Action<string> _warn;
     private readonly BlockReader _blocks = new();
+
+    /// <summary>
+    /// The sequence the next block read should start with, from the last block whose header was trusted; null after a
+    /// skipped range (the gap is already reported) or before the first block. Lets <see cref="Follow"/> notice segments
+    /// that retention deleted before it reached them.
+    /// </summary>
+    private long? _nextSequence;
 
     public SegmentReader(Action<string> warn) => _warn = warn;
 
@@ -45,13 +52,47 @@ internal sealed class SegmentReader : IDisposable
         }
     }
 
-    /// <summary>Reads every record of one segment file.</summary>
+    /// <summary>
+    /// Reads every record of one segment file. When it is the newest segment of its directory, a block still being
+    /// written at its end is waited for briefly, then left unread with a note (<see cref="LiveTail"/>).
+    /// </summary>
     public void ReadFile(string path, RecordHandler handler)
     {
         using var handle = OpenShared(path);
+        var tail = new LiveTail(path, handle);
         long length = RandomAccess.GetLength(handle);
+        if (length < SegmentFormat.FileHeaderSize)
+        {
+            // The daemon may be creating this segment: its header is one write away, and there are no blocks yet.
+            length = tail.Recheck(length);
+            if (length < SegmentFormat.FileHeaderSize && tail.IsNewest) return;
+        }
         if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error)) WarnBadFileHeader(path, error!);
-        ReadBlocks(handle, path, SegmentFormat.FileHeaderSize, length, final: true, handler);
+
+        long offset = SegmentFormat.FileHeaderSize;
+        while (true)
+        {
+            offset = ReadBlocks(handle, path, offset, length, final: false, handler);
+            if (offset >= length) return;
+            var status = _blocks.ReadHeader(handle, offset, length, out _);
+            if (LiveTail.IsIncompleteBlock(handle, offset, length, status))
+            {
+                long now = tail.Recheck(length);
+                if (now != length)
+                {
+                    length = now;
+                    continue;
+                }
+                if (tail.IsNewest)
+                {
+                    _warn($"{path}: {LiveTail.Describe(length - offset)}; not read");
+                    return;
+                }
+            }
+            // A closed file, or bytes no write in progress explains: report them and read on to the end.
+            ReadBlocks(handle, path, offset, length, final: true, handler);
+            return;
+        }
     }
 
     /// <summary>
@@ -67,6 +108,9 @@ internal sealed class SegmentReader : IDisposable
         long offset = 0;
         bool headerRead = false;
         int stuckPolls = 0;
+        _nextSequence = startFile is not null && SegmentFormat.TryParseFileName(Path.GetFileName(startFile), out long startFirst)
+            ? startFirst
+            : null;
         try
         {
             while (!ct.IsCancellationRequested)
@@ -83,6 +127,7 @@ internal sealed class SegmentReader : IDisposable
                     {
                         continue; // deleted by retention between listing and opening: go on with the next one
                     }
+                    WarnIfSegmentsWereDeleted(current);
                     headerRead = false;
                     offset = 0;
                     stuckPolls = 0;
@@ -128,6 +173,8 @@ internal sealed class SegmentReader : IDisposable
 
     /// <summary>
     /// Reads blocks from <paramref name="offset"/> up to <paramref name="length"/>; returns where reading stopped.
+    /// A block whose header is trusted but whose payload is bad is skipped by its length; past a header that cannot be
+    /// trusted, reading resumes at the next block that verifies, and the bytes in between are reported.
     /// When not <paramref name="final"/>, an incomplete or unreadable block at the tail may still be being written:
     /// stop before it silently and let the caller retry.
     /// </summary>
@@ -140,6 +187,7 @@ internal sealed class SegmentReader : IDisposable
             {
                 if (header.MaxEventNs < SinceNs || header.MinEventNs >= UntilNs)
                 {
+                    _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
                 }
@@ -147,6 +195,7 @@ internal sealed class SegmentReader : IDisposable
                 if (status == BlockStatus.Ok)
                 {
                     Deliver(records, header.FirstSequence, handler);
+                    _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
                 }
@@ -155,14 +204,33 @@ internal sealed class SegmentReader : IDisposable
             if (BlockReader.CanSkip(status))
             {
                 _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; block skipped");
+                _nextSequence = header.NextSequence;
                 offset += header.TotalLength;
                 continue;
             }
-            if (!final) return offset;
-            _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; rest of file ({length - offset} bytes) skipped");
-            return length;
+            // A block still being written ends past the end of the file: wait for it rather than scan its partial payload.
+            if (!final && status is BlockStatus.TruncatedHeader or BlockStatus.TruncatedPayload) return offset;
+
+            // The header cannot be trusted, or the block runs past the end of a file no longer written: go on at the
+            // next block that verifies, if any.
+            long next = _blocks.FindNextBlock(handle, offset, length);
+            if (next < 0 && !final) return offset;
+            long end = next < 0 ? length : next;
+            _warn($"{path}: offset {offset}..{end} ({end - offset} bytes) skipped: {BlockCodec.Describe(status)}");
+            _nextSequence = null;
+            offset = end;
         }
         return offset;
+    }
+
+    /// <summary>
+    /// A segment's name carries its first sequence: when that is beyond the sequence the last block read leads to,
+    /// the segments in between were deleted by retention before this reader got to them.
+    /// </summary>
+    private void WarnIfSegmentsWereDeleted(string path)
+    {
+        if (_nextSequence is long expected && SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first) && first > expected)
+            _warn($"{path}: segments deleted by retention before they were read; sequences {expected}..{first - 1} skipped");
     }
 
     // Blocks carry their own sequence numbers and checksums, so a bad file header costs nothing but the warning.
