@@ -310,6 +310,7 @@ public class SegmentLogTests
             Assert.Equal((RecoveryAction.Skipped, secondBlock, "block header CRC mismatch"), (finding.Action, finding.Offset, finding.Reason));
             Assert.Equal(3, reopened.FirstUnsafeSequence);
         }
+        Assert.Equal([0L, 1L, 2L, 6L, 7L, 8L, 9L, 10L, 11L], Fixtures.ReadAll(dir.Path).Select(r => r.Seq));
     }
 
     [Fact]
