@@ -25,6 +25,8 @@ internal sealed class AckLoad
     private readonly List<(double At, string Outcome)> _outcomes = []; // "202", "503", "refused", … with when
     private readonly List<Task> _workers = [];
     private volatile bool _stopping;
+    private volatile bool _paused;
+    private int _inFlight;
 
     /// <param name="clock">The scenario's clock, so acknowledgement times line up with the fault times.</param>
     public AckLoad(int port, string phase, Stopwatch clock, int connections = 4, double requestsPerSecond = 200, int eventsPerRequest = 10)
@@ -53,6 +55,7 @@ internal sealed class AckLoad
     {
         _stopping = true;
         await Task.WhenAll(_workers).WaitAsync(RequestTimeout + TimeSpan.FromSeconds(5)).ConfigureAwait(false);
+        _single?.Dispose();
     }
 
     /// <summary>Acknowledged requests: key (<c>phase.connection.request</c>) and when the 2xx arrived.</summary>
@@ -67,55 +70,104 @@ internal sealed class AckLoad
         get { lock (_outcomes) return _outcomes.ToArray(); }
     }
 
-    private async Task RunConnectionAsync(int connection)
+    /// <summary>
+    /// Holds the connections' next requests (those in flight still finish; see <see cref="WaitIdleAsync"/>), so a
+    /// scenario can bring the daemon to an exact state (a segment at its size limit) before the fault.
+    /// </summary>
+    public void Pause() => _paused = true;
+
+    public void Resume() => _paused = false;
+
+    /// <summary>Waits (bounded by the request timeout) until no request is in flight.</summary>
+    public async Task WaitIdleAsync()
     {
-        // One client per connection with one pooled connection: a request in flight per socket, as a shipper does.
-        using var handler = new SocketsHttpHandler
+        var waited = Stopwatch.StartNew();
+        while (Volatile.Read(ref _inFlight) > 0 && waited.Elapsed < RequestTimeout) await Task.Delay(5).ConfigureAwait(false);
+    }
+
+    /// <summary>One request on a connection of its own (acknowledged like any other); true on a 2xx.</summary>
+    public async Task<bool> SendOneAsync()
+    {
+        _single ??= NewClient();
+        return await SendAsync(_single, $"{_phase}.{_connections}.{_singleCount++}").ConfigureAwait(false);
+    }
+
+    private HttpClient? _single;
+    private int _singleCount;
+
+    private static HttpClient NewClient()
+    {
+        // One pooled connection per client: one request in flight per socket, as a shipper does.
+        var handler = new SocketsHttpHandler
         {
             MaxConnectionsPerServer = 1,
             ConnectTimeout = TimeSpan.FromSeconds(1),
             UseProxy = false,
         };
-        using var http = new HttpClient(handler) { Timeout = RequestTimeout };
+        return new HttpClient(handler, disposeHandler: true) { Timeout = RequestTimeout };
+    }
+
+    private async Task RunConnectionAsync(int connection)
+    {
+        using var http = NewClient();
         long next = Stopwatch.GetTimestamp();
         for (int request = 0; !_stopping; request++)
         {
+            while (_paused && !_stopping)
+            {
+                await Task.Delay(5).ConfigureAwait(false);
+                next = Stopwatch.GetTimestamp();
+            }
             // Fixed schedule, but never a burst to catch up after a stall (the fault would then be hidden in a spike).
             long now = Stopwatch.GetTimestamp();
             if (next > now) await Task.Delay(Stopwatch.GetElapsedTime(now, next)).ConfigureAwait(false);
             next = Math.Max(next, now) + (long)(_interval.TotalSeconds * Stopwatch.Frequency);
             if (_stopping) break;
-
-            string key = $"{_phase}.{connection}.{request}";
-            string outcome;
-            try
-            {
-                using var content = new ByteArrayContent(Body(key));
-                content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
-                using var response = await http.PostAsync(_url, content).ConfigureAwait(false);
-                await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
-                int status = (int)response.StatusCode;
-                outcome = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (status is >= 200 and < 300)
-                    lock (_acked) _acked[key] = _clock.Elapsed.TotalSeconds;
-            }
-            catch (HttpRequestException e)
-            {
-                outcome = e.HttpRequestError == HttpRequestError.ConnectionError ? "refused" : "reset";
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-            catch (TaskCanceledException)
-            {
-                outcome = "timeout";
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                // Whatever else went wrong, the request was not acknowledged; the name shows up in the details.
-                outcome = e.GetType().Name;
-                await Task.Delay(50).ConfigureAwait(false);
-            }
-            lock (_outcomes) _outcomes.Add((_clock.Elapsed.TotalSeconds, outcome));
+            if (_paused) continue;
+            await SendAsync(http, $"{_phase}.{connection}.{request}").ConfigureAwait(false);
         }
+    }
+
+    private async Task<bool> SendAsync(HttpClient http, string key)
+    {
+        Interlocked.Increment(ref _inFlight);
+        string outcome;
+        bool acknowledged = false;
+        try
+        {
+            using var content = new ByteArrayContent(Body(key));
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await http.PostAsync(_url, content).ConfigureAwait(false);
+            await response.Content.ReadAsByteArrayAsync().ConfigureAwait(false);
+            int status = (int)response.StatusCode;
+            outcome = status.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            if (status is >= 200 and < 300)
+            {
+                acknowledged = true;
+                lock (_acked) _acked[key] = _clock.Elapsed.TotalSeconds;
+            }
+        }
+        catch (HttpRequestException e)
+        {
+            outcome = e.HttpRequestError == HttpRequestError.ConnectionError ? "refused" : "reset";
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+        catch (TaskCanceledException)
+        {
+            outcome = "timeout";
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Whatever else went wrong, the request was not acknowledged; the name shows up in the details.
+            outcome = e.GetType().Name;
+            await Task.Delay(50).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+        lock (_outcomes) _outcomes.Add((_clock.Elapsed.TotalSeconds, outcome));
+        return acknowledged;
     }
 
     /// <summary>The ids of a request's events (as they appear in the stored messages).</summary>

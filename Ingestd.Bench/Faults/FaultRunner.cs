@@ -43,6 +43,7 @@ internal sealed class FaultRunner(IngestdBinary ingestd, string workDir)
             run.Snapshot("final");
             run.FinalVerify = VerifyReport.Run(ingestd, disk.DataDir);
             run.Mark("verify");
+            if (scenario.RetentionMaxBytes is long limit) CheckRetentionPremise(run, limit);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -64,5 +65,15 @@ internal sealed class FaultRunner(IngestdBinary ingestd, string workDir)
         }
         disk.Unmount();
         return (ScenarioVerdict.Judge(run, incomplete), took.Elapsed);
+    }
+
+    // Nothing may be deleted only if everything ever written stays within retention_max_bytes; otherwise a
+    // deletion could be right and the losses would not prove anything.
+    private static void CheckRetentionPremise(ScenarioRun run, long limit)
+    {
+        long written = run.SegmentBytesEverSeen();
+        run.Notes.Add($"segment files ever seen hold {written} bytes in all; retention_max_bytes {limit}");
+        if (written > limit)
+            throw new ScenarioIncompleteException($"the segments grew to {written} bytes, more than retention_max_bytes {limit}, so deleting was allowed");
     }
 }

@@ -13,25 +13,25 @@ internal static class FaultScenarios
     public static IReadOnlyList<FaultScenario> All { get; } =
     [
         new("disk-full-age-rotation",
-            "disk full then freed, three times (0.4 s, 0.4 s, 1.5 s) during load, segments rotating by age (500ms); durability fsync",
+            "disk full when a segment is due by age (500ms), freed as soon as the rotation was tried; later full for 1.5 s; durability fsync",
             Disk,
             """
             durability = "fsync"
             segment_max_age = "500ms"
             """,
-            Cycles(FillDisk, FreeDisk)),
+            UnderLoad((FullUntilRotationTried, 0.6), (Do(FillDisk), 1.5), (Do(FreeDisk), 2))),
 
         new("disk-full-size-rotation",
-            "disk full then freed, three times (0.4 s, 0.4 s, 1.5 s) during load, segments rotating by size (32KiB); durability write",
+            "disk full when the segment is at its size limit (32KiB), freed as soon as the rotation was tried; later full for 1.5 s; durability write",
             Disk,
             """
             durability = "write"
             segment_max_bytes = "32KiB"
             """,
-            Cycles(FillDisk, FreeDisk)),
+            UnderLoad((run => AtSizeLimit(run, 32 * 1024, FillDisk, FreeDisk, 0.3), 0.6), (Do(FillDisk), 1.5), (Do(FreeDisk), 2))),
 
         new("inodes-exhausted",
-            "no inode left (segment creation fails) then freed, three times during load, rotating by age (500ms); durability write",
+            "no inode left (segment creation fails) then freed, three times during load (0.7 s, 0.7 s, 1.5 s), rotating by age (500ms); durability write",
             Disk + ",nr_inodes=64",
             """
             durability = "write"
@@ -54,14 +54,16 @@ internal static class FaultScenarios
             }, FreeDisk)),
 
         new("retention-full",
-            "retention_max_bytes = disk size, so nothing may be deleted; size rotations (32KiB) while the disk is out of space, then of inodes; durability write",
+            "retention_max_bytes 2MiB, more than all segments ever written (checked), so nothing may be deleted; no inode left for 1.5 s "
+                + "when the segment is at its size limit (32KiB), then the disk full for 0.4 s; durability write",
             Disk + ",nr_inodes=64",
             """
             durability = "write"
             segment_max_bytes = "32KiB"
-            retention_max_bytes = "4MiB"
+            retention_max_bytes = "2MiB"
             """,
-            UnderLoad((FillDisk, 0.4), (FreeDisk, 0.6), (ExhaustInodes, 0.4), (FreeInodes, 0.6), (ExhaustInodes, 1.5), (FreeInodes, 2))),
+            UnderLoad((run => AtSizeLimit(run, 32 * 1024, ExhaustInodes, FreeInodes, 1.5), 0.6), (Do(FillDisk), 0.4), (Do(FreeDisk), 2)),
+            RetentionMaxBytes: 2 * 1024 * 1024),
 
         new("bitflip-payload",
             "kill -9 after the load, one bit flipped in the payload of a middle block of the newest segment, restart",
@@ -114,7 +116,7 @@ internal static class FaultScenarios
             }),
 
         new("read-only",
-            "read-only remount during load, then read-write again, three times, rotating by age (500ms); durability write",
+            "read-only remount during load, then read-write again, three times (0.7 s, 0.7 s, 1.5 s), rotating by age (500ms); durability write",
             Disk,
             """
             durability = "write"
@@ -128,13 +130,13 @@ internal static class FaultScenarios
     ];
 
     // Load for 1.5 s, then each step and its pause; the last step undoes the fault, and the load goes on after it.
-    private static Func<ScenarioRun, Task> UnderLoad(params (Action<ScenarioRun> Do, double Then)[] steps) => async run =>
+    private static Func<ScenarioRun, Task> UnderLoad(params (Func<ScenarioRun, Task> Do, double Then)[] steps) => async run =>
     {
         run.StartLoad();
         await ScenarioRun.Wait(1.5);
         foreach (var (step, then) in steps)
         {
-            step(run);
+            await step(run);
             run.FaultUndoneAt = run.Clock.Elapsed.TotalSeconds;
             await ScenarioRun.Wait(then);
         }
@@ -142,10 +144,90 @@ internal static class FaultScenarios
         run.FaultLoadStoppedAt = run.Clock.Elapsed.TotalSeconds;
     };
 
-    // Short faults first: one shorter than segment_max_age ends while a rotation that failed may still be
-    // pending, the longer last one outlasts several rotation attempts.
+    private static Func<ScenarioRun, Task> Do(Action<ScenarioRun> action) => run =>
+    {
+        action(run);
+        return Task.CompletedTask;
+    };
+
+    // Each fault outlasts segment_max_age (500ms), so a rotation is tried while it lasts.
     private static Func<ScenarioRun, Task> Cycles(Action<ScenarioRun> on, Action<ScenarioRun> off)
-        => UnderLoad((on, 0.4), (off, 0.6), (on, 0.4), (off, 0.6), (on, 1.5), (off, 2));
+        => UnderLoad((Do(on), 0.7), (Do(off), 0.6), (Do(on), 0.7), (Do(off), 0.6), (Do(on), 1.5), (Do(off), 2));
+
+    /// <summary>
+    /// Fills the disk while the load runs and frees it as soon as the daemon has created the next segment file
+    /// (an age rotation tried on the full disk), at most 2 s later: the moment right after a failed rotation.
+    /// </summary>
+    private static async Task FullUntilRotationTried(ScenarioRun run)
+    {
+        string? before = NewestSegment(run.Disk.DataDir);
+        FillDisk(run);
+        string? created = await WaitForSegmentAfter(run, before, seconds: 2);
+        run.Mark(created is null ? "no rotation tried within 2 s" : $"rotation tried: {created} created ({Length(run, created)} bytes)");
+        FreeDisk(run);
+    }
+
+    /// <summary>
+    /// Brings the active segment to its size limit with the load held (single requests until the newest segment
+    /// has at least <paramref name="limit"/> bytes), so that the very next block rotates; does the fault; lets the
+    /// load go on; waits (at most 2 s) for the daemon to log the failed rotation, holds the fault
+    /// <paramref name="hold"/> seconds more, undoes it.
+    /// </summary>
+    private static async Task AtSizeLimit(ScenarioRun run, long limit, Action<ScenarioRun> fault, Action<ScenarioRun> undo, double hold)
+    {
+        var load = run.Load;
+        load.Pause();
+        await load.WaitIdleAsync();
+        string? active = NewestSegment(run.Disk.DataDir);
+        var topUp = System.Diagnostics.Stopwatch.StartNew();
+        int sent = 0;
+        while (active is not null && Length(run, active) < limit && topUp.Elapsed < TimeSpan.FromSeconds(5))
+        {
+            await load.SendOneAsync();
+            sent++;
+            // The request that found the segment full rotated it: go on filling the new one.
+            active = NewestSegment(run.Disk.DataDir);
+        }
+        run.Mark($"load held, {sent} single requests brought {active} to {(active is null ? 0 : Length(run, active))} bytes");
+        int failures = run.DaemonLogCount(WriteFailed);
+        fault(run);
+        load.Resume();
+        // The first block after the hold finds the segment full, so the first failure is the rotation's.
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (run.DaemonLogCount(WriteFailed) == failures && waited.Elapsed < TimeSpan.FromSeconds(2)) await Task.Delay(2);
+        run.Mark(run.DaemonLogCount(WriteFailed) > failures ? $"rotation failed: {LastLine(run, WriteFailed)}" : "no failure logged within 2 s");
+        await ScenarioRun.Wait(hold);
+        undo(run);
+    }
+
+    private const string WriteFailed = "segment write failed";
+
+    private static string LastLine(ScenarioRun run, string containing)
+    {
+        string line = run.DaemonLogLines(containing).LastOrDefault() ?? "";
+        return line.Length <= 160 ? line : line[..160] + "…";
+    }
+
+    private static string? NewestSegment(string dataDir)
+        => Directory.GetFiles(dataDir, "*.seg").Select(Path.GetFileName).Order(StringComparer.Ordinal).LastOrDefault();
+
+    private static long Length(ScenarioRun run, string segment)
+    {
+        try { return new FileInfo(Path.Combine(run.Disk.DataDir, segment)).Length; }
+        catch (FileNotFoundException) { return 0; }
+    }
+
+    private static async Task<string?> WaitForSegmentAfter(ScenarioRun run, string? before, double seconds)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (waited.Elapsed.TotalSeconds < seconds)
+        {
+            string? newest = NewestSegment(run.Disk.DataDir);
+            if (newest is not null && (before is null || string.CompareOrdinal(newest, before) > 0)) return newest;
+            await Task.Delay(2);
+        }
+        return null;
+    }
 
     private static void FillDisk(ScenarioRun run)
     {

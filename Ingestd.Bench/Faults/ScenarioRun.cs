@@ -75,6 +75,7 @@ internal sealed class ScenarioRun : IDisposable
         if (daemon is null) throw new ScenarioIncompleteException($"{why}: {problem}");
         _daemons.Add(daemon);
         Daemon = daemon;
+        _segmentWatch ??= new Timer(_ => PollSegments(), null, 0, 20);
         Mark(why);
     }
 
@@ -116,6 +117,9 @@ internal sealed class ScenarioRun : IDisposable
         Mark("load off");
     }
 
+    /// <summary>The running load (to pause it or send single requests); throws when none runs.</summary>
+    public AckLoad Load => _load ?? throw new InvalidOperationException("no load running");
+
     public static Task Wait(double seconds) => Task.Delay(TimeSpan.FromSeconds(seconds));
 
     public void Snapshot(string label)
@@ -154,6 +158,41 @@ internal sealed class ScenarioRun : IDisposable
     /// <summary>How many daemon log lines, over every start, contain <paramref name="text"/>.</summary>
     public int DaemonLogCount(string text) => _daemons.Sum(d => d.Count(text));
 
+    public IEnumerable<string> DaemonLogLines(string text)
+        => _daemons.SelectMany(d => d.Lines).Where(l => l.Contains(text, StringComparison.Ordinal));
+
+    /// <summary>
+    /// Segment files seen in the data directory so far, each with the largest size seen: polled every 20 ms
+    /// from the first daemon start, so it also knows files retention deleted (the daemon's own accounting is
+    /// what is being judged, so its log is not trusted for this).
+    /// </summary>
+    public long SegmentBytesEverSeen()
+    {
+        PollSegments();
+        lock (_segmentSizes) return _segmentSizes.Values.Sum();
+    }
+
+    private readonly Dictionary<string, long> _segmentSizes = new(StringComparer.Ordinal);
+    private Timer? _segmentWatch;
+
+    private void PollSegments()
+    {
+        string[] files;
+        try { files = Directory.GetFiles(Disk.DataDir, "*.seg"); }
+        catch (IOException) { return; }
+        foreach (var file in files)
+        {
+            long length;
+            try { length = new FileInfo(file).Length; }
+            catch (IOException) { continue; }
+            lock (_segmentSizes)
+            {
+                string name = Path.GetFileName(file);
+                if (length > _segmentSizes.GetValueOrDefault(name)) _segmentSizes[name] = length;
+            }
+        }
+    }
+
     private static int FreePort()
     {
         // Bound and released at once; the daemon binds it with SO_REUSEADDR, and keeps it across restarts.
@@ -166,6 +205,7 @@ internal sealed class ScenarioRun : IDisposable
 
     public void Dispose()
     {
+        _segmentWatch?.Dispose();
         foreach (var d in _daemons) d.Dispose();
         Daemon = null;
     }
