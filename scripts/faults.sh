@@ -32,13 +32,18 @@ work=$(mktemp -d /tmp/ingestd-faults.XXXXXX)
 rc=2
 
 cleanup() {
+  # The driver first, so that it starts no daemon after the sweep below: TERM reaches it through timeout.
+  if [ -n "${driver:-}" ] && kill -TERM "$driver" 2>/dev/null; then
+    for _ in $(seq 50); do kill -0 "$driver" 2>/dev/null || break; sleep 0.1; done
+    pkill -KILL -P "$driver" 2>/dev/null
+    kill -KILL "$driver" 2>/dev/null
+  fi
   # Daemons the driver started (their PIDs are in daemon.pids), only if that PID is still an ingestd.
   if [ -f "$work/daemon.pids" ]; then
     while read -r pid; do
       [ -n "$pid" ] && [ -r "/proc/$pid/cmdline" ] && tr '\0' ' ' <"/proc/$pid/cmdline" | grep -q ingestd && kill -9 "$pid" 2>/dev/null
     done <"$work/daemon.pids"
   fi
-  if [ -n "${driver:-}" ]; then kill -9 "$driver" 2>/dev/null; fi
   if mountpoint -q "$work/disk" 2>/dev/null; then umount -R -l "$work/disk" 2>/dev/null; fi
   if [ "$rc" -eq 0 ]; then
     rm -rf "$work"
@@ -47,7 +52,7 @@ cleanup() {
   fi
 }
 trap cleanup EXIT
-trap 'exit 130' INT TERM
+trap 'echo "faults: aborted (interrupted)"; exit 130' INT TERM
 
 mkdir -p "$work/disk"
 if ! err=$(mount -t tmpfs -o size=4m tmpfs "$work/disk" 2>&1); then
