@@ -4,6 +4,7 @@ using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
 using Ingestd.Bench.Compare;
+using Ingestd.Bench.Faults;
 using Ingestd.Bench.Load;
 using Ingestd.Bench.Workload;
 
@@ -18,6 +19,7 @@ public static class Program
         Ingestd.Bench workload [--out DIR]                     write the reference workload (default: over Ingestd.Bench/workload-data)
         Ingestd.Bench kestrel-ordinary --listen H:P --out F    the ordinary ASP.NET Core /v1/drain (started by compare)
         Ingestd.Bench kestrel-ingestd --listen H:P --data-dir D   ingestd's pipeline hosted on Kestrel (started by compare)
+        Ingestd.Bench faults --daemon PATH --work DIR            disk faults under load against the real daemon (run by scripts/faults.sh)
         """;
 
     /// <summary>Dispatches on the verb; with no known verb the arguments go to BenchmarkDotNet, as before.</summary>
@@ -42,6 +44,8 @@ public static class Program
                 return OrdinaryKestrelServer.Run(args[1..]);
             case "kestrel-ingestd":
                 return KestrelHostedIngestd.Run(args[1..]);
+            case "faults":
+                return FaultsCommand.Run(args[1..]);
             case "-h" or "--help":
                 Console.WriteLine(Usage);
                 return 0;
