@@ -6,7 +6,8 @@ namespace Ingestd.Bench.Faults;
 /// <summary>
 /// What <c>ingestd verify</c> says about a data directory: its exit code and each corruption it reports, as
 /// (segment file name, offset). Output lines look like
-/// <c>PATH: 3 blocks, 30 records, 999 bytes, CORRUPT: block payload CRC mismatch at offset 84; …</c>.
+/// <c>PATH: 3 blocks, 30 records, 999 bytes, CORRUPT: block payload CRC mismatch at offset 84; …</c>; a range skipped
+/// up to the next good block reads <c>offset 60864..61360 (496 bytes) skipped: block header CRC mismatch</c>.
 /// </summary>
 internal sealed partial class VerifyReport
 {
@@ -44,6 +45,6 @@ internal sealed partial class VerifyReport
         return new VerifyReport(exit, findings, stdout);
     }
 
-    [GeneratedRegex(@"at offset (\d+)")]
+    [GeneratedRegex(@"(?:at offset |^offset )(\d+)")]
     private static partial Regex OffsetPattern();
 }

@@ -9,12 +9,12 @@ namespace Ingestd.Tests.Storage;
 /// <c>scripts/faults.sh</c>: real disk faults under load against the built daemon (disk full during age and size
 /// rotation, inodes exhausted, a partial block write, retention around a full disk, bit flips, kill -9 three
 /// times, read-only). A 2xx must mean stored: no acknowledged event lost, no sequence number given twice, no
-/// corruption reported where none was made. Takes about two minutes. Needs root (each scenario mounts a tmpfs);
-/// without it the script prints <c>faults: skipped (reason)</c>, and this test prints that and passes.
+/// corruption reported where none was made. Takes about a minute and a half. Needs root (each scenario mounts a
+/// tmpfs): skipped with the reason where it cannot mount.
 /// </summary>
 public sealed partial class FaultRunTests(ITestOutputHelper output)
 {
-    [Fact]
+    [TmpfsFact]
     public void Disk_faults_under_load_lose_no_acknowledged_event_reuse_no_sequence_and_invent_no_corruption()
     {
         // The daemon and the driver this test run was built with, as the other end-to-end tests use them.

@@ -23,8 +23,11 @@ internal sealed class FaultyFiles : ISegmentFiles
     /// <summary>Creating a file fails with ENOSPC (no inode or no block for it).</summary>
     public bool CreateFails { get; set; }
 
-    /// <summary>The next fsync of a file (not a directory) fails with EIO; cleared once it fired.</summary>
+    /// <summary>The next fsync of a file (not a directory) fails, with <see cref="FlushErrno"/>; cleared once it fired.</summary>
     public bool NextFlushFails { get; set; }
+
+    /// <summary>The errno of a failing fsync: EIO by default; ENOSPC where the file system allocates at writeback.</summary>
+    public int FlushErrno { get; set; } = EIO;
 
     /// <summary>Cutting a file back fails too (a failed write's tail then stays until the next try).</summary>
     public bool SetLengthFails { get; set; }
@@ -56,7 +59,7 @@ internal sealed class FaultyFiles : ISegmentFiles
         if (NextFlushFails)
         {
             NextFlushFails = false;
-            throw Error(EIO, "segment");
+            throw Error(FlushErrno, "segment");
         }
         _real.Flush(file);
     }

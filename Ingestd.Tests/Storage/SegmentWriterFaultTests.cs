@@ -84,6 +84,18 @@ public sealed class SegmentWriterFaultTests : IDisposable
     }
 
     [Fact]
+    public async Task Fsync_failing_for_lack_of_space_answers_disk_full()
+    {
+        Start(Durability.Fsync);
+        Assert.Equal(StoreResult.Durable, await Stored(Publish(2, 0)));
+        _files.FlushErrno = FaultyFiles.ENOSPC;
+        _files.NextFlushFails = true;
+        Assert.Equal(StoreResult.DiskFull, await Stored(Publish(2, 2)));
+        Assert.Equal(StoreResult.Durable, await Stored(Publish(2, 4)));
+        Assert.Equal([0, 1, 4, 5], StoredNumbers());
+    }
+
+    [Fact]
     public async Task Storage_health_goes_unwritable_on_a_failure_and_back_on_the_next_good_write()
     {
         var writer = Start(Durability.Write);
