@@ -106,11 +106,18 @@ internal sealed class SegmentWriter : IDisposable
                 FinalSync();
                 break;
             }
-            _ring.PrepareWait();
-            if (!_ring.HasData && _incoming.IsEmpty && !(_stopping && _ring.IsDrained)) _ring.Wait(_idleWait);
-            _ring.EndWait();
+            if (!HasWork())
+            {
+                // Announced first, checked again after: a publish or waiter arriving in between ends the wait.
+                // Announcing only when idle keeps producers from signalling a writer that is busy anyway.
+                _ring.PrepareWait();
+                if (!HasWork()) _ring.Wait(_idleWait);
+                _ring.EndWait();
+            }
         }
     }
+
+    private bool HasWork() => _ring.HasData || !_incoming.IsEmpty || (_stopping && _ring.IsDrained);
 
     // Moves everything currently published from the ring into blocks; returns the last end position (0 if none).
     private long Drain()
