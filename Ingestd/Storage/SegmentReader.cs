@@ -225,12 +225,13 @@ internal sealed class SegmentReader : IDisposable
 
     /// <summary>
     /// A segment's name carries its first sequence: when that is beyond the sequence the last block read leads to,
-    /// the segments in between were deleted by retention before this reader got to them.
+    /// the segments in between were deleted by retention before this reader got to them, or the numbers were never
+    /// used (the log goes on past them after a failed fsync or a cut damaged tail, so they are never reused).
     /// </summary>
     private void WarnIfSegmentsWereDeleted(string path)
     {
         if (_nextSequence is long expected && SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first) && first > expected)
-            _warn($"{path}: segments deleted by retention before they were read; sequences {expected}..{first - 1} skipped");
+            _warn($"{path}: sequences {expected}..{first - 1} skipped: their segments were deleted by retention before they were read, or the numbers were left unused after a storage fault");
     }
 
     // Blocks carry their own sequence numbers and checksums, so a bad file header costs nothing but the warning.
