@@ -25,6 +25,8 @@ internal enum RejectReason : byte
     ChunkSizeOverflow,
     InvalidChunkTerminator,
     MissingHost,
+    InvalidHost,
+    ConflictingContentType,
     LengthRequired,
 
     // Limits
@@ -45,6 +47,7 @@ internal enum RejectReason : byte
     // Routing and auth
     NotFound,                    // 404
     MethodNotAllowed,            // 405
+    NotImplemented,              // 501 (a method the server does not recognise)
     Unauthorized,                // 401
     Forbidden,                   // 403
 

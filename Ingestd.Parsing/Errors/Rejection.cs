@@ -18,6 +18,7 @@ internal static class Rejection
         RejectReason.UnsupportedHttpVersion => 505,
         RejectReason.NotFound => 404,
         RejectReason.MethodNotAllowed => 405,
+        RejectReason.NotImplemented => 501,
         RejectReason.Unauthorized => 401,
         RejectReason.Forbidden => 403,
         RejectReason.Backpressure or RejectReason.RateLimited => 429,
@@ -45,6 +46,8 @@ internal static class Rejection
         RejectReason.ChunkSizeOverflow => "chunk_size_overflow",
         RejectReason.InvalidChunkTerminator => "invalid_chunk",
         RejectReason.MissingHost => "missing_host",
+        RejectReason.InvalidHost => "invalid_host",
+        RejectReason.ConflictingContentType => "conflicting_content_type",
         RejectReason.LengthRequired => "length_required",
         RejectReason.RequestLineTooLong => "request_line_too_long",
         RejectReason.HeadersTooLarge => "headers_too_large",
@@ -59,6 +62,7 @@ internal static class Rejection
         RejectReason.InvalidEvent => "invalid_event",
         RejectReason.NotFound => "not_found",
         RejectReason.MethodNotAllowed => "method_not_allowed",
+        RejectReason.NotImplemented => "not_implemented",
         RejectReason.Unauthorized => "unauthorized",
         RejectReason.Forbidden => "forbidden",
         RejectReason.Backpressure => "backpressure_triggered",
@@ -86,6 +90,8 @@ internal static class Rejection
         RejectReason.ChunkSizeOverflow => "chunk size too large",
         RejectReason.InvalidChunkTerminator => "chunk data not followed by CRLF",
         RejectReason.MissingHost => "HTTP/1.1 request without Host header",
+        RejectReason.InvalidHost => "Host is not uri-host [ \":\" port ] (RFC 9112 §3.2, RFC 3986 §3.2.2)",
+        RejectReason.ConflictingContentType => "differing Content-Type fields (RFC 9110 §8.3)",
         RejectReason.LengthRequired => "a request body needs Content-Length or chunked Transfer-Encoding",
         RejectReason.RequestLineTooLong => "request line exceeds the limit",
         RejectReason.HeadersTooLarge => "request header fields exceed the size limit",
@@ -100,6 +106,7 @@ internal static class Rejection
         RejectReason.InvalidEvent => "invalid event",
         RejectReason.NotFound => "no such endpoint",
         RejectReason.MethodNotAllowed => "method not allowed on this endpoint",
+        RejectReason.NotImplemented => "method not implemented by this server (RFC 9110 §15.6.2)",
         RejectReason.Unauthorized => "missing or invalid credentials",
         RejectReason.Forbidden => "credentials not valid for this resource",
         RejectReason.Backpressure => "server saturated",
@@ -112,7 +119,7 @@ internal static class Rejection
     /// <summary>Framing errors leave the byte stream in an unknown state: answer, then close.</summary>
     public static bool ClosesConnection(RejectReason reason) => reason switch
     {
-        RejectReason.NotFound or RejectReason.MethodNotAllowed or RejectReason.Unauthorized or RejectReason.Forbidden
+        RejectReason.NotFound or RejectReason.MethodNotAllowed or RejectReason.NotImplemented or RejectReason.Unauthorized or RejectReason.Forbidden
             or RejectReason.Backpressure or RejectReason.RateLimited or RejectReason.Conflict or RejectReason.InvalidJson or RejectReason.InvalidEvent
             or RejectReason.UnsupportedMediaType or RejectReason.InvalidEncodedBody
             or RejectReason.UnsupportedContentEncoding or RejectReason.DecodedBodyTooLarge => false,

@@ -74,6 +74,7 @@ internal sealed class HttpRequestHead
     internal int RequestLineBytes;
     internal int HeaderBytes;
     internal int HostCount;
+    internal bool ContentTypeSeen;
     internal bool TransferEncodingSeen;
     internal bool ConnectionClose;
     internal bool ConnectionKeepAlive;
@@ -98,6 +99,7 @@ internal sealed class HttpRequestHead
         RequestLineBytes = 0;
         HeaderBytes = 0;
         HostCount = 0;
+        ContentTypeSeen = false;
         TransferEncodingSeen = false;
         ConnectionClose = false;
         ConnectionKeepAlive = false;

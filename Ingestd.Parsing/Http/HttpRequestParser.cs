@@ -300,6 +300,11 @@ internal static class HttpRequestParser
             case 4 when Ascii.EqualsIgnoreCase(name, "host"u8):
                 // RFC 9112 §3.2: more than one Host is a 400.
                 if (++head.HostCount > 1) Rejection.Throw(RejectReason.InvalidHeader, "more than one Host header field");
+                // ... and so is a Host whose value is not uri-host [ ":" port ] (same section).
+                if (!HostField.IsValid(value)) Rejection.Throw(RejectReason.InvalidHost);
+                break;
+            case 12 when Ascii.EqualsIgnoreCase(name, "content-type"u8):
+                InterpretContentType(value, head);
                 break;
             case 6 when Ascii.EqualsIgnoreCase(name, "expect"u8):
                 if (Ascii.EqualsIgnoreCase(value, "100-continue"u8)) head.ExpectContinueSeen = true;
@@ -314,6 +319,20 @@ internal static class HttpRequestParser
                 InterpretTransferEncoding(value, head);
                 break;
         }
+    }
+
+    // Content-Type is a singleton field (RFC 9110 §8.3, §5.5): the same value sent twice is harmless,
+    // two different ones leave the body's format to a guess, and intermediaries may guess differently.
+    private static void InterpretContentType(ReadOnlySpan<byte> value, HttpRequestHead head)
+    {
+        if (!head.ContentTypeSeen)
+        {
+            head.ContentTypeSeen = true;
+            return;
+        }
+        // The head keeps every field; the first Content-Type is the one TryGetHeader finds.
+        head.TryGetHeader("content-type"u8, out var first);
+        if (!first.SequenceEqual(value)) Rejection.Throw(RejectReason.ConflictingContentType);
     }
 
     // Connection = #connection-option (RFC 9110 §7.6.1)

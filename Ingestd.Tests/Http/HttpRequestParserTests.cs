@@ -658,6 +658,115 @@ public class HttpRequestParserTests
         Assert.Equal(RejectReason.InvalidHeader, Reject(Get("Host: a\r\nhost: a\r\n", version: version)));
     }
 
+    // RFC 9112 §3.2: a Host whose value is not uri-host [ ":" port ] (RFC 3986 §3.2.2–§3.2.3) is a 400.
+    [Theory]
+    [InlineData("user@127.0.0.1:18200")]
+    [InlineData("127.0.0.1:18200/path")]
+    [InlineData("127.0.0.1:18200, other.example.com")]
+    [InlineData("ex ample")]
+    [InlineData("h/")]
+    [InlineData("h?q")]
+    [InlineData("h#f")]
+    [InlineData("h\"")]
+    [InlineData("caf\u00e9")]
+    [InlineData("h%2")]
+    [InlineData("h%zz")]
+    [InlineData("h:80x")]
+    [InlineData("h:80:81")]
+    [InlineData(":80")]
+    [InlineData("[::1")]
+    [InlineData("[::1]x")]
+    [InlineData("[::1]80")]
+    [InlineData("[]")]
+    [InlineData("[1:2:3:4:5:6:7:8:9]")]
+    [InlineData("[1:2:3:4:5:6:7]")]
+    [InlineData("[1::2::3]")]
+    [InlineData("[12345::]")]
+    [InlineData("[:1::]")]
+    [InlineData("[1::2:]")]
+    [InlineData("[1.2.3.4]")]
+    [InlineData("[::256.1.1.1]")]
+    [InlineData("[::01.1.1.1]")]
+    [InlineData("[::1.2.3]")]
+    [InlineData("[::1.2.3.4:5]")]
+    [InlineData("[fe80::1%25eth0]")]
+    [InlineData("[v1]")]
+    [InlineData("[vx.a]")]
+    [InlineData("[v1.]")]
+    public void Host_that_is_not_uri_host_and_optional_port_is_invalid(string host)
+    {
+        Assert.Equal(RejectReason.InvalidHost, Reject(Get($"Host: {host}\r\n")));
+    }
+
+    [Fact]
+    public void Invalid_host_is_refused_in_http10_too()
+    {
+        Assert.Equal(RejectReason.InvalidHost, Reject(Get("Host: user@h\r\n", version: "HTTP/1.0")));
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("localhost")]
+    [InlineData("127.0.0.1:80")]
+    [InlineData("[::1]:8080")]
+    [InlineData("[::1]")]
+    [InlineData("[::]")]
+    [InlineData("[2001:DB8::ff00:42:8329]")]
+    [InlineData("[1:2:3:4:5:6:7:8]:443")]
+    [InlineData("[1:2:3:4:5:6:7::]")]
+    [InlineData("[::ffff:192.0.2.128]")]
+    [InlineData("[1:2:3:4:5:6:255.255.255.255]")]
+    [InlineData("[v7.fe80::1+eth0]")]
+    [InlineData("a,b")]
+    [InlineData("Ex-ample.COM.")]
+    [InlineData("h:")]
+    [InlineData("999.1.1.1")]
+    [InlineData("caf%C3%a9.example")]
+    [InlineData("!$&'()*+,;=-._~")]
+    public void Host_of_uri_host_and_optional_port_is_accepted(string host)
+    {
+        var bytes = Segments.Bytes(Get($"Host: {host}\r\n"));
+        foreach (var buffer in new[] { new ReadOnlySequence<byte>(bytes), Segments.OneBytePerSegment(bytes) })
+        {
+            var head = new HttpRequestHead();
+            Assert.True(HttpRequestParser.TryParseHead(buffer, head, HttpLimits.Default, out _, out _));
+            Assert.True(head.TryGetHeader("host"u8, out var value));
+            Assert.Equal(host, Str(value));
+        }
+    }
+
+    [Fact]
+    public void Host_checks_allocate_nothing()
+    {
+        var buffer = Segments.Single(Get("Host: [2001:db8::ff00:42:8329]:8080\r\nContent-Type: a/b\r\nContent-Type: a/b\r\n"));
+        var head = new HttpRequestHead();
+        var limits = HttpLimits.Default;
+        for (int i = 0; i < 10; i++) HttpRequestParser.TryParseHead(buffer, head, limits, out _, out _);
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 100; i++) HttpRequestParser.TryParseHead(buffer, head, limits, out _, out _);
+        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+    }
+
+    // ---- Content-Type --------------------------------------------------------------------
+
+    // Content-Type is a singleton field (RFC 9110 §8.3): two that differ leave the body's format unknown.
+    [Theory]
+    [InlineData("Content-Type: application/json\r\nContent-Type: text/plain\r\n")]
+    [InlineData("Content-Type: application/json\r\ncontent-type: application/json; charset=utf-8\r\n")]
+    [InlineData("Content-Type: text/plain\r\nX-A: b\r\nContent-Type: application/json\r\n")]
+    public void Differing_content_types_conflict(string fields)
+    {
+        Assert.Equal(RejectReason.ConflictingContentType, Reject(Get("Host: h\r\n" + fields, method: "POST")));
+    }
+
+    [Fact]
+    public void Repeated_identical_content_type_is_taken_as_one()
+    {
+        var head = Parse(Get("Host: h\r\nContent-Type: application/json\r\ncontent-type:  application/json\r\n", method: "POST"));
+        Assert.Equal("application/json", Str(head.ContentType));
+    }
+
     // ---- Content-Length ------------------------------------------------------------------
 
     [Theory]
