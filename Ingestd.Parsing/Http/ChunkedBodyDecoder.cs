@@ -14,8 +14,16 @@ internal sealed class ChunkedBodyDecoder
     private enum State : byte
     {
         Size,           // hex digits of chunk-size
-        SizeWhitespace, // BWS after the size, must lead to ';'
-        Extension,      // chunk-ext, skipped up to CR
+        // chunk-ext (RFC 9112 §7.1.1), checked byte by byte and then dropped:
+        ExtBws,         // BWS after the size or after a value: must lead to ';'
+        ExtNameStart,   // after ';' (and BWS): a chunk-ext-name must start
+        ExtName,        // in a name: more tchars, BWS, '=', ';' or CR
+        ExtNameBws,     // BWS after a name: '=' or ';'
+        ExtValueStart,  // after '=' (and BWS): a token or a quoted-string must start
+        ExtToken,       // in a token value: more tchars, BWS, ';' or CR
+        ExtQuoted,      // in a quoted-string
+        ExtQuotedPair,  // after a backslash in a quoted-string
+        ExtQuotedEnd,   // right after the closing quote: BWS, ';' or CR
         SizeLF,         // CR of the chunk-size line seen
         Data,
         DataCR,
@@ -116,19 +124,9 @@ internal sealed class ChunkedBodyDecoder
                     OnSizeByte(b, output);
                     break;
 
-                case State.SizeWhitespace:
-                    // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ) (RFC 9112 §7.1.1)
-                    if (b == Semicolon) _state = State.Extension;
-                    else if (b != SP && b != HTAB) Rejection.Throw(RejectReason.InvalidChunkSize);
-                    CountExtension(limits);
-                    break;
-
-                case State.Extension:
-                    // Extensions are skipped; their bytes must still be field-value-like and bounded.
-                    if (b == CR) _state = State.SizeLF;
-                    else if (b == LF) Rejection.Throw(RejectReason.InvalidChunkSize, "chunk-size line ends in LF without CR");
-                    else if ((b < 0x20 && b != HTAB) || b == 0x7F) Rejection.Throw(RejectReason.InvalidChunkSize, "control character in a chunk extension");
-                    else CountExtension(limits);
+                case State.ExtBws or State.ExtNameStart or State.ExtName or State.ExtNameBws or State.ExtValueStart
+                    or State.ExtToken or State.ExtQuoted or State.ExtQuotedPair or State.ExtQuotedEnd:
+                    OnExtensionByte(b, limits);
                     break;
 
                 case State.SizeLF:
@@ -191,11 +189,54 @@ internal sealed class ChunkedBodyDecoder
         switch (b)
         {
             case CR: _state = State.SizeLF; break;
-            case Semicolon: _state = State.Extension; break;
-            case SP or HTAB: _state = State.SizeWhitespace; break;
+            case Semicolon: _state = State.ExtNameStart; break;
+            case SP or HTAB: _state = State.ExtBws; break;
             case LF: Rejection.Throw(RejectReason.InvalidChunkSize, "chunk-size line ends in LF without CR"); break;
             default: Rejection.Throw(RejectReason.InvalidChunkSize); break;
         }
+    }
+
+    // chunk-ext      = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] )
+    // chunk-ext-name = token, chunk-ext-val = token / quoted-string (RFC 9112 §7.1.1; quoted-string: RFC 9110 §5.6.4)
+    // No extension means anything to us, but a line that breaks the grammar is not one we can trust to frame the body.
+    private void OnExtensionByte(byte b, HttpLimits limits)
+    {
+        if (b == CR && _state is State.ExtName or State.ExtToken or State.ExtQuotedEnd)
+        {
+            _state = State.SizeLF;
+            return;
+        }
+        CountExtension(limits);
+        bool bws = b == SP || b == HTAB;
+        _state = _state switch
+        {
+            State.ExtBws when bws => State.ExtBws,
+            State.ExtBws when b == Semicolon => State.ExtNameStart,
+            State.ExtNameStart when bws => State.ExtNameStart,
+            State.ExtNameStart or State.ExtName when Tchar.Contains(b) => State.ExtName,
+            State.ExtName or State.ExtNameBws when bws => State.ExtNameBws,
+            State.ExtName or State.ExtNameBws when b == Semicolon => State.ExtNameStart,
+            State.ExtName or State.ExtNameBws when b == EqualsSign => State.ExtValueStart,
+            State.ExtValueStart when bws => State.ExtValueStart,
+            State.ExtValueStart when b == DoubleQuote => State.ExtQuoted,
+            State.ExtValueStart or State.ExtToken when Tchar.Contains(b) => State.ExtToken,
+            State.ExtToken or State.ExtQuotedEnd when bws => State.ExtBws,
+            State.ExtToken or State.ExtQuotedEnd when b == Semicolon => State.ExtNameStart,
+            State.ExtQuoted when b == DoubleQuote => State.ExtQuotedEnd,
+            State.ExtQuoted when b == Backslash => State.ExtQuotedPair,
+            // qdtext = HTAB / SP / %x21 / %x23-5B / %x5D-7E / obs-text; quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
+            State.ExtQuoted or State.ExtQuotedPair when b == HTAB || (b >= 0x20 && b != 0x7F) => State.ExtQuoted,
+            _ => InvalidExtension(b),
+        };
+    }
+
+    private static State InvalidExtension(byte b)
+    {
+        if (b == LF) Rejection.Throw(RejectReason.InvalidChunkSize, "chunk-size line ends in LF without CR");
+        if (b == CR) Rejection.Throw(RejectReason.InvalidChunkSize, "chunk extension ends where a name or value must follow (RFC 9112 §7.1.1)");
+        if ((b < 0x20 && b != HTAB) || b == 0x7F) Rejection.Throw(RejectReason.InvalidChunkSize, "control character in a chunk extension");
+        Rejection.Throw(RejectReason.InvalidChunkSize, "malformed chunk extension: expected *( BWS \";\" BWS token [ BWS \"=\" BWS ( token / quoted-string ) ] ) (RFC 9112 §7.1.1)");
+        return default;
     }
 
     private void CountExtension(HttpLimits limits)

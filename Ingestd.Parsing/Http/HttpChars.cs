@@ -16,6 +16,9 @@ internal static class HttpChars
     public const byte Question = (byte)'?';
     public const byte Asterisk = (byte)'*';
     public const byte At = (byte)'@';
+    public const byte EqualsSign = (byte)'=';
+    public const byte DoubleQuote = (byte)'"';
+    public const byte Backslash = (byte)'\\';
 
     /// <summary>OWS = *( SP / HTAB ), RFC 9110 §5.6.3.</summary>
     public static ReadOnlySpan<byte> Ows => " \t"u8;

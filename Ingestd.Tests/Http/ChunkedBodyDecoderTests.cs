@@ -88,6 +88,24 @@ public class ChunkedBodyDecoderTests
         Assert.Equal(WithExtensionsAndTrailers.Length, consumed);
     }
 
+    // chunk-ext = *( BWS ";" BWS chunk-ext-name [ BWS "=" BWS chunk-ext-val ] ) (RFC 9112 §7.1.1)
+    [Theory]
+    [InlineData("5;a\r\n")]
+    [InlineData("5;a=b\r\n")]
+    [InlineData("5 ;a\r\n")]
+    [InlineData("5\t; a = b ;c\r\n")]
+    [InlineData("5;a;b=c;d\r\n")]
+    [InlineData("5;a=\"\"\r\n")]
+    [InlineData("5;a=\"q;= \t\\\"\\\\\u00ff\"\r\n")]
+    [InlineData("5;a=\"x\" ;b\r\n")]
+    [InlineData("5;!#$%&'*+-.^_`|~=tok!#\r\n")]
+    public void Chunk_extension_with_token_names_and_token_or_quoted_values_is_accepted(string sizeLine)
+    {
+        var bytes = Segments.Bytes(sizeLine + "hello\r\n0;last=\"1\"\r\n\r\n");
+        Assert.Equal("hello", Decode(new ReadOnlySequence<byte>(bytes)).Body);
+        Assert.Equal("hello", Decode(Segments.OneBytePerSegment(bytes)).Body);
+    }
+
     [Fact]
     public void Bytes_after_the_body_are_left_for_the_next_request()
     {
@@ -238,6 +256,32 @@ public class ChunkedBodyDecoderTests
     public void Chunk_size_must_be_hex_digits(string text)
     {
         Assert.Equal(RejectReason.InvalidChunkSize, Reject(text));
+    }
+
+    [Theory]
+    [InlineData("5;\r\n")]
+    [InlineData("5; \r\n")]
+    [InlineData("5;;a\r\n")]
+    [InlineData("5;bad[=x\r\n")]
+    [InlineData("5;=x\r\n")]
+    [InlineData("5;a=\r\n")]
+    [InlineData("5;a= \r\n")]
+    [InlineData("5;a=b=c\r\n")]
+    [InlineData("5;a b\r\n")]
+    [InlineData("5;a=b c\r\n")]
+    [InlineData("5;a \r\n")]
+    [InlineData("5;a=b \r\n")]
+    [InlineData("5;a=[x]\r\n")]
+    [InlineData("5;a=\"x\"y\r\n")]
+    [InlineData("5;a=\"x\" \r\n")]
+    [InlineData("5;a=\"x\r\n")]
+    [InlineData("5;a=\"\u007f\"\r\n")]
+    [InlineData("5;a=\"\\\u0001\"\r\n")]
+    [InlineData("5;a\u00e9\r\n")]
+    [InlineData("0;\r\n\r\n")]
+    public void Chunk_extension_not_matching_the_grammar_is_invalid(string text)
+    {
+        Assert.Equal(RejectReason.InvalidChunkSize, Reject(text + "hello\r\n0\r\n\r\n"));
     }
 
     [Fact]
