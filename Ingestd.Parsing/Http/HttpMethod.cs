@@ -1,6 +1,6 @@
 namespace Ingestd.Parsing.Http;
 
-/// <summary>The request methods the daemon can name. Any other valid token parses as <see cref="Unknown"/> (routing answers 405).</summary>
+/// <summary>The request methods the daemon can name. Any other valid token parses as <see cref="Unknown"/> (routing answers 501, RFC 9110 §15.6.2).</summary>
 internal enum HttpMethod : byte
 {
     Unknown = 0,

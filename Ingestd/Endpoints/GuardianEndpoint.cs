@@ -105,6 +105,8 @@ internal sealed class GuardianEndpoint(
         if (ctx.Head.Method == HttpMethod.Options)
         {
             response.SetStatus(204);
+            // RFC 9110 §9.3.7: an OPTIONS answer should list what the resource supports; Allow says it to non-CORS clients.
+            response.AddHeader("Allow"u8, "POST, OPTIONS"u8);
             response.AddHeader("Access-Control-Allow-Methods"u8, "POST, OPTIONS"u8);
             response.AddHeader("Access-Control-Allow-Headers"u8, "Authorization, X-API-Key, Content-Type, Content-Encoding, Idempotency-Key, X-Session-ID"u8);
             response.AddHeader("Access-Control-Max-Age"u8, "86400"u8);

@@ -74,7 +74,7 @@ internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) :
             400 or 413 or 415 => 3,   // INVALID_ARGUMENT
             401 => 16,                // UNAUTHENTICATED
             403 => 7,                 // PERMISSION_DENIED
-            404 or 405 => 12,         // UNIMPLEMENTED
+            404 or 405 or 501 => 12,  // UNIMPLEMENTED
             429 => 8,                 // RESOURCE_EXHAUSTED
             503 => 14,                // UNAVAILABLE
             _ => 2,                   // UNKNOWN

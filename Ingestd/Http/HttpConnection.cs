@@ -133,6 +133,10 @@ internal sealed class HttpConnection : IDisposable
             if (endpoint is null) throw new RequestRejectedException(RejectReason.NotFound, $"no endpoint at {Printable(_head.Path)}");
             if (!endpoint.AllowsMethod(_head.Method))
             {
+                // RFC 9110 §15.6.2: 501 for a method the server does not recognise at all;
+                // 405 (§15.5.6) for one it knows but this route does not take.
+                if (_head.Method == HttpMethod.Unknown)
+                    throw new RequestRejectedException(RejectReason.NotImplemented, $"{Printable(_head.MethodBytes)} is not a method this server implements");
                 throw new RequestRejectedException(RejectReason.MethodNotAllowed, $"{Printable(_head.MethodBytes)} not allowed on {endpoint.Name}; allowed: {endpoint.Allow}");
             }
             endpoint.Authorize(_context);
