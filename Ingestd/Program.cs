@@ -59,6 +59,7 @@ internal static class Program
                         Since = command.Since,
                         Until = command.Until,
                         Tenant = command.Tenant,
+                        Stream = command.Stream,
                         Service = command.Service,
                         Level = command.Level,
                         Kind = command.Kind,

@@ -102,7 +102,7 @@ public class DialectParseBench
     public int StreamsEvent()
     {
         _batch.Reset();
-        foreach (var body in _streams) StreamEventParser.Parse(body, ReceivedNs, "stream-1"u8, _batch);
+        foreach (var body in _streams) StreamEventParser.Parse(body, ReceivedNs, "org-xyz"u8, "stream-1"u8, _batch);
         return _batch.Count;
     }
 

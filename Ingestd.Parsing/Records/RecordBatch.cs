@@ -32,14 +32,17 @@ internal sealed class RecordBatch : IDisposable
     /// </summary>
     public void ReleaseBytes() => _buffer.Release();
 
-    /// <summary>Appends one record. Fields longer than <see cref="RecordLayout.MaxFieldLength"/> must be refused by the caller first.</summary>
+    /// <summary>
+    /// Appends one record. Fields longer than <see cref="RecordLayout.MaxFieldLength"/> must be refused by the caller first.
+    /// <paramref name="stream"/> is only given by the Streams dialect; the others store none.
+    /// </summary>
     public void Append(long receivedNs, long eventNs, Dialect dialect, RecordKind kind,
         ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> level, ReadOnlySpan<byte> service,
-        ReadOnlySpan<byte> timestampText, ReadOnlySpan<byte> json)
+        ReadOnlySpan<byte> timestampText, ReadOnlySpan<byte> json, ReadOnlySpan<byte> stream = default)
     {
-        int size = RecordLayout.SizeOf(tenant.Length, level.Length, service.Length, timestampText.Length, json.Length);
+        int size = RecordLayout.SizeOf(tenant.Length, level.Length, service.Length, timestampText.Length, json.Length, stream.Length);
         var dest = _buffer.GetSpan(size);
-        RecordLayout.Write(dest, receivedNs, eventNs, dialect, kind, tenant, level, service, timestampText, json);
+        RecordLayout.Write(dest, receivedNs, eventNs, dialect, kind, tenant, level, service, timestampText, json, stream);
         _buffer.Advance(size);
         Count++;
         if (eventNs < MinEventNs) MinEventNs = eventNs;

@@ -90,6 +90,12 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Read_takes_a_stream_filter()
+    {
+        Assert.Equal("a0c3b4de-1923-4ff1-8dba-f92ad912d20f", Parse("read", "--stream", "a0c3b4de-1923-4ff1-8dba-f92ad912d20f").Stream);
+    }
+
+    [Fact]
     public void Read_without_arguments_reads_the_data_dir()
     {
         CliCommand c = Parse("read");

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Ingestd.Cli;
 using Ingestd.Parsing.Records;
@@ -87,6 +88,51 @@ public class ReadCommandTests
             _ => options with { Dialect = value },
         };
         Assert.Equal(expected, Seqs(Read(options).Lines));
+    }
+
+    /// <summary>Seq 0: org-a stream s-1; 1: org-a stream s-2; 2: org-b stream s-1; 3: org-a, no stream (astralog).</summary>
+    private static TempDir StreamsLog()
+    {
+        var dir = new TempDir();
+        using var log = Fixtures.Open(dir.Path);
+        var batch = new RecordBatch();
+        foreach (var (tenant, stream) in new[] { ("org-a", "s-1"), ("org-a", "s-2"), ("org-b", "s-1") })
+            batch.Append(Fixtures.ReceivedNs, Fixtures.BaseEventNs, Dialect.Streams, RecordKind.Event, Encoding.UTF8.GetBytes(tenant), [],
+                "app"u8, [], "{}"u8, Encoding.UTF8.GetBytes(stream));
+        Write(log, batch);
+        Write(log, Fixtures.Batch(1, 3, tenant: "org-a"));
+        return dir;
+    }
+
+    [Fact]
+    public void Read_prints_the_stream_after_the_tenant_on_records_that_have_one()
+    {
+        using var dir = StreamsLog();
+        var lines = Read(new ReadOptions { DataDir = dir.Path }).Lines;
+        var root = lines[1].RootElement;
+        Assert.Equal(
+            ["seq", "received_at", "time", "tenant", "stream", "dialect", "kind", "level", "service", "timestamp", "event"],
+            root.EnumerateObject().Select(p => p.Name));
+        Assert.Equal("org-a", root.GetProperty("tenant").GetString());
+        Assert.Equal("s-2", root.GetProperty("stream").GetString());
+    }
+
+    [Fact]
+    public void Read_prints_no_stream_on_records_without_one()
+    {
+        using var dir = StreamsLog();
+        Assert.False(Read(new ReadOptions { DataDir = dir.Path }).Lines[3].RootElement.TryGetProperty("stream", out _));
+    }
+
+    [Theory]
+    [InlineData("s-1", null, new long[] { 0, 2 })]
+    [InlineData("s-1", "org-a", new long[] { 0 })]
+    [InlineData("s-2", null, new long[] { 1 })]
+    [InlineData("nowhere", null, new long[0])]
+    public void Read_filters_by_stream(string stream, string? tenant, long[] expected)
+    {
+        using var dir = StreamsLog();
+        Assert.Equal(expected, Seqs(Read(new ReadOptions { DataDir = dir.Path, Stream = stream, Tenant = tenant }).Lines));
     }
 
     [Fact]

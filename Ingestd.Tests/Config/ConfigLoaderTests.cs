@@ -157,6 +157,54 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void Tenant_streams_list_is_read_in_order()
+    {
+        IngestdConfig c = Load("""
+            [[tenants]]
+            id = "org-xyz"
+            keys = ["tok-123"]
+            streams = ["a0c3b4de-1923-4ff1-8dba-f92ad912d20f", "checkout-events"]
+            """);
+        Assert.Equal(["a0c3b4de-1923-4ff1-8dba-f92ad912d20f", "checkout-events"], c.Tenants[0].Streams);
+    }
+
+    [Fact]
+    public void Tenant_without_streams_key_has_no_stream_restriction()
+    {
+        Assert.Null(Load("[[tenants]]\nid = \"a\"\nkeys = [\"k\"]\n").Tenants[0].Streams);
+    }
+
+    [Fact]
+    public void Tenants_differing_only_in_streams_are_not_equal()
+    {
+        // A reload compares tenant configs: a changed streams list must count as a change.
+        var a = new TenantConfig { Id = "a", Keys = ["k"], Streams = ["s1"] };
+        Assert.NotEqual(a, a with { Streams = ["s2"] });
+        Assert.NotEqual(a, a with { Streams = null });
+        Assert.Equal(a, a with { Streams = ["s1"] });
+    }
+
+    [Theory]
+    [InlineData("[[tenants]]\nid = \"a\"\nstreams = []\n",
+        "ingestd.conf:3: tenants.streams: must list at least one stream (leave the key out to allow any stream)")]
+    [InlineData("[[tenants]]\nid = \"a\"\nstreams = [\"s\", \"s\"]\n", "ingestd.conf:3: tenants.streams: \"s\" is listed twice")]
+    [InlineData("[[tenants]]\nid = \"a\"\nstreams = [\"\"]\n", "ingestd.conf:3: tenants.streams: strings must not be empty")]
+    [InlineData("[[tenants]]\nid = \"a\"\nstreams = \"s\"\n", "ingestd.conf:3: tenants.streams: expected an array of strings, got \"s\"")]
+    [InlineData("[[tenants]]\nid = \"a\"\nstreams = [1]\n", "ingestd.conf:3: tenants.streams: expected an array of strings, got an element integer 1")]
+    public void Bad_tenant_streams_list_names_the_key_and_line(string text, string expected)
+    {
+        Assert.Equal(expected, Fail(text));
+    }
+
+    [Fact]
+    public void Tenant_stream_longer_than_an_accepted_x_stream_id_is_rejected()
+    {
+        string message = Fail($"[[tenants]]\nid = \"a\"\nstreams = [\"{new string('s', 257)}\"]\n");
+        Assert.StartsWith("ingestd.conf:3: tenants.streams: ", message);
+        Assert.EndsWith("is longer than 256 bytes, the longest X-Stream-Id accepted", message);
+    }
+
+    [Fact]
     public void Tenants_may_be_written_as_an_inline_array()
     {
         IngestdConfig c = Load("tenants = [{ id = \"a\", keys = [\"k\"] }]\n");
@@ -363,7 +411,8 @@ public class ConfigLoaderTests
             lines[i] = lines[i][2..];
 
         IngestdConfig c = ConfigLoader.Parse(string.Join('\n', lines), "ingestd.conf.example");
-        Assert.Equal([new TenantConfig { Id = "org-xyz", Keys = ["tok-123"], RateLimitPerMinute = 120 }], c.Tenants);
+        Assert.Equal([new TenantConfig { Id = "org-xyz", Keys = ["tok-123"], RateLimitPerMinute = 120,
+            Streams = ["a0c3b4de-1923-4ff1-8dba-f92ad912d20f"] }], c.Tenants);
     }
 
     private static string RepoRoot()

@@ -9,6 +9,7 @@ public class StreamEventParserTests
 {
     private const long Received = 1_717_000_000_000_000_000;
     private const string StreamId = "a0c3b4de-1923-4ff1-8dba-f92ad912d20f";
+    private const string Tenant = "org-xyz";
 
     // The request body of seed 001, as documented.
     private const string SeedBody = """
@@ -35,18 +36,18 @@ public class StreamEventParserTests
     private static string S(ReadOnlySpan<byte> b) => System.Text.Encoding.UTF8.GetString(b);
 
     private sealed record Rec(long ReceivedNs, long EventNs, Dialect Dialect, RecordKind Kind, string Tenant, string Level,
-        string Service, string TimestampText, byte[] Json);
+        string Service, string TimestampText, byte[] Json, string Stream);
 
     private static Rec Parse(string body, string streamId = StreamId) => Parse(U(body), streamId);
 
     private static Rec Parse(byte[] body, string streamId = StreamId)
     {
         using var batch = new RecordBatch();
-        StreamEventParser.Parse(body, Received, U(streamId), batch);
+        StreamEventParser.Parse(body, Received, U(Tenant), U(streamId), batch);
         Assert.Equal(1, batch.Count);
         Assert.True(RecordView.TryRead(batch.Bytes, out var v, out int length));
         Assert.Equal(batch.ByteLength, length);
-        return new Rec(v.ReceivedNs, v.EventNs, v.Dialect, v.Kind, S(v.Tenant), S(v.Level), S(v.Service), S(v.TimestampText), v.Json.ToArray());
+        return new Rec(v.ReceivedNs, v.EventNs, v.Dialect, v.Kind, S(v.Tenant), S(v.Level), S(v.Service), S(v.TimestampText), v.Json.ToArray(), S(v.Stream));
     }
 
     private static RequestRejectedException Refused(string body) => Refused(U(body));
@@ -54,7 +55,7 @@ public class StreamEventParserTests
     private static RequestRejectedException Refused(byte[] body)
     {
         using var batch = new RecordBatch();
-        var e = Assert.Throws<RequestRejectedException>(() => StreamEventParser.Parse(body, Received, U(StreamId), batch));
+        var e = Assert.Throws<RequestRejectedException>(() => StreamEventParser.Parse(body, Received, U(Tenant), U(StreamId), batch));
         Assert.Equal(0, batch.Count);
         return e;
     }
@@ -73,7 +74,8 @@ public class StreamEventParserTests
         Assert.Equal(Ns("2025-02-12T14:32:15Z"), r.EventNs);
         Assert.Equal(Dialect.Streams, r.Dialect);
         Assert.Equal(RecordKind.Event, r.Kind);
-        Assert.Equal(StreamId, r.Tenant);
+        Assert.Equal(Tenant, r.Tenant);
+        Assert.Equal(StreamId, r.Stream);
         Assert.Equal("", r.Level);
         Assert.Equal("payments-app", r.Service);
         Assert.Equal("2025-02-12T14:32:15Z", r.TimestampText);
@@ -151,7 +153,14 @@ public class StreamEventParserTests
     [Fact]
     public void Empty_stream_id_is_stored_as_given()
     {
-        Assert.Equal("", Parse(Minimal, streamId: "").Tenant);
+        Assert.Equal("", Parse(Minimal, streamId: "").Stream);
+    }
+
+    [Fact]
+    public void Stream_id_is_the_record_stream_and_the_tenant_is_the_one_given()
+    {
+        var r = Parse(Minimal, streamId: "checkout-events");
+        Assert.Equal(("org-xyz", "checkout-events"), (r.Tenant, r.Stream));
     }
 
     [Fact]
@@ -162,14 +171,14 @@ public class StreamEventParserTests
         using var batch = new RecordBatch();
         for (int i = 0; i < 3; i++) // warm up: JIT, pool, buffer growth
         {
-            StreamEventParser.Parse(body, Received, "stream"u8, batch);
-            StreamEventParser.Parse(escaped, Received, "stream"u8, batch);
+            StreamEventParser.Parse(body, Received, "org-xyz"u8, "stream"u8, batch);
+            StreamEventParser.Parse(escaped, Received, "org-xyz"u8, "stream"u8, batch);
             batch.Reset();
         }
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        StreamEventParser.Parse(body, Received, "stream"u8, batch);
-        StreamEventParser.Parse(escaped, Received, "stream"u8, batch);
+        StreamEventParser.Parse(body, Received, "org-xyz"u8, "stream"u8, batch);
+        StreamEventParser.Parse(escaped, Received, "org-xyz"u8, "stream"u8, batch);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(2, batch.Count);
         Assert.Equal(0, allocated);

@@ -18,12 +18,12 @@ internal sealed class TempDir : IDisposable
 
 /// <summary>One stored record as the tests see it, copied out of a <see cref="RecordView"/>.</summary>
 internal sealed record StoredRecord(long Seq, long ReceivedNs, long EventNs, Dialect Dialect, RecordKind Kind,
-    string Tenant, string Level, string Service, string Timestamp, string Json)
+    string Tenant, string Level, string Service, string Timestamp, string Json, string Stream = "")
 {
     public static StoredRecord From(long seq, in RecordView v) => new(seq, v.ReceivedNs, v.EventNs, v.Dialect, v.Kind,
         System.Text.Encoding.UTF8.GetString(v.Tenant), System.Text.Encoding.UTF8.GetString(v.Level),
         System.Text.Encoding.UTF8.GetString(v.Service), System.Text.Encoding.UTF8.GetString(v.TimestampText),
-        System.Text.Encoding.UTF8.GetString(v.Json));
+        System.Text.Encoding.UTF8.GetString(v.Json), System.Text.Encoding.UTF8.GetString(v.Stream));
 }
 
 internal static class Fixtures

@@ -4,7 +4,8 @@ namespace Ingestd.Tests.Support;
 
 /// <summary>
 /// A daemon with tenants and JWT keys configured, shared by the dialect tests that need auth:
-/// org-xyz (tok-123), stream-a (tok-stream), limited (tok-limited, 3 requests a minute),
+/// org-xyz (tok-123), stream-a (tok-stream), piped (tok-piped, may write only to Streams streams
+/// a0c3b4de-1923-4ff1-8dba-f92ad912d20f and checkout-events), limited (tok-limited, 3 requests a minute),
 /// HS256 secret "air-secret-1" and one RS256 public key (<see cref="RsaKey"/> signs for it).
 /// </summary>
 public sealed class SecuredDaemonFixture : IDisposable
@@ -27,6 +28,11 @@ public sealed class SecuredDaemonFixture : IDisposable
             [[tenants]]
             id = "stream-a"
             keys = ["tok-stream"]
+
+            [[tenants]]
+            id = "piped"
+            keys = ["tok-piped"]
+            streams = ["a0c3b4de-1923-4ff1-8dba-f92ad912d20f", "checkout-events"]
 
             [[tenants]]
             id = "limited"

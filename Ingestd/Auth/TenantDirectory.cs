@@ -21,7 +21,7 @@ internal sealed class TenantDirectory
         {
             foreach (var t in tenants)
             {
-                var tenant = new Tenant(t.Id, t.RateLimitPerMinute);
+                var tenant = new Tenant(t.Id, t.RateLimitPerMinute, t.Streams);
                 foreach (var key in t.Keys) ByKey[key] = tenant;
             }
             Lookup = ByKey.GetAlternateLookup<ReadOnlySpan<char>>();

@@ -40,6 +40,9 @@ internal sealed record CliCommand
 
     public string? Tenant { get; init; }
 
+    /// <summary>read: only records sent to this Streams stream (<c>X-Stream-Id</c>).</summary>
+    public string? Stream { get; init; }
+
     public string? Service { get; init; }
 
     public string? Level { get; init; }
@@ -63,6 +66,7 @@ internal sealed record CliCommand
         && Since == other.Since
         && Until == other.Until
         && Tenant == other.Tenant
+        && Stream == other.Stream
         && Service == other.Service
         && Level == other.Level
         && Kind == other.Kind

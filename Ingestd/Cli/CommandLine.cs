@@ -14,8 +14,8 @@ internal static class CommandLine
           ingestd [--config FILE] [--listen HOST:PORT]... [--data-dir DIR]
               Run the daemon. Without --config it runs on the embedded defaults
               (listen 127.0.0.1:8080, data_dir ./data, no tenants = open, with a warning).
-          ingestd read [PATHS...] [--since T] [--until T] [--tenant X] [--service X]
-                       [--level X] [--kind K] [--dialect D] [--follow]
+          ingestd read [PATHS...] [--since T] [--until T] [--tenant X] [--stream X]
+                       [--service X] [--level X] [--kind K] [--dialect D] [--follow]
                        [--config FILE] [--data-dir DIR]
               Print stored records as NDJSON. PATHS are segment files or directories
               (default: the data directory).
@@ -31,7 +31,7 @@ internal static class CommandLine
           --data-dir DIR      replaces server.data_dir
           --since T, --until T
                               RFC 3339 time (2024-05-31T15:30:45Z) or a duration ago (15m, 2h, 1d)
-          --tenant, --service, --level X
+          --tenant, --stream, --service, --level X
                               only records with that envelope field
           --kind K            log, event, metric, deployment, message, trace
           --dialect D         astralog, streams, guardian, operyn, air
@@ -46,7 +46,7 @@ internal static class CommandLine
 
     private static readonly string[] ServeOptions = ["--config", "--listen", "--data-dir"];
     private static readonly string[] ReadOptions =
-        ["--config", "--data-dir", "--since", "--until", "--tenant", "--service", "--level", "--kind", "--dialect", "--follow"];
+        ["--config", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow"];
     private static readonly string[] VerifyOptions = ["--config", "--data-dir"];
 
     public static CliCommand Parse(string[] args) => Parse(args, DateTimeOffset.UtcNow);
@@ -161,6 +161,7 @@ internal static class CommandLine
                 "--since" => command with { Since = ParseTime(name, value, now) },
                 "--until" => command with { Until = ParseTime(name, value, now) },
                 "--tenant" => command with { Tenant = value },
+                "--stream" => command with { Stream = value },
                 "--service" => command with { Service = value },
                 "--level" => command with { Level = value },
                 "--kind" => command with { Kind = ParseName<RecordKind>(name, value) },
@@ -197,7 +198,7 @@ internal static class CommandLine
     }
 
     private static readonly string[] KnownOptions =
-        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--service", "--level", "--kind", "--dialect", "--follow"];
+        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow"];
 
     private static bool IsKnownOption(string name) => Array.IndexOf(KnownOptions, name) >= 0;
 

@@ -9,8 +9,8 @@ namespace Ingestd.Cli;
 
 /// <summary>
 /// <c>ingestd read</c>: prints stored records as NDJSON, one object per record:
-/// <c>{"seq","received_at","time","tenant","dialect","kind","level","service","timestamp","event"}</c>, where
-/// <c>event</c> is the event's JSON exactly as received. Output is streamed in chunks, never held whole.
+/// <c>{"seq","received_at","time","tenant","stream"?,"dialect","kind","level","service","timestamp","event"}</c>, where
+/// <c>event</c> is the event's JSON exactly as received and <c>stream</c> is present only on records that have one (Streams). Output is streamed in chunks, never held whole.
 /// </summary>
 internal static class ReadCommand
 {
@@ -102,6 +102,7 @@ internal static class ReadCommand
         private readonly ArrayBufferWriter<byte> _buffer = new(ChunkBytes * 2);
         private readonly Utf8JsonWriter _json;
         private readonly byte[]? _tenant;
+        private readonly byte[]? _stream;
         private readonly byte[]? _service;
         private readonly byte[]? _level;
         private readonly string? _kind;
@@ -116,6 +117,7 @@ internal static class ReadCommand
             SinceNs = options.Since is { } since ? ToUnixNs(since) : long.MinValue;
             UntilNs = options.Until is { } until ? ToUnixNs(until) : long.MaxValue;
             _tenant = options.Tenant is null ? null : Encoding.UTF8.GetBytes(options.Tenant);
+            _stream = options.Stream is null ? null : Encoding.UTF8.GetBytes(options.Stream);
             _service = options.Service is null ? null : Encoding.UTF8.GetBytes(options.Service);
             _level = options.Level is null ? null : Encoding.UTF8.GetBytes(options.Level);
             _kind = options.Kind;
@@ -137,6 +139,7 @@ internal static class ReadCommand
             FormatTime(view.EventNs, time);
             w.WriteString("time"u8, time);
             w.WriteString("tenant"u8, view.Tenant);
+            if (!view.Stream.IsEmpty) w.WriteString("stream"u8, view.Stream);
             w.WriteString("dialect"u8, RecordNames.Of(view.Dialect));
             w.WriteString("kind"u8, RecordNames.Of(view.Kind));
             w.WriteString("level"u8, view.Level);
@@ -172,6 +175,7 @@ internal static class ReadCommand
             long t = view.EventNs;
             if (t < SinceNs || t >= UntilNs) return false;
             if (_tenant is not null && !view.Tenant.SequenceEqual(_tenant)) return false;
+            if (_stream is not null && !view.Stream.SequenceEqual(_stream)) return false;
             if (_service is not null && !view.Service.SequenceEqual(_service)) return false;
             if (_level is not null && !Ascii.EqualsIgnoreCase(view.Level, _level)) return false;
             if (_kind is not null && !string.Equals(RecordNames.Of(view.Kind), _kind, StringComparison.OrdinalIgnoreCase)) return false;

@@ -2,7 +2,7 @@ namespace Ingestd.Cli;
 
 /// <summary>
 /// Arguments of <c>ingestd read</c>. <see cref="Paths"/> are segment files or directories (empty: <see cref="DataDir"/>).
-/// Filters: event time in [Since, Until); tenant and service match exactly; level, kind and dialect ignore ASCII case.
+/// Filters: event time in [Since, Until); tenant, stream and service match exactly; level, kind and dialect ignore ASCII case.
 /// </summary>
 internal sealed record ReadOptions
 {
@@ -11,6 +11,7 @@ internal sealed record ReadOptions
     public DateTimeOffset? Since { get; init; }
     public DateTimeOffset? Until { get; init; }
     public string? Tenant { get; init; }
+    public string? Stream { get; init; }
     public string? Service { get; init; }
     public string? Level { get; init; }
     public string? Kind { get; init; }

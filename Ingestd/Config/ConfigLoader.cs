@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text;
+using Ingestd.Parsing.Dialects.Streams;
 using Tomlyn.Parsing;
 using Tomlyn.Syntax;
 
@@ -201,6 +202,7 @@ internal static class ConfigLoader
         {
             string? id = null;
             IReadOnlyList<string> keys = [];
+            IReadOnlyList<string>? streams = null;
             int rate = TenantConfig.DefaultRateLimitPerMinute;
             foreach (TomlEntry entry in table.Entries)
             {
@@ -213,6 +215,9 @@ internal static class ConfigLoader
                     case "keys":
                         keys = ReadStringList(entry.Value, key, echoValues: false);
                         break;
+                    case "streams":
+                        streams = ReadStreamList(entry.Value, key);
+                        break;
                     case "rate_limit_per_minute":
                         rate = ReadInt(entry.Value, key, min: 1, max: int.MaxValue);
                         break;
@@ -222,7 +227,26 @@ internal static class ConfigLoader
             }
             if (id is null)
                 throw Error(table.Line, "tenants: missing required key 'id'");
-            return new TenantConfig { Id = id, Keys = keys, RateLimitPerMinute = rate };
+            return new TenantConfig { Id = id, Keys = keys, Streams = streams, RateLimitPerMinute = rate };
+        }
+
+        /// <summary><c>tenants.streams</c>: X-Stream-Id values, each usable as one (at most 256 bytes), none twice.</summary>
+        private List<string> ReadStreamList(TomlNode node, string key)
+        {
+            var streams = ReadStringList(node, key, echoValues: true);
+            // An empty list would shut the tenant out of the Streams endpoint; omitting the key is how to allow any stream.
+            if (streams.Count == 0)
+                throw Error(node.Line, $"{key}: must list at least one stream (leave the key out to allow any stream)");
+            var items = ((TomlArrayNode)node).Items;
+            for (int i = 0; i < streams.Count; i++)
+            {
+                if (Encoding.UTF8.GetByteCount(streams[i]) > StreamEventParser.MaxStreamIdLength)
+                    throw Error(items[i].Line, $"{key}: \"{streams[i]}\" is longer than {StreamEventParser.MaxStreamIdLength} bytes, the longest X-Stream-Id accepted");
+                int first = streams.IndexOf(streams[i]);
+                if (first < i)
+                    throw Error(items[i].Line, $"{key}: \"{streams[i]}\" is listed twice");
+            }
+            return streams;
         }
 
         private TomlTableNode ExpectSection(TomlEntry entry) =>

@@ -11,6 +11,12 @@ internal sealed record TenantConfig
     /// <summary><c>keys</c>: API keys/tokens that authenticate as this tenant.</summary>
     public IReadOnlyList<string> Keys { get; init; } = [];
 
+    /// <summary>
+    /// <c>streams</c>: the Streams pipelines (<c>X-Stream-Id</c>) this tenant's keys may write to;
+    /// null (key absent) = any stream.
+    /// </summary>
+    public IReadOnlyList<string>? Streams { get; init; }
+
     /// <summary><c>rate_limit_per_minute</c>: token bucket per key (Guardian-style).</summary>
     public int RateLimitPerMinute { get; init; } = DefaultRateLimitPerMinute;
 
@@ -18,7 +24,8 @@ internal sealed record TenantConfig
         other is not null
         && Id == other.Id
         && RateLimitPerMinute == other.RateLimitPerMinute
-        && Keys.SequenceEqual(other.Keys);
+        && Keys.SequenceEqual(other.Keys)
+        && (Streams is null ? other.Streams is null : other.Streams is not null && Streams.SequenceEqual(other.Streams));
 
     public override int GetHashCode() => HashCode.Combine(Id, RateLimitPerMinute, Keys.Count);
 }

@@ -11,10 +11,12 @@ namespace Ingestd.Endpoints;
 
 /// <summary>
 /// Streaming ingest <c>POST /v1/streams/ingest</c> (seed 001): <c>Authorization: Bearer</c>,
-/// <c>X-Stream-Id</c> (the record's tenant), one event per request, at most 1 MB;
+/// <c>X-Stream-Id</c>, one event per request, at most 1 MB;
 /// <c>200 {"status":"accepted","ingested_bytes":N,"stream_id":"…"}</c>. Every error is
 /// <c>{"error":"&lt;code&gt;","detail":"…"}</c>, content errors with code <c>invalid_format</c>.
-/// With tenants configured, the token's tenant must be the stream.
+/// In the seed a stream is a pipeline inside the token's account: the record's tenant is the token's
+/// tenant and the stream is stored in its own field. A tenant with a <c>streams</c> list may write only
+/// to those (else 403). Open mode has no accounts: any stream is taken and is the tenant too.
 /// </summary>
 internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) : Endpoint
 {
@@ -37,10 +39,10 @@ internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) 
         }
         if (!ctx.Head.TryGetHeader("X-Stream-Id"u8, out var stream) || stream.IsEmpty)
             throw new RequestRejectedException(RejectReason.InvalidEvent, "The 'X-Stream-Id' header is required.");
-        if (stream.Length > 256)
-            throw new RequestRejectedException(RejectReason.InvalidEvent, "The 'X-Stream-Id' header must be at most 256 bytes.");
-        if (ctx.Tenant is not null && !stream.SequenceEqual(ctx.Tenant.IdUtf8))
-            throw new RequestRejectedException(RejectReason.Forbidden, "This token may not write to that stream.");
+        if (stream.Length > StreamEventParser.MaxStreamIdLength)
+            throw new RequestRejectedException(RejectReason.InvalidEvent, $"The 'X-Stream-Id' header must be at most {StreamEventParser.MaxStreamIdLength} bytes.");
+        if (ctx.Tenant is not null && !ctx.Tenant.AllowsStream(stream))
+            throw StreamNotAllowed(ctx.Tenant, stream);
         var type = ctx.Head.ContentType;
         if (!type.IsEmpty && !MediaType.Is(type, "application/json"u8))
             throw new RequestRejectedException(RejectReason.UnsupportedMediaType, "Content-Type must be application/json.");
@@ -49,7 +51,8 @@ internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
         ctx.Head.TryGetHeader("X-Stream-Id"u8, out var stream);
-        StreamEventParser.Parse(body, ctx.ReceivedNs, stream, ctx.Batch);
+        var tenant = ctx.Tenant is null ? stream : ctx.Tenant.IdUtf8;
+        StreamEventParser.Parse(body, ctx.ReceivedNs, tenant, stream, ctx.Batch);
         response.SetStatus(200);
         var w = response.Body;
         w.Write("""{"status":"accepted","ingested_bytes":"""u8);
@@ -60,6 +63,10 @@ internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) 
         JsonText.WriteString(w, stream);
         w.Write("}"u8);
     }
+
+    private static RequestRejectedException StreamNotAllowed(Tenant tenant, ReadOnlySpan<byte> stream)
+        => new(RejectReason.Forbidden,
+            $"X-Stream-Id: tenant '{tenant.Id}' may write only to its configured streams, and '{System.Text.Encoding.UTF8.GetString(stream)}' is not one of them.");
 
     public override void WriteError(RequestContext ctx, RequestRejectedException e, Response response)
     {

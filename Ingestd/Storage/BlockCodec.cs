@@ -18,7 +18,8 @@ namespace Ingestd.Storage;
 /// 24  i64  min event time, Unix ns
 /// 32  i64  max event time, Unix ns
 /// 40  u8   compression: 0 none, 1 zstd
-/// 41  3    zero
+/// 41  u8   record layout (<see cref="RecordLayoutVersion"/>): 0 original, 1 with stream
+/// 42  2    zero
 /// 44  u32  CRC-32C of the payload
 /// 48  u32  CRC-32C of bytes 0..47
 /// 52       payload
@@ -78,7 +79,7 @@ internal sealed class BlockCodec : IDisposable
         BinaryPrimitives.WriteInt64LittleEndian(dest[24..], h.MinEventNs);
         BinaryPrimitives.WriteInt64LittleEndian(dest[32..], h.MaxEventNs);
         dest[40] = h.Compression;
-        dest[41] = 0;
+        dest[41] = (byte)h.Layout;
         dest[42] = 0;
         dest[43] = 0;
         BinaryPrimitives.WriteUInt32LittleEndian(dest[44..], h.PayloadCrc);
@@ -96,14 +97,16 @@ internal sealed class BlockCodec : IDisposable
         uint raw = BinaryPrimitives.ReadUInt32LittleEndian(bytes[8..]);
         uint count = BinaryPrimitives.ReadUInt32LittleEndian(bytes[12..]);
         ulong first = BinaryPrimitives.ReadUInt64LittleEndian(bytes[16..]);
-        if (payload > MaxPayloadLength || raw > MaxPayloadLength || count > raw / RecordLayout.HeaderSize
-            || first > (ulong)(long.MaxValue - count))
+        var layout = (RecordLayoutVersion)bytes[41];
+        if (payload > MaxPayloadLength || raw > MaxPayloadLength || count > raw / RecordLayout.HeaderSizeOf(layout)
+            || first > (ulong)(long.MaxValue - count) || layout > RecordLayout.Current)
             return BlockStatus.BadHeader;
         header = new BlockHeader((int)payload, (int)raw, (int)count, (long)first,
             BinaryPrimitives.ReadInt64LittleEndian(bytes[24..]),
             BinaryPrimitives.ReadInt64LittleEndian(bytes[32..]),
             bytes[40],
-            BinaryPrimitives.ReadUInt32LittleEndian(bytes[44..]));
+            BinaryPrimitives.ReadUInt32LittleEndian(bytes[44..]),
+            layout);
         return BlockStatus.Ok;
     }
 
@@ -136,7 +139,7 @@ internal sealed class BlockCodec : IDisposable
             return BlockStatus.BadPayload;
         }
 
-        if (!FramingMatches(raw, header.Count)) return BlockStatus.BadPayload;
+        if (!FramingMatches(raw, header.Count, header.Layout)) return BlockStatus.BadPayload;
         records = raw;
         return BlockStatus.Ok;
     }
@@ -190,12 +193,12 @@ internal sealed class BlockCodec : IDisposable
         }
     }
 
-    private static bool FramingMatches(ReadOnlySpan<byte> raw, int count)
+    private static bool FramingMatches(ReadOnlySpan<byte> raw, int count, RecordLayoutVersion layout)
     {
         int seen = 0;
         while (!raw.IsEmpty)
         {
-            if (seen == count || !RecordView.TryRead(raw, out _, out int length)) return false;
+            if (seen == count || !RecordView.TryRead(raw, layout, out _, out int length)) return false;
             raw = raw[length..];
             seen++;
         }

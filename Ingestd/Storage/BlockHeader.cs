@@ -1,3 +1,5 @@
+using Ingestd.Parsing.Records;
+
 namespace Ingestd.Storage;
 
 /// <summary>The decoded fields of a block header (layout in FORMAT.md and <see cref="BlockCodec"/>).</summary>
@@ -9,7 +11,8 @@ internal readonly record struct BlockHeader(
     long MinEventNs,
     long MaxEventNs,
     byte Compression,
-    uint PayloadCrc)
+    uint PayloadCrc,
+    RecordLayoutVersion Layout = RecordLayout.Current)
 {
     /// <summary>Header plus payload: the distance to the next block.</summary>
     public long TotalLength => BlockCodec.HeaderSize + (long)PayloadLength;

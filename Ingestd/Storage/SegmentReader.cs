@@ -194,7 +194,7 @@ internal sealed class SegmentReader : IDisposable
                 status = _blocks.ReadPayload(handle, offset, header, out var records);
                 if (status == BlockStatus.Ok)
                 {
-                    Deliver(records, header.FirstSequence, handler);
+                    Deliver(records, header.Layout, header.FirstSequence, handler);
                     _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
@@ -237,10 +237,10 @@ internal sealed class SegmentReader : IDisposable
     // Blocks carry their own sequence numbers and checksums, so a bad file header costs nothing but the warning.
     private void WarnBadFileHeader(string path, string error) => _warn($"{path}: bad file header ({error}); reading blocks anyway");
 
-    private static void Deliver(ReadOnlySpan<byte> records, long sequence, RecordHandler handler)
+    private static void Deliver(ReadOnlySpan<byte> records, RecordLayoutVersion layout, long sequence, RecordHandler handler)
     {
         // The codec has already checked the framing, so every TryRead succeeds.
-        while (RecordView.TryRead(records, out var view, out int length))
+        while (RecordView.TryRead(records, layout, out var view, out int length))
         {
             handler(sequence++, view);
             records = records[length..];

@@ -20,14 +20,16 @@ internal static class StreamEventParser
 {
     public const int MaxSourceLength = 1024;   // after unescaping
     public const int MaxTimestampLength = 64;  // after unescaping; longer is no timestamp we know
+    public const int MaxStreamIdLength = 256;  // X-Stream-Id bytes; the seed names no limit, this is ample for ids
 
     private const int Timestamp = 1, Source = 2, Event = 4, Metadata = 8;
 
     private const string TimestampInvalid = "The 'timestamp' field must be a valid ISO 8601 string.";
 
     /// <summary>Parses the one event in <paramref name="body"/> and appends it to <paramref name="batch"/>.</summary>
-    /// <param name="streamId">The <c>X-Stream-Id</c> header value, stored as the tenant; the caller checks it is present.</param>
-    public static void Parse(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> streamId, RecordBatch batch)
+    /// <param name="tenant">The account the token belongs to (in open mode the caller passes the stream).</param>
+    /// <param name="streamId">The <c>X-Stream-Id</c> header value, stored as the record's stream; the caller checks it is present.</param>
+    public static void Parse(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> streamId, RecordBatch batch)
     {
         // Utf8JsonReader does not check the bytes inside strings; the event is stored verbatim, so check once here.
         if (!Utf8.IsValid(body)) ThrowInvalidUtf8(body);
@@ -87,8 +89,8 @@ internal static class StreamEventParser
             if ((seen & Source) == 0) Fail(ref reader, "source", "The 'source' field is required.");
             if ((seen & Event) == 0) Fail(ref reader, "event", "The 'event' field is required.");
 
-            batch.Append(receivedNs, eventNs, Dialect.Streams, RecordKind.Event, streamId, ReadOnlySpan<byte>.Empty,
-                source.Span(body, scratch), body.Slice(timestampStart, timestampLength), body[start..end]);
+            batch.Append(receivedNs, eventNs, Dialect.Streams, RecordKind.Event, tenant, ReadOnlySpan<byte>.Empty,
+                source.Span(body, scratch), body.Slice(timestampStart, timestampLength), body[start..end], streamId);
         }
         catch (JsonException e)
         {
