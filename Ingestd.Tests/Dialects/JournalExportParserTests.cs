@@ -104,6 +104,16 @@ public class JournalExportParserTests
     }
 
     [Fact]
+    public void Entry_with_1024_fields_is_kept_and_one_more_is_refused()
+    {
+        string Fields(int n) => string.Concat(Enumerable.Range(0, n).Select(i => $"F{i}=v{i % 7}\n"));
+        var json = JsonDocument.Parse(Parse(Fields(1024) + "\n").Single().Json).RootElement;
+        Assert.Equal(1024, json.EnumerateObject().Count());
+        Assert.Equal("v1", json.GetProperty("F1023").GetString()); // 1023 % 7
+        Assert.Contains("more than 1024 fields", Refused(U(Fields(1025) + "\n")).Detail);
+    }
+
+    [Fact]
     public void Last_entry_may_end_with_the_body()
         => Assert.Equal(2, Parse("MESSAGE=a\n\nMESSAGE=b\n").Count);
 

@@ -32,8 +32,12 @@ internal static class JournalExportParser
     private struct Field
     {
         public int NameStart, NameLength, ValueStart, ValueLength;
-        public bool Written;
+        public int Next;      // the next field of the entry with the same name, or -1
+        public bool Repeat;   // a later occurrence, written with the first
     }
+
+    // Open-addressed table (field index + 1; 0 empty) finding repeated names in one pass: at most half full.
+    private const int TableSlots = 2 * MaxFieldsPerEntry;
 
     /// <summary>Parses <paramref name="body"/> and appends one record per entry to <paramref name="batch"/>. Returns the number of entries.</summary>
     /// <exception cref="RequestRejectedException">InvalidEvent naming the entry (from 1) and what is wrong.</exception>
@@ -61,7 +65,6 @@ internal static class JournalExportParser
                 if (n == fields.Length) Grow(ref fields);
                 ref var f = ref fields[n++];
                 int eq = line.IndexOf((byte)'=');
-                f.Written = false;
                 f.NameStart = at;
                 if (eq >= 0)
                 {
@@ -151,10 +154,51 @@ internal static class JournalExportParser
             json = ArrayPool<byte>.Shared.Rent((int)Math.Max(size, 4096));
         }
 
+        LinkRepeatedNames(body, fields);
         int length = WriteObject(body, fields, json);
         var service = !unit.IsEmpty ? unit : identifier;
         if (service.Length > RecordLayout.MaxFieldLength || !IsText(service)) service = default;
         batch.Append(receivedNs, eventNs, Dialect.Journal, RecordKind.Log, tenant, level, service, timeText, json.AsSpan(0, length));
+    }
+
+    /// <summary>
+    /// Chains the occurrences of each name (Next) and marks all but the first (Repeat), in one pass
+    /// over a hash table: a per-field scan would make an entry of 1024 fields cost a million
+    /// comparisons. HashCode is seeded per process, so names cannot be chosen to collide.
+    /// </summary>
+    private static void LinkRepeatedNames(ReadOnlySpan<byte> body, Span<Field> fields)
+    {
+        Span<int> table = stackalloc int[TableSlots];
+        table.Clear();
+        Span<int> last = stackalloc int[fields.Length]; // for a first occurrence: its latest occurrence so far
+        for (int i = 0; i < fields.Length; i++)
+        {
+            ref var f = ref fields[i];
+            f.Next = -1;
+            f.Repeat = false;
+            var name = body.Slice(f.NameStart, f.NameLength);
+            var hash = new HashCode();
+            hash.AddBytes(name);
+            int slot = hash.ToHashCode() & (TableSlots - 1);
+            while (true)
+            {
+                int entry = table[slot] - 1;
+                if (entry < 0)
+                {
+                    table[slot] = i + 1;
+                    last[i] = i;
+                    break;
+                }
+                if (body.Slice(fields[entry].NameStart, fields[entry].NameLength).SequenceEqual(name))
+                {
+                    fields[last[entry]].Next = i;
+                    last[entry] = i;
+                    f.Repeat = true;
+                    break;
+                }
+                slot = (slot + 1) & (TableSlots - 1);
+            }
+        }
     }
 
     private static int WriteObject(ReadOnlySpan<byte> body, Span<Field> fields, Span<byte> dest)
@@ -163,7 +207,7 @@ internal static class JournalExportParser
         dest[at++] = (byte)'{';
         for (int i = 0; i < fields.Length; i++)
         {
-            if (fields[i].Written) continue;
+            if (fields[i].Repeat) continue;
             var name = body.Slice(fields[i].NameStart, fields[i].NameLength);
             if (at > 1) dest[at++] = (byte)',';
             dest[at++] = (byte)'"';
@@ -171,22 +215,17 @@ internal static class JournalExportParser
             at += name.Length;
             dest[at++] = (byte)'"';
             dest[at++] = (byte)':';
-            // A repeated field is an array of its values in order (entries are short, so a scan is fine).
-            bool repeated = false;
-            for (int j = i + 1; j < fields.Length && !repeated; j++)
-                repeated = !fields[j].Written && body.Slice(fields[j].NameStart, fields[j].NameLength).SequenceEqual(name);
-            if (!repeated)
+            if (fields[i].Next < 0)
             {
                 at += WriteValue(body.Slice(fields[i].ValueStart, fields[i].ValueLength), dest[at..]);
                 continue;
             }
+            // A repeated field is an array of its values in order, as journalctl -o json writes it.
             dest[at++] = (byte)'[';
-            for (int j = i; j < fields.Length; j++)
+            for (int j = i; j >= 0; j = fields[j].Next)
             {
-                if (fields[j].Written || !body.Slice(fields[j].NameStart, fields[j].NameLength).SequenceEqual(name)) continue;
-                if (j > i) dest[at++] = (byte)',';
+                if (j != i) dest[at++] = (byte)',';
                 at += WriteValue(body.Slice(fields[j].ValueStart, fields[j].ValueLength), dest[at..]);
-                fields[j].Written = true;
             }
             dest[at++] = (byte)']';
         }
