@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the programs the test suite drives (real clients and tools), only what is missing. Idempotent.
-#   Debian: curl, promtool (prometheus), syslog-ng with its http() destination
+#   Debian: curl, promtool (prometheus), syslog-ng with its http() destination,
+#           systemd-journal-upload/-remote (systemd-journal-remote), graypy (python3-graypy)
 #   npm:    the pinned client libraries in Ingestd.Tests/clients/package-lock.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,8 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)          # checks /met
 command -v syslog-ng >/dev/null 2>&1 || need+=(syslog-ng-core)     # a real shipper: http() destination
 [ -e /usr/lib/syslog-ng/3.38/libhttp.so ] || ls /usr/lib/syslog-ng/*/libhttp.so >/dev/null 2>&1 || need+=(syslog-ng-mod-http)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+[ -x /lib/systemd/systemd-journal-upload ] || need+=(systemd-journal-remote)   # a real shipper: journal export format to /upload
+/usr/bin/python3 -c 'import graypy' >/dev/null 2>&1 || need+=(python3-graypy)         # a real shipper: GELF over HTTP
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "install-test-deps: need root to install: ${need[*]}" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive

@@ -99,7 +99,7 @@ internal static class KestrelHostedIngestd
             await ReadBodyAsync(request.BodyReader, state.Raw);
             ReadOnlySpan<byte> body;
             var coding = ParseCoding(request.Headers.ContentEncoding);
-            if (coding == ContentCoding.Identity)
+            if (coding.IsIdentity)
             {
                 body = state.Raw.WrittenSpan;
             }
@@ -153,9 +153,9 @@ internal static class KestrelHostedIngestd
         }
     }
 
-    private static ContentCoding ParseCoding(StringValues header)
+    private static ContentCodings ParseCoding(StringValues header)
     {
-        if (StringValues.IsNullOrEmpty(header)) return ContentCoding.Identity;
+        if (StringValues.IsNullOrEmpty(header)) return ContentCodings.Identity;
         string value = header.ToString();
         if (value.Length > 256) throw new RequestRejectedException(RejectReason.UnsupportedContentEncoding, "Content-Encoding too long");
         Span<byte> bytes = stackalloc byte[value.Length];

@@ -25,6 +25,57 @@ internal sealed unsafe class BodyDecoder : IDisposable
     private readonly Inflater _inflater = new();
     private ZSTD_DCtx_s* _zstd;
 
+    /// <summary>
+    /// Removes every listed coding, the last listed first (RFC 9110 §8.4: codings are listed in the
+    /// order they were applied). In a list of several, a gzip, deflate (zlib) or zstd coding whose
+    /// magic bytes (1f 8b; a zlib header, 78 xx; 28 b5 2f fd) do not start the data it would be
+    /// removed from is taken as listed but not applied and skipped: graypy 2.1 sends one zlib stream
+    /// labelled <c>gzip,deflate</c> and never reads the answer, so refusing it loses its events
+    /// silently. Brotli has no magic bytes and is always decoded. A body that shows none of its
+    /// codings is refused. A single listed coding is decoded strictly, as before.
+    /// </summary>
+    public void Decode(ContentCodings codings, ReadOnlySpan<byte> encoded, PooledBuffer output)
+    {
+        if (codings.Count <= 1)
+        {
+            Decode(codings.Outermost, encoded, output);
+            return;
+        }
+        DecodeStacked(codings, encoded, output);
+    }
+
+    // Cold path: each removed layer goes to its own pooled buffer, the innermost one is copied to output.
+    private void DecodeStacked(ContentCodings codings, ReadOnlySpan<byte> encoded, PooledBuffer output)
+    {
+        using var a = new PooledBuffer(LargeBufferPool.Shared) { Cap = output.Cap, Limit = output.Limit };
+        using var b = new PooledBuffer(LargeBufferPool.Shared) { Cap = output.Cap, Limit = output.Limit };
+        PooledBuffer? current = null;
+        int decoded = 0;
+        for (int i = codings.Count - 1; i >= 0; i--)
+        {
+            var coding = codings[i];
+            var data = current is null ? encoded : current.WrittenSpan;
+            if (!ShowsCoding(coding, data)) continue;
+            var next = current == a ? b : a;
+            next.Reset();
+            Decode(coding, data, next);
+            current = next;
+            decoded++;
+        }
+        if (decoded == 0) Invalid("the body starts with the magic bytes of none of its listed content codings");
+        Copy(current!.WrittenSpan, output);
+    }
+
+    /// <summary>True when <paramref name="data"/> may be in <paramref name="coding"/>: it starts with the coding's magic bytes, or the coding has none.</summary>
+    internal static bool ShowsCoding(ContentCoding coding, ReadOnlySpan<byte> data) => coding switch
+    {
+        ContentCoding.Gzip => data.Length >= 2 && data[0] == 0x1F && data[1] == 0x8B,
+        ContentCoding.Deflate => data.Length >= 2 && IsZlibHeader(data[0], data[1]),
+        ContentCoding.Zstd => data.Length >= 4 && data[0] == 0x28 && data[1] == 0xB5 && data[2] == 0x2F && data[3] == 0xFD,
+        ContentCoding.Identity => false,
+        _ => true,
+    };
+
     public void Decode(ContentCoding coding, ReadOnlySpan<byte> encoded, PooledBuffer output)
     {
         switch (coding)

@@ -4,14 +4,14 @@ namespace Ingestd.Parsing.Encoding;
 internal static class ContentCodingHeader
 {
     /// <summary>
-    /// Returns the one coding applied to the body. The field is a comma-separated list
-    /// (RFC 9110 §5.6.1) and codings are case-insensitive (§8.4.1). <c>identity</c> entries and
-    /// empty list elements are ignored; more than one real coding (stacked encodings) or an
-    /// unknown coding is refused with 415.
+    /// Returns the codings applied to the body, in the order listed. The field is a comma-separated
+    /// list (RFC 9110 §5.6.1) and codings are case-insensitive (§8.4.1). <c>identity</c> entries and
+    /// empty list elements are ignored; an unknown coding, or more than
+    /// <see cref="ContentCodings.MaxCount"/> real ones, is refused with 415.
     /// </summary>
-    public static ContentCoding Parse(ReadOnlySpan<byte> headerValue)
+    public static ContentCodings Parse(ReadOnlySpan<byte> headerValue)
     {
-        var result = ContentCoding.Identity;
+        var result = ContentCodings.Identity;
         var rest = headerValue;
         while (true)
         {
@@ -22,8 +22,8 @@ internal static class ContentCodingHeader
                 var coding = Identify(element);
                 if (coding != ContentCoding.Identity)
                 {
-                    if (result != ContentCoding.Identity) ThrowStacked(headerValue);
-                    result = coding;
+                    if (result.Count == ContentCodings.MaxCount) ThrowTooMany(headerValue);
+                    result = result.Then(coding);
                 }
             }
             if (comma < 0) return result;
@@ -67,7 +67,7 @@ internal static class ContentCodingHeader
         Rejection.Throw(RejectReason.UnsupportedContentEncoding,
             $"unsupported content coding '{System.Text.Encoding.Latin1.GetString(token)}' (use identity, gzip, deflate, br or zstd)");
 
-    private static void ThrowStacked(ReadOnlySpan<byte> headerValue) =>
+    private static void ThrowTooMany(ReadOnlySpan<byte> headerValue) =>
         Rejection.Throw(RejectReason.UnsupportedContentEncoding,
-            $"more than one content coding is not supported: '{System.Text.Encoding.Latin1.GetString(TrimOws(headerValue))}'");
+            $"more than {ContentCodings.MaxCount} content codings are not supported: '{System.Text.Encoding.Latin1.GetString(TrimOws(headerValue))}'");
 }

@@ -13,6 +13,8 @@ internal enum Dialect : byte
     Loki = 7,
     Otlp = 8,
     Splunk = 9,
+    Gelf = 10,
+    Journal = 11,
 }
 
 /// <summary>What a record is. Stored as one byte; values never change meaning.</summary>
@@ -39,6 +41,8 @@ internal static class RecordNames
         Dialect.Loki => "loki",
         Dialect.Otlp => "otlp",
         Dialect.Splunk => "splunk",
+        Dialect.Gelf => "gelf",
+        Dialect.Journal => "journal",
         _ => "unknown",
     };
 

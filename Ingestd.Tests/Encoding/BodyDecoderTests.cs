@@ -396,4 +396,66 @@ public class BodyDecoderTests
         var e = Rejected(coding, Compress(coding, data), cap: 200_000);
         Assert.Equal(RejectReason.DecodedBodyTooLarge, e.Reason);
     }
+
+    private static byte[] DecodeList(string contentEncoding, ReadOnlySpan<byte> encoded)
+    {
+        using var decoder = new BodyDecoder();
+        using var output = new PooledBuffer(1024) { Cap = int.MaxValue, Limit = RejectReason.DecodedBodyTooLarge };
+        decoder.Decode(ContentCodingHeader.Parse(System.Text.Encoding.ASCII.GetBytes(contentEncoding)), encoded, output);
+        return output.WrittenSpan.ToArray();
+    }
+
+    [Fact]
+    public void Stacked_codings_are_removed_last_listed_first()
+    {
+        // "gzip, br": gzip applied first, then br, so br comes off first (RFC 9110 §8.4).
+        var body = Compress(ContentCoding.Brotli, Compress(ContentCoding.Gzip, Sample));
+        Assert.Equal(Sample, DecodeList("gzip, br", body));
+    }
+
+    [Fact]
+    public void Stacked_gzip_twice_is_decoded_twice()
+    {
+        var body = Compress(ContentCoding.Gzip, Compress(ContentCoding.Gzip, Sample));
+        Assert.Equal(Sample, DecodeList("gzip, gzip", body));
+    }
+
+    [Fact]
+    public void Graypy_single_zlib_stream_labelled_gzip_deflate_is_decoded()
+    {
+        // graypy 2.1 (compress=True) sends zlib.compress(json) with "Content-Encoding: gzip,deflate".
+        var json = "{\"version\":\"1.1\",\"short_message\":\"hi\"}"u8.ToArray();
+        Assert.Equal(json, DecodeList("gzip,deflate", Compress(ContentCoding.Deflate, json)));
+    }
+
+    [Fact]
+    public void Listed_coding_whose_magic_bytes_are_missing_is_skipped_in_a_list()
+    {
+        Assert.Equal(Sample, DecodeList("zstd, gzip", Compress(ContentCoding.Zstd, Sample)));
+    }
+
+    [Fact]
+    public void Body_showing_none_of_several_listed_codings_is_refused()
+    {
+        var e = Assert.Throws<RequestRejectedException>(() => DecodeList("gzip,deflate", "{\"plain\":true}"u8));
+        Assert.Equal(RejectReason.InvalidEncodedBody, e.Reason);
+        Assert.Contains("none of its listed content codings", e.Detail);
+    }
+
+    [Fact]
+    public void Single_listed_coding_stays_strict_about_its_format()
+    {
+        var e = Assert.Throws<RequestRejectedException>(() => DecodeList("gzip", Compress(ContentCoding.Deflate, Sample)));
+        Assert.Equal(RejectReason.InvalidEncodedBody, e.Reason);
+    }
+
+    [Fact]
+    public void Stacked_decoding_respects_the_decoded_size_cap()
+    {
+        using var decoder = new BodyDecoder();
+        using var output = new PooledBuffer(1024) { Cap = 1000, Limit = RejectReason.DecodedBodyTooLarge };
+        var e = Assert.Throws<RequestRejectedException>(() =>
+            decoder.Decode(ContentCodingHeader.Parse("gzip, deflate"u8), Compress(ContentCoding.Deflate, Compress(ContentCoding.Gzip, Sample)), output));
+        Assert.Equal(RejectReason.DecodedBodyTooLarge, e.Reason);
+    }
 }

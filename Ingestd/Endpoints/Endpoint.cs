@@ -35,7 +35,7 @@ internal abstract class Endpoint
     public virtual long MaxBodyBytes(long serverLimit) => serverLimit;
 
     /// <summary>Reads Content-Encoding; a dialect may accept codings of its own (Loki's "snappy" means the body format, not an encoding).</summary>
-    public virtual ContentCoding ParseContentEncoding(ReadOnlySpan<byte> header) => ContentCodingHeader.Parse(header);
+    public virtual ContentCodings ParseContentEncoding(ReadOnlySpan<byte> header) => ContentCodingHeader.Parse(header);
 
     public abstract void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response);
 

@@ -24,8 +24,8 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
     public override string Allow => "POST";
     public override bool AllowsMethod(HttpMethod method) => method == HttpMethod.Post;
 
-    public override ContentCoding ParseContentEncoding(ReadOnlySpan<byte> header)
-        => Ascii.EqualsIgnoreCase(header.Trim((byte)' '), "snappy"u8) ? ContentCoding.Identity : base.ParseContentEncoding(header);
+    public override ContentCodings ParseContentEncoding(ReadOnlySpan<byte> header)
+        => Ascii.EqualsIgnoreCase(header.Trim((byte)' '), "snappy"u8) ? ContentCodings.Identity : base.ParseContentEncoding(header);
 
     public override void Authorize(RequestContext ctx)
     {

@@ -151,7 +151,7 @@ internal sealed class HttpConnection : IDisposable
             return await RefuseBeforeBodyAsync(endpoint, e).ConfigureAwait(false);
         }
 
-        ContentCoding coding;
+        ContentCodings coding;
         try
         {
             coding = endpoint.ParseContentEncoding(_head.ContentEncoding);
@@ -175,12 +175,12 @@ internal sealed class HttpConnection : IDisposable
         {
             var body = _body.WrittenSpan;
             _context.EncodedBodyLength = body.Length;
-            if (coding != ContentCoding.Identity && body.Length > 0)
+            if (!coding.IsIdentity && body.Length > 0)
             {
                 _decoder.Decode(coding, body, _decoded);
                 body = _decoded.WrittenSpan;
             }
-            _server.Metrics.CountDecoded(coding, body.Length);
+            _server.Metrics.CountDecoded(coding.Outermost, body.Length);
             _server.Metrics.BytesReceived.Add(body.Length);
             endpoint.Handle(_context, body, _response);
         }

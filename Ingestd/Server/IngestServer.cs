@@ -107,6 +107,8 @@ internal sealed class IngestServer : IAsyncDisposable
             new OtlpEndpoint(OtlpSignal.Logs, _tenants),
             new OtlpEndpoint(OtlpSignal.Traces, _tenants),
             new OtlpEndpoint(OtlpSignal.Metrics, _tenants),
+            new GelfEndpoint(_tenants),
+            new JournalUploadEndpoint(_tenants),
         ];
 
         _context = new ServerContext
