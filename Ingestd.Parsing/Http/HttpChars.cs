@@ -15,7 +15,6 @@ internal static class HttpChars
     public const byte Slash = (byte)'/';
     public const byte Question = (byte)'?';
     public const byte Asterisk = (byte)'*';
-    public const byte At = (byte)'@';
     public const byte EqualsSign = (byte)'=';
     public const byte DoubleQuote = (byte)'"';
     public const byte Backslash = (byte)'\\';

@@ -207,8 +207,9 @@ internal static class HttpRequestParser
             int authorityLength = afterScheme.IndexOfAny(Slash, Question);
             if (authorityLength < 0) authorityLength = afterScheme.Length;
             var authority = afterScheme[..authorityLength];
-            // userinfo in a request target is an error (RFC 9110 §4.2.4).
-            if (authority.IsEmpty || authority.Contains(At)) Fail(RejectReason.InvalidRequestTarget, line);
+            // The authority is the request's host (RFC 9112 §3.2.2), so it obeys the same uri-host [ ":" port ]
+            // as Host; that also refuses userinfo, an error in a request target (RFC 9110 §4.2.4).
+            if (authority.IsEmpty || !HostField.IsValid(authority)) Fail(RejectReason.InvalidRequestTarget, line);
             int rest = schemeLength + authorityLength;
             SplitPathAndQuery(target, rest, out pathStart, out pathLength, out queryStart, out queryLength);
             if (pathLength == 0) pathLength = -1; // no path: "/"

@@ -207,6 +207,7 @@ public class HttpRequestParserTests
     [InlineData("HTTPS://example.com:443/a/b", "/a/b", "")]
     [InlineData("http://example.com", "/", "")]
     [InlineData("http://example.com?x", "/", "x")]
+    [InlineData("http://[::1]:8080/p", "/p", "")]
     [InlineData("/p?", "/p", "")]
     [InlineData("/p?a?b", "/p", "a?b")]
     [InlineData("/%20x;y=z", "/%20x;y=z", "")]
@@ -426,6 +427,10 @@ public class HttpRequestParserTests
     [InlineData("http://")]
     [InlineData("http:///p")]
     [InlineData("http://user@host/p")]
+    [InlineData("http://host:8x/p")]
+    [InlineData("http://[::1/p")]
+    [InlineData("http://a%zz/p")]
+    [InlineData("http://:80/p")]
     [InlineData("host:443")]
     [InlineData("**")]
     public void Request_target_must_be_origin_absolute_or_asterisk_form(string target)
