@@ -99,6 +99,12 @@ public class HecParserTests
         Assert.Equal(time.Trim('"'), r.TimestampText);
     }
 
+    [Theory]
+    [InlineData("1426279439123", 1_426_279_439_123_000_000)]
+    [InlineData("\"1426279439123\"", 1_426_279_439_123_000_000)]
+    public void Time_in_milliseconds_is_read_by_its_magnitude(string time, long expected)
+        => Assert.Equal(expected, Assert.Single(Events($"{{\"time\":{time},\"event\":\"x\"}}")).EventNs);
+
     [Fact]
     public void Fields_object_is_accepted_and_kept_in_the_json()
     {
@@ -120,7 +126,10 @@ public class HecParserTests
     [InlineData("""{"event":{"severity":"Warning"}}""", "warning")]
     [InlineData("""{"event":{"message":"m","nested":{"level":"info"}}}""", "")]
     [InlineData("""{"event":"level=info"}""", "")]
-    [InlineData("""{"event":{"level":3}}""", "")]
+    [InlineData("""{"event":{"level":3}}""", "error")]
+    [InlineData("""{"event":{"level":30,"msg":"pino"}}""", "info")]
+    [InlineData("""{"event":{"severity":4}}""", "warn")]
+    [InlineData("""{"event":{"level":true}}""", "")]
     public void Level_comes_from_an_object_events_level_or_severity(string body, string expected)
         => Assert.Equal(expected, Assert.Single(Events(body)).Level);
 
