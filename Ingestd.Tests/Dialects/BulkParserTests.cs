@@ -285,6 +285,27 @@ public class BulkParserTests
         Assert.Equal(expected, r.EventNs);
     }
 
+    [Fact]
+    public void Numeric_level_and_time_warm_parse_allocates_nothing()
+    {
+        var body = U(string.Concat(Enumerable.Range(0, 100).Select(i =>
+            $"{{\"index\":{{\"_index\":\"pino\"}}}}\n{{\"level\":{10 * (i % 6 + 1)},\"time\":{1717169445123 + i},\"severity\":{i % 8},\"msg\":\"m{i}\"}}\n")));
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        for (int i = 0; i < 3; i++)
+        {
+            BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+            batch.Reset();
+            items.Reset();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(100, batch.Count);
+        Assert.Equal(0, allocated);
+    }
+
     // ---- whole-request refusals ----
 
     [Fact]

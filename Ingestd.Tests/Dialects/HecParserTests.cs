@@ -301,6 +301,26 @@ public class HecParserTests
     }
 
     [Fact]
+    public void Warm_parse_of_numeric_levels_and_millisecond_times_allocates_nothing()
+    {
+        var body = U(string.Concat(Enumerable.Range(0, 100).Select(i =>
+            $"{{\"time\":{1426279439123 + i},\"event\":{{\"level\":{10 * (i % 6 + 1)},\"msg\":\"m{i}\"}}}}")));
+        var defaults = new HecDefaults("dh", "ds", "dst", null);
+        using var batch = new RecordBatch();
+        for (int i = 0; i < 3; i++)
+        {
+            HecEventParser.Parse(body, Received, "t1"u8, defaults, batch);
+            batch.Reset();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int n = HecEventParser.Parse(body, Received, "t1"u8, defaults, batch);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(100, n);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
     public void Warm_raw_parse_allocates_nothing()
     {
         var body = U(string.Concat(Enumerable.Range(0, 100).Select(i => $"line {i} with \"quotes\"\n")));
