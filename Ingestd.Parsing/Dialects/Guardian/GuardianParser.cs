@@ -11,8 +11,8 @@ using Ingestd.Parsing.Time;
 namespace Ingestd.Parsing.Dialects.Guardian;
 
 /// <summary>
-/// The Guardian <c>POST /api/ingest</c> body (seed 002) in any of its formats: JSON (an object or an
-/// array of objects), NDJSON/JSONL, plain text (one event per line) or octet-stream (detected).
+/// The Guardian <c>POST /api/ingest</c> body (seed 002) in any of its formats: JSON (an object, an
+/// array of objects, or pino-http-send's <c>{"logs":[…]}</c> batch), NDJSON/JSONL, plain text (one event per line) or octet-stream (detected).
 /// Guardian accepts any log, so the envelope (time, level, service) is read when present and
 /// usable and otherwise left to defaults; only the framing itself can be refused. All-or-nothing:
 /// any error throws and the caller drops the batch. Allocates nothing on success.
@@ -58,7 +58,7 @@ internal static class GuardianParser
         }
     }
 
-    // ---- JSON: one object or an array of objects ----
+    // ---- JSON: one object, an array of objects, or {"logs":[objects]} ----
 
     private static int ParseJson(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref Scratch scratch)
     {
