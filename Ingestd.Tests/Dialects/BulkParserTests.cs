@@ -250,11 +250,60 @@ public class BulkParserTests
     [InlineData("{\"level\":\"info\",\"log.level\":\"error\"}", "error")]
     [InlineData("{\"level\":\"Debug\"}", "debug")]
     [InlineData("{\"log\":{\"logger\":\"x\"},\"level\":\"info\"}", "info")]
-    [InlineData("{\"log\":\"text\",\"level\":7}", "")]
-    public void Level_comes_from_log_level_then_level_lower_cased(string document, string expected)
+    [InlineData("{\"log\":\"text\",\"level\":true}", "")]
+    [InlineData("{\"severity\":\"Warning\"}", "warning")]
+    [InlineData("{\"severity\":\"error\",\"level\":\"info\"}", "info")]
+    public void Level_comes_from_log_level_then_level_then_severity_lower_cased(string document, string expected)
     {
         var r = Assert.Single(Parse("{\"index\":{\"_index\":\"x\"}}\n" + document + "\n").Records);
         Assert.Equal(expected, r.Level);
+    }
+
+    [Theory]
+    [InlineData("{\"level\":30}", "info")]
+    [InlineData("{\"level\":50}", "error")]
+    [InlineData("{\"log.level\":3}", "error")]
+    [InlineData("{\"log\":{\"level\":4}}", "warn")]
+    [InlineData("{\"severity\":6}", "info")]
+    [InlineData("{\"level\":35}", "35")]
+    public void Numeric_level_is_named_pino_or_syslog_and_severity_syslog(string document, string expected)
+    {
+        var r = Assert.Single(Parse("{\"index\":{\"_index\":\"x\"}}\n" + document + "\n").Records);
+        Assert.Equal(expected, r.Level);
+    }
+
+    [Theory]
+    [InlineData("{\"time\":1717169445123,\"level\":30,\"msg\":\"pino\"}", "1717169445123", 1_717_169_445_123_000_000)]
+    [InlineData("{\"time\":\"2020-01-01T00:00:00Z\",\"@timestamp\":1717169445123}", "1717169445123", 1_717_169_445_123_000_000)]
+    [InlineData("{\"time\":1717169445123,\"timestamp\":\"2024-05-31T15:30:45.123Z\"}", "2024-05-31T15:30:45.123Z", 1_717_169_445_123_000_000)]
+    [InlineData("{\"@timestamp\":1717169445.5}", "1717169445.5", 1_717_169_445_500_000_000)]
+    [InlineData("{\"@timestamp\":1717169445123456}", "1717169445123456", 1_717_169_445_123_456_000)]
+    public void Time_comes_from_atTimestamp_then_timestamp_then_pinos_time_numbers_by_magnitude(string document, string text, long expected)
+    {
+        var r = Assert.Single(Parse("{\"index\":{\"_index\":\"x\"}}\n" + document + "\n").Records);
+        Assert.Equal(text, r.TimestampText);
+        Assert.Equal(expected, r.EventNs);
+    }
+
+    [Fact]
+    public void Numeric_level_and_time_warm_parse_allocates_nothing()
+    {
+        var body = U(string.Concat(Enumerable.Range(0, 100).Select(i =>
+            $"{{\"index\":{{\"_index\":\"pino\"}}}}\n{{\"level\":{10 * (i % 6 + 1)},\"time\":{1717169445123 + i},\"severity\":{i % 8},\"msg\":\"m{i}\"}}\n")));
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        for (int i = 0; i < 3; i++)
+        {
+            BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+            batch.Reset();
+            items.Reset();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(100, batch.Count);
+        Assert.Equal(0, allocated);
     }
 
     // ---- whole-request refusals ----

@@ -299,13 +299,100 @@ public class GuardianParserTests
     // ---- envelope of JSON events ----
 
     [Theory]
+    [InlineData("""{"time":1728388800123,"msg":"pino"}""", "1728388800123", 1_728_388_800_123_000_000)]
+    [InlineData("""{"timestamp":1728388800.5,"short_message":"gelf"}""", "1728388800.5", 1_728_388_800_500_000_000)]
+    [InlineData("""{"ts":1728388800123456}""", "1728388800123456", 1_728_388_800_123_456_000)]
+    [InlineData("""{"timestamp":1728388800123456789}""", "1728388800123456789", 1_728_388_800_123_456_789)]
+    [InlineData("""{"ts":"2025-10-08T15:00:00Z","time":1728388800}""", "1728388800", 1_728_388_800_000_000_000)]
+    public void Numeric_timestamp_is_epoch_time_in_the_unit_its_magnitude_implies(string body, string text, long expected)
+    {
+        var r = One(body, GuardianFormat.Json);
+        Assert.Equal(text, r.TimestampText);
+        Assert.Equal(expected, r.EventNs);
+    }
+
+    [Fact]
+    public void Numeric_timestamp_out_of_range_keeps_its_text_and_takes_the_receive_time()
+    {
+        var r = One("""{"time":1e300}""", GuardianFormat.Json);
+        Assert.Equal("1e300", r.TimestampText);
+        Assert.Equal(Received, r.EventNs);
+    }
+
+    [Theory]
+    [InlineData("""{"level":30}""", "info")]
+    [InlineData("""{"level":10}""", "trace")]
+    [InlineData("""{"level":60}""", "fatal")]
+    [InlineData("""{"level":3,"short_message":"gelf"}""", "error")]
+    [InlineData("""{"level":7}""", "debug")]
+    [InlineData("""{"severity":4}""", "warn")]
+    [InlineData("""{"severity":30}""", "30")]
+    [InlineData("""{"level":35}""", "35")]
+    [InlineData("""{"severity":"ERROR","level":40}""", "warn")]
+    public void Numeric_level_is_named_pino_or_syslog_under_level_and_syslog_under_severity(string body, string expected)
+        => Assert.Equal(expected, One(body, GuardianFormat.Json).Level);
+
+    // ---- pino-http-send's {"logs":[…]} ----
+
+    [Fact]
+    public void Logs_wrapper_object_is_split_into_its_events()
+    {
+        var records = Parse("""{"logs":[{"level":30,"time":1728388800123,"msg":"a"},{"level":50,"time":1728388800456,"msg":"b"}]}""", GuardianFormat.Json);
+        Assert.Equal(2, records.Count);
+        Assert.Equal("""{"level":30,"time":1728388800123,"msg":"a"}""", records[0].Json);
+        Assert.Equal("info", records[0].Level);
+        Assert.Equal(1_728_388_800_123_000_000, records[0].EventNs);
+        Assert.Equal("""{"level":50,"time":1728388800456,"msg":"b"}""", records[1].Json);
+        Assert.Equal("error", records[1].Level);
+        Assert.Equal(1_728_388_800_456_000_000, records[1].EventNs);
+    }
+
+    [Fact]
+    public void Logs_wrapper_with_an_empty_array_gives_no_events()
+        => Assert.Empty(Parse("""{"logs":[]}""", GuardianFormat.Json));
+
+    [Theory]
+    [InlineData("""{"logs":[{"msg":"a"}],"host":"h"}""")]
+    [InlineData("""{"host":"h","logs":[{"msg":"a"}]}""")]
+    [InlineData("""{"logs":[{"msg":"a"},"b"]}""")]
+    [InlineData("""{"logs":{"msg":"a"}}""")]
+    public void Object_that_is_not_only_a_logs_array_of_objects_stays_one_event(string body)
+        => Assert.Equal(body, One(body, GuardianFormat.Json).Json);
+
+    [Fact]
+    public void Invalid_json_inside_a_logs_wrapper_is_refused_at_its_byte()
+    {
+        var e = Refused("""{"logs":[{"msg":"a"},{"msg":}]}""", GuardianFormat.Json);
+        Assert.Equal(RejectReason.InvalidJson, e.Reason);
+        Assert.StartsWith("Invalid JSON at byte 28: ", e.Detail);
+    }
+
+    [Fact]
+    public void Logs_wrapper_with_numeric_envelope_warm_parse_allocates_nothing()
+    {
+        var body = U("""{"logs":[{"level":30,"time":1728388800123,"msg":"a"},{"level":3,"severity":6,"timestamp":1728388800.5,"msg":"b"}]}""");
+        using var batch = new RecordBatch();
+        for (int i = 0; i < 3; i++)
+        {
+            GuardianParser.Parse(body, GuardianFormat.Json, Received, "t1"u8, batch);
+            batch.Reset();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int n = GuardianParser.Parse(body, GuardianFormat.Json, Received, "t1"u8, batch);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(2, n);
+        Assert.Equal(0, allocated);
+    }
+
+    [Theory]
     [InlineData("""{"timestamp":"2025-10-08T12:00:00Z","@timestamp":"2025-10-08T13:00:00Z","time":"2025-10-08T14:00:00Z","ts":"2025-10-08T15:00:00Z"}""", "2025-10-08T12:00:00Z")]
     [InlineData("""{"ts":"2025-10-08T15:00:00Z","time":"2025-10-08T14:00:00Z","@timestamp":"2025-10-08T13:00:00Z"}""", "2025-10-08T13:00:00Z")]
     [InlineData("""{"ts":"2025-10-08T15:00:00Z","time":"2025-10-08T14:00:00Z"}""", "2025-10-08T14:00:00Z")]
     [InlineData("""{"ts":"2025-10-08T15:00:00Z"}""", "2025-10-08T15:00:00Z")]
-    [InlineData("""{"timestamp":1728388800,"ts":"2025-10-08T15:00:00Z"}""", "2025-10-08T15:00:00Z")]
+    [InlineData("""{"timestamp":true,"ts":"2025-10-08T15:00:00Z"}""", "2025-10-08T15:00:00Z")]
     [InlineData("""{"timestamp":"2025-10-08 12:00:00.5+02:00"}""", "2025-10-08 12:00:00.5+02:00")]
-    public void Timestamp_is_taken_from_the_first_string_of_timestamp_atTimestamp_time_ts(string body, string expected)
+    public void Timestamp_is_taken_from_the_first_of_timestamp_atTimestamp_time_ts(string body, string expected)
     {
         var r = One(body, GuardianFormat.Json);
         Assert.Equal(expected, r.TimestampText);
@@ -335,7 +422,7 @@ public class GuardianParserTests
     [InlineData("""{"level":"INFO","severity":"error"}""", "info")]
     [InlineData("""{"severity":"Error","level":"Warn"}""", "warn")]
     [InlineData("""{"severity":"ERROR"}""", "error")]
-    [InlineData("""{"level":5,"severity":"debug"}""", "debug")]
+    [InlineData("""{"level":true,"severity":"debug"}""", "debug")]
     [InlineData("""{"level":"W\u0041RN"}""", "warn")]
     [InlineData("""{"level":"Érreur"}""", "Érreur")]
     [InlineData("""{"level":null}""", "")]

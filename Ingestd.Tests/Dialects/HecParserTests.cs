@@ -99,6 +99,12 @@ public class HecParserTests
         Assert.Equal(time.Trim('"'), r.TimestampText);
     }
 
+    [Theory]
+    [InlineData("1426279439123", 1_426_279_439_123_000_000)]
+    [InlineData("\"1426279439123\"", 1_426_279_439_123_000_000)]
+    public void Time_in_milliseconds_is_read_by_its_magnitude(string time, long expected)
+        => Assert.Equal(expected, Assert.Single(Events($"{{\"time\":{time},\"event\":\"x\"}}")).EventNs);
+
     [Fact]
     public void Fields_object_is_accepted_and_kept_in_the_json()
     {
@@ -120,7 +126,10 @@ public class HecParserTests
     [InlineData("""{"event":{"severity":"Warning"}}""", "warning")]
     [InlineData("""{"event":{"message":"m","nested":{"level":"info"}}}""", "")]
     [InlineData("""{"event":"level=info"}""", "")]
-    [InlineData("""{"event":{"level":3}}""", "")]
+    [InlineData("""{"event":{"level":3}}""", "error")]
+    [InlineData("""{"event":{"level":30,"msg":"pino"}}""", "info")]
+    [InlineData("""{"event":{"severity":4}}""", "warn")]
+    [InlineData("""{"event":{"level":true}}""", "")]
     public void Level_comes_from_an_object_events_level_or_severity(string body, string expected)
         => Assert.Equal(expected, Assert.Single(Events(body)).Level);
 
@@ -288,6 +297,26 @@ public class HecParserTests
         int n = HecEventParser.Parse(body, Received, "t1"u8, defaults, batch);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(200, n);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Warm_parse_of_numeric_levels_and_millisecond_times_allocates_nothing()
+    {
+        var body = U(string.Concat(Enumerable.Range(0, 100).Select(i =>
+            $"{{\"time\":{1426279439123 + i},\"event\":{{\"level\":{10 * (i % 6 + 1)},\"msg\":\"m{i}\"}}}}")));
+        var defaults = new HecDefaults("dh", "ds", "dst", null);
+        using var batch = new RecordBatch();
+        for (int i = 0; i < 3; i++)
+        {
+            HecEventParser.Parse(body, Received, "t1"u8, defaults, batch);
+            batch.Reset();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        int n = HecEventParser.Parse(body, Received, "t1"u8, defaults, batch);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(100, n);
         Assert.Equal(0, allocated);
     }
 

@@ -96,6 +96,32 @@ public class ShipperClientTests(ShipperFixture fixture) : IClassFixture<ShipperF
     }
 
     [Fact]
+    public void Pino_http_send_logs_batches_are_split_into_events_with_pinos_level_and_time()
+    {
+        const int count = 100;
+        var run = ExternalProcess.Node("pino.mjs", null, Daemon.BaseUrl + "/api/ingest", "tok-ship", count.ToString(), "pino");
+        Assert.Equal(count, LastJsonLine(run).GetProperty("logged").GetInt32());
+        Assert.True(run.Stderr.Trim().Length == 0, $"pino-http-send reported failures:\n{run.Stderr}");
+
+        var stored = fixture.Records("guardian").Where(r => r.GetProperty("event").TryGetProperty("msg", out var m) && m.GetString()!.StartsWith("pino-")).ToList();
+        Assert.Equal(Enumerable.Range(0, count).Select(i => $"pino-{i}").Order(), stored.Select(r => r.GetProperty("event").GetProperty("msg").GetString()!).Order());
+        string[] levels = ["trace", "debug", "info", "warn", "error", "fatal"];
+        Assert.All(stored, r =>
+        {
+            var e = r.GetProperty("event");
+            int n = e.GetProperty("n").GetInt32();
+            Assert.Equal($"pino-{n}", e.GetProperty("msg").GetString());
+            Assert.Equal("ship", r.GetProperty("tenant").GetString());
+            Assert.Equal("guardian", r.GetProperty("dialect").GetString());
+            Assert.Equal(10 * (n % 6 + 1), e.GetProperty("level").GetInt32());
+            Assert.Equal(levels[n % 6], r.GetProperty("level").GetString());
+            Assert.Equal("pino-client", r.GetProperty("service").GetString());
+            var sent = DateTimeOffset.FromUnixTimeMilliseconds(e.GetProperty("time").GetInt64());
+            Assert.Equal(sent.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'000000Z'"), r.GetProperty("time").GetString());
+        });
+    }
+
+    [Fact]
     public void Splunk_health_and_token_errors_use_splunks_bodies()
     {
         Assert.Equal("""{"text":"HEC is healthy","code":17}""", RawHttp.Once(Daemon.Port, "GET", "/services/collector/health", (string?)null).Body);

@@ -303,8 +303,10 @@ internal static class BulkParser
         public JsonValue Level, Timestamp;
     }
 
-    // Candidates: rank 0 is preferred.
-    private const int FieldTimestamp = 1, FieldTimestampFallback = 2, FieldLogLevel = 3, FieldLevel = 4, FieldLog = 5;
+    // Candidates, in order of preference: time from @timestamp, timestamp, then pino's time;
+    // level from ECS's log.level (dotted or nested), level, then severity.
+    private const int FieldTimestamp = 1, FieldTimestampFallback = 2, FieldTime = 3,
+        FieldLogLevel = 4, FieldLevel = 5, FieldSeverity = 6, FieldLog = 7;
 
     /// <summary>Reads the envelope of one document line; false with a reason when the line is not one JSON object.</summary>
     private static bool TryReadDocument(ReadOnlySpan<byte> document, long receivedNs, ref Scratch scratch,
@@ -333,8 +335,8 @@ internal static class BulkParser
                 reader.Read();
                 switch (field)
                 {
-                    case FieldTimestamp or FieldTimestampFallback:
-                        int rank = field == FieldTimestamp ? 0 : 1;
+                    case FieldTimestamp or FieldTimestampFallback or FieldTime:
+                        int rank = field - FieldTimestamp;
                         if (rank < timestampRank && TryTimestamp(ref reader, ref scratch, out var text, out long eventNs))
                         {
                             timestampRank = rank;
@@ -346,9 +348,9 @@ internal static class BulkParser
                             reader.Skip();
                         }
                         break;
-                    case FieldLogLevel or FieldLevel:
-                        rank = field == FieldLogLevel ? 0 : 1;
-                        if (rank < levelRank && TryLevel(ref reader, ref scratch, out var level))
+                    case FieldLogLevel or FieldLevel or FieldSeverity:
+                        rank = field - FieldLogLevel;
+                        if (rank < levelRank && TryLevel(ref reader, field == FieldSeverity ? LevelScale.Syslog : LevelScale.SyslogOrPino, ref scratch, out var level))
                         {
                             levelRank = rank;
                             envelope.Level = level;
@@ -364,7 +366,7 @@ internal static class BulkParser
                         {
                             bool isLevel = IsName(ref reader, "level"u8);
                             reader.Read();
-                            if (isLevel && levelRank > 0 && TryLevel(ref reader, ref scratch, out var nested))
+                            if (isLevel && levelRank > 0 && TryLevel(ref reader, LevelScale.SyslogOrPino, ref scratch, out var nested))
                             {
                                 levelRank = 0;
                                 envelope.Level = nested;
@@ -400,7 +402,9 @@ internal static class BulkParser
         public static int Match(ReadOnlySpan<byte> name) => name.Length switch
         {
             3 when name.SequenceEqual("log"u8) => FieldLog,
+            4 when name.SequenceEqual("time"u8) => FieldTime,
             5 when name.SequenceEqual("level"u8) => FieldLevel,
+            8 when name.SequenceEqual("severity"u8) => FieldSeverity,
             9 when name.SequenceEqual("log.level"u8) => FieldLogLevel,
             9 when name.SequenceEqual("timestamp"u8) => FieldTimestampFallback,
             10 when name.SequenceEqual("@timestamp"u8) => FieldTimestamp,
@@ -415,8 +419,9 @@ internal static class BulkParser
     }
 
     /// <summary>
-    /// A date the way Elasticsearch's default date mapping reads it (<c>strict_date_optional_time||epoch_millis</c>):
-    /// a timestamp string (<see cref="TimestampParser"/>), or epoch milliseconds as a number or a string of digits.
+    /// A date as Elasticsearch's default date mapping reads it (<c>strict_date_optional_time||epoch_millis</c>),
+    /// except that epoch numbers, and strings of them, are read in the unit their magnitude implies
+    /// (<see cref="EpochTime"/>), so pino's <c>time</c> (milliseconds) and seconds both land right.
     /// A value that is none of these is left in the document and the receive time is used.
     /// </summary>
     private static bool TryTimestamp(ref Utf8JsonReader reader, ref Scratch scratch, out JsonValue text, out long eventNs)
@@ -427,49 +432,25 @@ internal static class BulkParser
         if (reader.TokenType == JsonTokenType.Number)
         {
             text = new JsonValue((int)reader.TokenStartIndex, raw.Length, inScratch: false);
-            return raw.Length <= MaxTimestampLength && TryEpochMillis(ref reader, out eventNs);
+            return raw.Length <= MaxTimestampLength && EpochTime.TryParse(raw, out eventNs);
         }
         if (reader.TokenType != JsonTokenType.String) return false;
 
         if (!scratch.Fields.TryCapture(ref reader, MaxTimestampLength, Scratch.TimestampSlot, out text)) return false;
         scoped ReadOnlySpan<byte> value = reader.ValueIsEscaped ? scratch.Array.AsSpan(Scratch.TimestampSlot, text.Length) : raw;
-        return TimestampParser.TryParse(value, out eventNs) || TryEpochMillisText(value, out eventNs);
+        return TimestampParser.TryParse(value, out eventNs) || EpochTime.TryParse(value, out eventNs);
     }
 
-    private static bool TryEpochMillis(ref Utf8JsonReader reader, out long eventNs)
-    {
-        eventNs = 0;
-        if (reader.TryGetInt64(out long millis))
-        {
-            if (millis is < long.MinValue / 1_000_000 or > long.MaxValue / 1_000_000) return false;
-            eventNs = millis * 1_000_000;
-            return true;
-        }
-        // A fraction of a millisecond ("1717000000123.456") or an exponent.
-        if (!reader.TryGetDouble(out double value) || !double.IsFinite(value)) return false;
-        double ns = Math.Round(value * 1e6);
-        if (ns is < long.MinValue or >= long.MaxValue) return false;
-        eventNs = (long)ns;
-        return true;
-    }
-
-    private static bool TryEpochMillisText(ReadOnlySpan<byte> text, out long eventNs)
-    {
-        eventNs = 0;
-        if (text.IsEmpty || text.Length > 19) return false;
-        int i = text[0] == (byte)'-' ? 1 : 0;
-        if (i == text.Length || text[i..].IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0) return false;
-        if (!Utf8Parser.TryParse(text, out long millis, out int consumed) || consumed != text.Length) return false;
-        if (millis is < long.MinValue / 1_000_000 or > long.MaxValue / 1_000_000) return false;
-        eventNs = millis * 1_000_000;
-        return true;
-    }
-
-    private static bool TryLevel(ref Utf8JsonReader reader, ref Scratch scratch, out JsonValue level)
+    /// <summary>A level string as sent, or a number named on <paramref name="scale"/> (<see cref="LevelNumbers"/>).</summary>
+    private static bool TryLevel(ref Utf8JsonReader reader, LevelScale scale, ref Scratch scratch, out JsonValue level)
     {
         level = default;
-        return reader.TokenType == JsonTokenType.String
-            && scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out level);
+        return reader.TokenType switch
+        {
+            JsonTokenType.String => scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out level),
+            JsonTokenType.Number => LevelNumbers.TryCapture(ref reader, scale, ref scratch.Fields, Scratch.LevelSlot, MaxLevelLength, out level),
+            _ => false,
+        };
     }
 
     // ---- failed items ----

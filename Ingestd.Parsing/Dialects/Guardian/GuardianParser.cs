@@ -11,8 +11,8 @@ using Ingestd.Parsing.Time;
 namespace Ingestd.Parsing.Dialects.Guardian;
 
 /// <summary>
-/// The Guardian <c>POST /api/ingest</c> body (seed 002) in any of its formats: JSON (an object or an
-/// array of objects), NDJSON/JSONL, plain text (one event per line) or octet-stream (detected).
+/// The Guardian <c>POST /api/ingest</c> body (seed 002) in any of its formats: JSON (an object, an
+/// array of objects, or pino-http-send's <c>{"logs":[…]}</c> batch), NDJSON/JSONL, plain text (one event per line) or octet-stream (detected).
 /// Guardian accepts any log, so the envelope (time, level, service) is read when present and
 /// usable and otherwise left to defaults; only the framing itself can be refused. All-or-nothing:
 /// any error throws and the caller drops the batch. Allocates nothing on success.
@@ -58,7 +58,7 @@ internal static class GuardianParser
         }
     }
 
-    // ---- JSON: one object or an array of objects ----
+    // ---- JSON: one object, an array of objects, or {"logs":[objects]} ----
 
     private static int ParseJson(ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> tenant, RecordBatch batch, ref Scratch scratch)
     {
@@ -67,7 +67,11 @@ internal static class GuardianParser
         {
             Next(ref reader);
             int count;
-            if (reader.TokenType == JsonTokenType.StartObject)
+            if (reader.TokenType == JsonTokenType.StartObject && IsLogsWrapper(reader))
+            {
+                count = AppendLogs(ref reader, body, receivedNs, tenant, batch, ref scratch);
+            }
+            else if (reader.TokenType == JsonTokenType.StartObject)
             {
                 AppendEvent(ref reader, body, receivedNs, tenant, batch, ref scratch);
                 count = 1;
@@ -95,6 +99,46 @@ internal static class GuardianParser
         {
             throw InvalidJsonAtByte(body, e, reader.BytesConsumed);
         }
+    }
+
+    /// <summary>
+    /// pino-http-send's JSON body, <c>{"logs":[{…}, …]}</c>: an object whose only member is <c>logs</c>, an
+    /// array of objects. Such a body is a batch of events, not one; any other object stays one event.
+    /// Looks ahead on a copy of <paramref name="reader"/> (on the root StartObject), so the events are read once more after.
+    /// </summary>
+    private static bool IsLogsWrapper(Utf8JsonReader reader)
+    {
+        try
+        {
+            if (!reader.Read() || reader.TokenType != JsonTokenType.PropertyName || !reader.ValueTextEquals("logs"u8)) return false;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartArray) return false;
+            while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+            {
+                if (reader.TokenType != JsonTokenType.StartObject) return false;
+                reader.Skip();
+            }
+            return reader.Read() && reader.TokenType == JsonTokenType.EndObject;
+        }
+        catch (JsonException)
+        {
+            return false; // the main pass reports it, at its place
+        }
+    }
+
+    /// <summary>Appends each event of a <c>{"logs":[…]}</c> body (see <see cref="IsLogsWrapper"/>) and closes the object.</summary>
+    private static int AppendLogs(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, long receivedNs, ReadOnlySpan<byte> tenant,
+        RecordBatch batch, ref Scratch scratch)
+    {
+        Next(ref reader); // "logs"
+        Next(ref reader); // [
+        int count = 0;
+        while (Next(ref reader) != JsonTokenType.EndArray)
+        {
+            AppendEvent(ref reader, body, receivedNs, tenant, batch, ref scratch);
+            count++;
+        }
+        Next(ref reader); // }
+        return count;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -181,9 +225,10 @@ internal static class GuardianParser
         {
             int code = JsonStrings.Identify<Names>(ref reader);
             reader.Read();
-            if (code == 0 || reader.TokenType != JsonTokenType.String)
+            bool isNumber = reader.TokenType == JsonTokenType.Number;
+            if (code == 0 || (reader.TokenType != JsonTokenType.String && !isNumber))
             {
-                reader.Skip(); // other members, and envelope names with non-string values, only stay in the JSON
+                reader.Skip(); // other members, and envelope names with other values, only stay in the JSON
                 continue;
             }
             int rank = code & 3;
@@ -193,21 +238,26 @@ internal static class GuardianParser
                     if (rank < timestampRank && reader.ValueSpan.Length <= MaxRawTimestampLength)
                     {
                         timestampRank = rank;
-                        timestampStart = (int)reader.TokenStartIndex + 1;
+                        timestampStart = (int)reader.TokenStartIndex + (isNumber ? 0 : 1);
                         timestampLength = reader.ValueSpan.Length;
                         // Guardian accepts any log: a timestamp it cannot read leaves the receive time, and the text is kept.
-                        if (!ParseTimestamp(ref reader, ref scratch, out eventNs)) eventNs = receivedNs;
+                        // A number is epoch time in the unit its magnitude implies (pino's and bunyan's time: milliseconds).
+                        bool parsed = isNumber ? EpochTime.TryParse(reader.ValueSpan, out eventNs) : ParseTimestamp(ref reader, ref scratch, out eventNs);
+                        if (!parsed) eventNs = receivedNs;
                     }
                     break;
                 case KindLevel:
-                    if (rank < levelRank && scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out var l))
+                    // A numeric level: pino's 10–60 or syslog's 0–7 under "level", syslog's under "severity".
+                    if (rank < levelRank && (isNumber
+                            ? LevelNumbers.TryCapture(ref reader, rank == 0 ? LevelScale.SyslogOrPino : LevelScale.Syslog, ref scratch.Fields, Scratch.LevelSlot, MaxLevelLength, out var l)
+                            : scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out l)))
                     {
                         levelRank = rank;
                         level = l;
                     }
                     break;
                 case KindService:
-                    if (rank < serviceRank && scratch.Fields.TryCapture(ref reader, MaxServiceLength, Scratch.ServiceSlot, out var s))
+                    if (!isNumber && rank < serviceRank && scratch.Fields.TryCapture(ref reader, MaxServiceLength, Scratch.ServiceSlot, out var s))
                     {
                         serviceRank = rank;
                         service = s;

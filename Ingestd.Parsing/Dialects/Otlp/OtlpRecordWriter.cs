@@ -167,16 +167,7 @@ internal sealed class OtlpRecordWriter : IDisposable
     }
 
     /// <summary>Severity number ranges of the OpenTelemetry log data model (SeverityNumber, logs.proto).</summary>
-    public static ReadOnlySpan<byte> SeverityLevel(long number) => number switch
-    {
-        >= 1 and <= 4 => "trace"u8,
-        >= 5 and <= 8 => "debug"u8,
-        >= 9 and <= 12 => "info"u8,
-        >= 13 and <= 16 => "warn"u8,
-        >= 17 and <= 20 => "error"u8,
-        >= 21 and <= 24 => "fatal"u8,
-        _ => default,
-    };
+    public static ReadOnlySpan<byte> SeverityLevel(long number) => LevelNumbers.Name(number, LevelScale.OtelSeverity);
 
     // ---- shared value writers ----
 

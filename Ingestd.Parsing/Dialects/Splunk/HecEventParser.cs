@@ -1,10 +1,9 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Records;
+using Ingestd.Parsing.Time;
 
 namespace Ingestd.Parsing.Dialects.Splunk;
 
@@ -128,15 +127,24 @@ internal static class HecEventParser
             timeText.Span(body, scratch.Fields.Array), json);
     }
 
-    /// <summary>Walks an object-valued <c>event</c>, taking <c>level</c> (preferred) or <c>severity</c> when it is a string.</summary>
+    /// <summary>
+    /// Walks an object-valued <c>event</c>, taking <c>level</c> (preferred) or <c>severity</c> when it is a string,
+    /// or a number named by <see cref="LevelNumbers"/> (pino's or syslog's under <c>level</c>, syslog's under <c>severity</c>).
+    /// </summary>
     private static void ReadEventObject(ref Utf8JsonReader reader, ref int levelRank, ref JsonValue level, ref Scratch scratch)
     {
+        JsonValue value = default;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             int rank = reader.ValueTextEquals("level"u8) ? 0 : reader.ValueTextEquals("severity"u8) ? 1 : -1;
             reader.Read();
-            if (rank >= 0 && rank < levelRank && reader.TokenType == JsonTokenType.String
-                && scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out var value))
+            if (rank >= 0 && rank < levelRank && reader.TokenType switch
+                {
+                    JsonTokenType.String => scratch.Fields.TryCapture(ref reader, MaxLevelLength, Scratch.LevelSlot, out value),
+                    JsonTokenType.Number => LevelNumbers.TryCapture(ref reader, rank == 0 ? LevelScale.SyslogOrPino : LevelScale.Syslog,
+                        ref scratch.Fields, Scratch.LevelSlot, MaxLevelLength, out value),
+                    _ => false,
+                })
             {
                 levelRank = rank;
                 level = value;
@@ -166,7 +174,11 @@ internal static class HecEventParser
         }
     }
 
-    /// <summary><c>time</c>: epoch seconds with an optional fraction, as a number (<c>1426279439.123</c>) or a string (<c>"1426279439.123"</c>).</summary>
+    /// <summary>
+    /// <c>time</c>: epoch seconds with an optional fraction, as a number (<c>1426279439.123</c>) or a string
+    /// (<c>"1426279439.123"</c>). Read by magnitude (<see cref="EpochTime"/>), so milliseconds, which some
+    /// loggers send, land right too. Negative times are refused, as Splunk does.
+    /// </summary>
     private static bool TryTime(ref Utf8JsonReader reader, ReadOnlySpan<byte> body, ref Scratch scratch, out JsonValue text, out long eventNs)
     {
         text = default;
@@ -176,36 +188,17 @@ internal static class HecEventParser
         if (reader.TokenType == JsonTokenType.Number)
         {
             text = new JsonValue((int)reader.TokenStartIndex, raw.Length, inScratch: false);
-            return raw.Length <= MaxTimeLength && TryEpochSeconds(raw, out eventNs);
+            return raw.Length <= MaxTimeLength && TryEpochTime(raw, out eventNs);
         }
         if (reader.TokenType != JsonTokenType.String) return false;
         if (!scratch.Fields.TryCapture(ref reader, MaxTimeLength, Scratch.TimeSlot, out text)) return false;
-        return TryEpochSeconds(text.Span(body, scratch.Fields.Array), out eventNs);
+        return TryEpochTime(text.Span(body, scratch.Fields.Array), out eventNs);
     }
 
-    /// <summary>Parses non-negative epoch seconds <c>digits[.digits]</c> (exponent forms via double) into Unix nanoseconds.</summary>
-    internal static bool TryEpochSeconds(ReadOnlySpan<byte> text, out long unixNanos)
+    private static bool TryEpochTime(ReadOnlySpan<byte> text, out long unixNanos)
     {
         unixNanos = 0;
-        int dot = text.IndexOf((byte)'.');
-        var whole = dot < 0 ? text : text[..dot];
-        var digits = dot < 0 ? default : text[(dot + 1)..];
-        // The common shape, exactly: seconds, then up to nanoseconds (further digits are truncated).
-        if (whole.Length is > 0 and <= 10 && whole.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0
-            && (dot < 0 || (!digits.IsEmpty && digits.IndexOfAnyExceptInRange((byte)'0', (byte)'9') < 0)))
-        {
-            Utf8Parser.TryParse(whole, out long seconds, out _);
-            long fraction = 0;
-            for (int i = 0; i < 9; i++) fraction = fraction * 10 + (i < digits.Length ? digits[i] - '0' : 0);
-            if (seconds > long.MaxValue / 1_000_000_000 - 1) return false;
-            unixNanos = seconds * 1_000_000_000 + fraction;
-            return true;
-        }
-        // "1.426279439123E9" and the like.
-        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)
-            || !double.IsFinite(value) || value < 0 || value >= long.MaxValue / 1e9) return false;
-        unixNanos = (long)Math.Round(value * 1e9);
-        return true;
+        return !text.IsEmpty && text[0] != (byte)'-' && EpochTime.TryParse(text, out unixNanos);
     }
 
     private readonly struct Names : IJsonNameTable
