@@ -47,19 +47,8 @@ internal static class LevelNumbers
         return raw.Length <= limit;
     }
 
-    // RFC 5424 §6.2.1: 0 Emergency … 7 Debug.
-    private static ReadOnlySpan<byte> Syslog(long number) => number switch
-    {
-        0 => "emerg"u8,
-        1 => "alert"u8,
-        2 => "crit"u8,
-        3 => "error"u8,
-        4 => "warn"u8,
-        5 => "notice"u8,
-        6 => "info"u8,
-        7 => "debug"u8,
-        _ => default,
-    };
+    // RFC 5424 §6.2.1 severities, folded into this project's level names (one table: SyslogSeverity).
+    private static ReadOnlySpan<byte> Syslog(long number) => SyslogSeverity.LevelName(number);
 
     // pino's default levels (pino docs, "levels"), which are bunyan's.
     private static ReadOnlySpan<byte> Pino(long number) => number switch

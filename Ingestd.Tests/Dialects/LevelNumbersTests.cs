@@ -7,15 +7,15 @@ public class LevelNumbersTests
     private static string Name(long number, LevelScale scale) => System.Text.Encoding.UTF8.GetString(LevelNumbers.Name(number, scale));
 
     [Theory]
-    [InlineData(0, "emerg")]
-    [InlineData(1, "alert")]
-    [InlineData(2, "crit")]
+    [InlineData(0, "fatal")]
+    [InlineData(1, "fatal")]
+    [InlineData(2, "fatal")]
     [InlineData(3, "error")]
     [InlineData(4, "warn")]
-    [InlineData(5, "notice")]
+    [InlineData(5, "info")]
     [InlineData(6, "info")]
     [InlineData(7, "debug")]
-    public void Syslog_severity_0_to_7_is_named_as_RFC_5424_ranks_it(long number, string expected)
+    public void Syslog_severity_0_to_7_is_folded_into_the_level_names(long number, string expected)
         => Assert.Equal(expected, Name(number, LevelScale.Syslog));
 
     [Theory]

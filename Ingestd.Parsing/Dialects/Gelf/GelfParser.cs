@@ -1,7 +1,7 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
-using Ingestd.Parsing.Dialects.Splunk;
+using Ingestd.Parsing.Time;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Parsing.Dialects.Gelf;
@@ -67,7 +67,7 @@ internal static class GelfParser
                     break;
                 case FieldTimestamp:
                     var raw = reader.ValueSpan;
-                    if (reader.TokenType != JsonTokenType.Number || raw.Length > MaxTimestampLength || !HecEventParser.TryEpochSeconds(raw, out eventNs))
+                    if (reader.TokenType != JsonTokenType.Number || raw.Length > MaxTimestampLength || !EpochTime.TryParse(raw, out eventNs))
                         Invalid("timestamp must be epoch seconds as a number, e.g. 1385053862.3072");
                     timeText = body.Slice((int)reader.TokenStartIndex, raw.Length);
                     break;
