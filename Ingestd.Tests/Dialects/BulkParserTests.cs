@@ -278,14 +278,54 @@ public class BulkParserTests
     [InlineData("{}\n", "Malformed action/metadata line [1], expected FIELD_NAME but found [END_OBJECT]")]
     [InlineData("{\"upsert\":{}}\n", "Malformed action/metadata line [1], expected field [create], [delete], [index] or [update] but found [upsert]")]
     [InlineData("{\"index\":\"x\"}\n", "Malformed action/metadata line [1], expected START_OBJECT or END_OBJECT but found [VALUE_STRING]")]
-    [InlineData("{\"index\":{},\"create\":{}}\n{\"a\":1}\n", "Malformed action/metadata line [1], expected END_OBJECT but found [FIELD_NAME]")]
-    [InlineData("{\"index\":{}} {}\n{\"a\":1}\n", "Malformed action/metadata line [1], unexpected data after the closing brace")]
     [InlineData("{\"index\":{}}\n{\"a\":1}\n\n{\"bogus\":{}}\n", "Malformed action/metadata line [4], expected field [create], [delete], [index] or [update] but found [bogus]")]
     public void Malformed_action_line_refuses_the_request(string body, string detail)
     {
         var e = Refused(body);
         Assert.Equal(RejectReason.InvalidEvent, e.Reason);
         Assert.Equal(detail, e.Detail);
+    }
+
+    // Elasticsearch 8.x reads an action line up to the end of its metadata object and ignores the rest
+    // (with a deprecation warning); winston-elasticsearch 0.19 sends {"index":{…},"attempts":0}.
+    [Theory]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\",\"pipeline\":null},\"attempts\":0}\n{\"a\":1}\n", ActionLineWarnings.MultipleKeys)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"},\"create\":{\"_index\":\"other\"}}\n{\"a\":1}\n", ActionLineWarnings.MultipleKeys)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}} {\"x\":[1]}\n{\"a\":1}\n", ActionLineWarnings.TrailingData)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}} not json at all\n{\"a\":1}\n", ActionLineWarnings.TrailingData)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}\n{\"a\":1}\n", ActionLineWarnings.Unclosed)]
+    public void Action_line_data_after_the_metadata_object_is_ignored_with_a_warning(string body, object warning)
+    {
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        BulkParser.Parse(U(body), default, Received, "t1"u8, batch, items);
+
+        Assert.Equal(1, items.Count);
+        Assert.Equal(BulkAction.Index, items[0].Action);
+        Assert.Equal(201, items[0].Status);
+        Assert.Equal("logs-winston", S(items.Index(0)));
+        Assert.Equal(1, batch.Count);
+        Assert.Equal((ActionLineWarnings)warning, items.ActionLineWarnings);
+    }
+
+    [Fact]
+    public void Well_formed_action_lines_raise_no_warning()
+    {
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        BulkParser.Parse(U("{\"index\":{\"_index\":\"x\"}}\n{\"a\":1}\n{\"create\":{}}\n{\"b\":2}\n"), "x"u8, Received, "t1"u8, batch, items);
+        Assert.Equal(ActionLineWarnings.None, items.ActionLineWarnings);
+    }
+
+    [Fact]
+    public void Null_metadata_values_are_ignored()
+    {
+        var (records, items) = Parse("{\"index\":{\"_index\":null,\"_id\":null,\"pipeline\":null,\"routing\":null,\"version\":null}}\n{\"a\":1}\n", "logs");
+        Assert.Single(records);
+        var item = Assert.Single(items);
+        Assert.Equal(201, item.Status);
+        Assert.Equal("logs", item.Index);
+        Assert.Equal(BulkParser.GeneratedIdLength, item.Id!.Length);
     }
 
     [Theory]
