@@ -187,37 +187,22 @@ internal sealed class ElasticNodesHttpEndpoint(ElasticAuth auth, long maxContent
 
 /// <summary>
 /// <c>HEAD /{index}</c>: the index-exists check clients make before writing. Any valid index name exists here
-/// (documents of any index are accepted), so it is 200; an invalid name is 404. Other methods on a bare
-/// <c>/{name}</c> are no Elasticsearch route of ingestd's and get the server's ordinary 404.
+/// (documents of any index are accepted), so it is 200; an invalid name is 404. The route is there for HEAD only:
+/// other methods on a bare <c>/{name}</c> stay unknown paths (404).
 /// </summary>
 internal sealed class ElasticIndexExistsEndpoint(ElasticAuth auth) : ElasticEndpoint(auth)
 {
     public override string Name => "/{index}";
     public override string Allow => "HEAD";
-
-    // Every method reaches Authorize, so that anything but HEAD is answered 404 as for an unknown path.
-    public override bool AllowsMethod(HttpMethod method) => true;
+    public override bool AllowsMethod(HttpMethod method) => method is HttpMethod.Head;
+    public override bool Routes(HttpMethod method) => method is HttpMethod.Head;
 
     public override void Authorize(RequestContext ctx)
     {
-        if (ctx.Head.Method != HttpMethod.Head) throw NotFound(ctx);
         Auth.Authenticate(ctx);
-        if (!BulkParser.IsValidIndexName(ctx.PathParameter)) throw NotFound(ctx);
+        if (!BulkParser.IsValidIndexName(ctx.PathParameter))
+            throw new RequestRejectedException(RejectReason.NotFound, $"no such index [{Encoding.UTF8.GetString(ctx.PathParameter)}]");
     }
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response) => response.SetStatus(200);
-
-    public override void WriteError(RequestContext ctx, RequestRejectedException e, Response response)
-    {
-        if (ctx.Head.Method == HttpMethod.Head) base.WriteError(ctx, e, response);
-        else ErrorBody.From(e).WriteTo(response, Rejection.StatusCode(e.Reason));
-    }
-
-    public override void BeforeSend(RequestContext ctx, Response response)
-    {
-        if (ctx.Head.Method == HttpMethod.Head) base.BeforeSend(ctx, response);
-    }
-
-    private static RequestRejectedException NotFound(RequestContext ctx)
-        => new(RejectReason.NotFound, $"no endpoint at {Encoding.UTF8.GetString(ctx.Head.Path)}");
 }
