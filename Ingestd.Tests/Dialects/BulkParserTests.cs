@@ -294,6 +294,7 @@ public class BulkParserTests
     [InlineData("{\"index\":{\"_index\":\"logs-winston\"}} {\"x\":[1]}\n{\"a\":1}\n", ActionLineWarnings.TrailingData)]
     [InlineData("{\"index\":{\"_index\":\"logs-winston\"}} not json at all\n{\"a\":1}\n", ActionLineWarnings.TrailingData)]
     [InlineData("{\"index\":{\"_index\":\"logs-winston\"}\n{\"a\":1}\n", ActionLineWarnings.Unclosed)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}, not json\n{\"a\":1}\n", ActionLineWarnings.MultipleKeys)]
     public void Action_line_data_after_the_metadata_object_is_ignored_with_a_warning(string body, object warning)
     {
         using var batch = new RecordBatch();
@@ -441,6 +442,41 @@ public class BulkParserTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(501, batch.Count);
         Assert.Equal(502, items.Count);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Warm_parse_of_improper_action_lines_and_a_7_compatible_response_allocate_nothing()
+    {
+        // What winston-elasticsearch sends, plus the other forms Elasticsearch 8.x tolerates.
+        string[] actions =
+        [
+            "{\"index\":{\"_index\":\"logs-winston\",\"pipeline\":null},\"attempts\":0}",
+            "{\"index\":{\"_index\":\"logs-winston\"}} {\"x\":1}",
+            "{\"index\":{\"_index\":\"logs-winston\"}",
+        ];
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < 300; i++)
+            sb.Append(actions[i % 3]).Append('\n').Append("{\"@timestamp\":\"2025-03-10T09:00:00.000Z\",\"message\":\"m\",\"level\":\"info\",\"n\":").Append(i).Append("}\n");
+        var body = U(sb.ToString());
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        var output = new ArrayBufferWriter<byte>(256 * 1024);
+        for (int i = 0; i < 3; i++)
+        {
+            BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+            BulkResponseWriter.Write(output, 1, items, v7Compatible: true);
+            batch.Reset();
+            items.Reset();
+            output.ResetWrittenCount();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+        BulkResponseWriter.Write(output, 1, items, v7Compatible: true);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(300, batch.Count);
+        Assert.Equal(ActionLineWarnings.MultipleKeys | ActionLineWarnings.TrailingData | ActionLineWarnings.Unclosed, items.ActionLineWarnings);
         Assert.Equal(0, allocated);
     }
 }

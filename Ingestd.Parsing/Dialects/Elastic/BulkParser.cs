@@ -143,19 +143,26 @@ internal static class BulkParser
         // and even a missing closing brace are ignored with a deprecation warning (BulkRequestParser's
         // "checkBulkActionIsProperlyClosed"; 9.0 refuses them). Clients rely on it, e.g. winston-elasticsearch
         // sends {"index":{…},"attempts":0}.
+        // Looked at without letting the reader throw, so the common cases cost no exception.
+        if (IsBlank(line[(int)reader.BytesConsumed..]))
+        {
+            result.Warning = ActionLineWarnings.Unclosed;
+            return result;
+        }
         try
         {
-            if (!reader.Read()) result.Warning = ActionLineWarnings.Unclosed;
-            else if (reader.TokenType != JsonTokenType.EndObject) result.Warning = ActionLineWarnings.MultipleKeys;
-            else if (reader.Read()) result.Warning = ActionLineWarnings.TrailingData;
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.EndObject) result.Warning = ActionLineWarnings.MultipleKeys;
+            else if (!IsBlank(line[(int)reader.BytesConsumed..])) result.Warning = ActionLineWarnings.TrailingData;
         }
         catch (JsonException)
         {
-            // Read throws at the end of an unclosed object, and on a second value after the closing brace.
-            result.Warning = reader.CurrentDepth > 0 ? ActionLineWarnings.Unclosed : ActionLineWarnings.TrailingData;
+            result.Warning = ActionLineWarnings.MultipleKeys; // e.g. {"index":{…}, garbage
         }
         return result;
     }
+
+    private static bool IsBlank(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(" \t\r\n"u8) < 0;
 
     private static BulkAction IdentifyAction(ref Utf8JsonReader reader, int lineNumber)
     {
