@@ -327,14 +327,55 @@ public class BulkParserTests
     [InlineData("{}\n", "Malformed action/metadata line [1], expected FIELD_NAME but found [END_OBJECT]")]
     [InlineData("{\"upsert\":{}}\n", "Malformed action/metadata line [1], expected field [create], [delete], [index] or [update] but found [upsert]")]
     [InlineData("{\"index\":\"x\"}\n", "Malformed action/metadata line [1], expected START_OBJECT or END_OBJECT but found [VALUE_STRING]")]
-    [InlineData("{\"index\":{},\"create\":{}}\n{\"a\":1}\n", "Malformed action/metadata line [1], expected END_OBJECT but found [FIELD_NAME]")]
-    [InlineData("{\"index\":{}} {}\n{\"a\":1}\n", "Malformed action/metadata line [1], unexpected data after the closing brace")]
     [InlineData("{\"index\":{}}\n{\"a\":1}\n\n{\"bogus\":{}}\n", "Malformed action/metadata line [4], expected field [create], [delete], [index] or [update] but found [bogus]")]
     public void Malformed_action_line_refuses_the_request(string body, string detail)
     {
         var e = Refused(body);
         Assert.Equal(RejectReason.InvalidEvent, e.Reason);
         Assert.Equal(detail, e.Detail);
+    }
+
+    // Elasticsearch 8.x reads an action line up to the end of its metadata object and ignores the rest
+    // (with a deprecation warning); winston-elasticsearch 0.19 sends {"index":{…},"attempts":0}.
+    [Theory]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\",\"pipeline\":null},\"attempts\":0}\n{\"a\":1}\n", ActionLineWarnings.MultipleKeys)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"},\"create\":{\"_index\":\"other\"}}\n{\"a\":1}\n", ActionLineWarnings.MultipleKeys)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}} {\"x\":[1]}\n{\"a\":1}\n", ActionLineWarnings.TrailingData)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}} not json at all\n{\"a\":1}\n", ActionLineWarnings.TrailingData)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}\n{\"a\":1}\n", ActionLineWarnings.Unclosed)]
+    [InlineData("{\"index\":{\"_index\":\"logs-winston\"}, not json\n{\"a\":1}\n", ActionLineWarnings.MultipleKeys)]
+    public void Action_line_data_after_the_metadata_object_is_ignored_with_a_warning(string body, object warning)
+    {
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        BulkParser.Parse(U(body), default, Received, "t1"u8, batch, items);
+
+        Assert.Equal(1, items.Count);
+        Assert.Equal(BulkAction.Index, items[0].Action);
+        Assert.Equal(201, items[0].Status);
+        Assert.Equal("logs-winston", S(items.Index(0)));
+        Assert.Equal(1, batch.Count);
+        Assert.Equal((ActionLineWarnings)warning, items.ActionLineWarnings);
+    }
+
+    [Fact]
+    public void Well_formed_action_lines_raise_no_warning()
+    {
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        BulkParser.Parse(U("{\"index\":{\"_index\":\"x\"}}\n{\"a\":1}\n{\"create\":{}}\n{\"b\":2}\n"), "x"u8, Received, "t1"u8, batch, items);
+        Assert.Equal(ActionLineWarnings.None, items.ActionLineWarnings);
+    }
+
+    [Fact]
+    public void Null_metadata_values_are_ignored()
+    {
+        var (records, items) = Parse("{\"index\":{\"_index\":null,\"_id\":null,\"pipeline\":null,\"routing\":null,\"version\":null}}\n{\"a\":1}\n", "logs");
+        Assert.Single(records);
+        var item = Assert.Single(items);
+        Assert.Equal(201, item.Status);
+        Assert.Equal("logs", item.Index);
+        Assert.Equal(BulkParser.GeneratedIdLength, item.Id!.Length);
     }
 
     [Theory]
@@ -450,6 +491,41 @@ public class BulkParserTests
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(501, batch.Count);
         Assert.Equal(502, items.Count);
+        Assert.Equal(0, allocated);
+    }
+
+    [Fact]
+    public void Warm_parse_of_improper_action_lines_and_a_7_compatible_response_allocate_nothing()
+    {
+        // What winston-elasticsearch sends, plus the other forms Elasticsearch 8.x tolerates.
+        string[] actions =
+        [
+            "{\"index\":{\"_index\":\"logs-winston\",\"pipeline\":null},\"attempts\":0}",
+            "{\"index\":{\"_index\":\"logs-winston\"}} {\"x\":1}",
+            "{\"index\":{\"_index\":\"logs-winston\"}",
+        ];
+        var sb = new System.Text.StringBuilder();
+        for (int i = 0; i < 300; i++)
+            sb.Append(actions[i % 3]).Append('\n').Append("{\"@timestamp\":\"2025-03-10T09:00:00.000Z\",\"message\":\"m\",\"level\":\"info\",\"n\":").Append(i).Append("}\n");
+        var body = U(sb.ToString());
+        using var batch = new RecordBatch();
+        using var items = new BulkItemList();
+        var output = new ArrayBufferWriter<byte>(256 * 1024);
+        for (int i = 0; i < 3; i++)
+        {
+            BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+            BulkResponseWriter.Write(output, 1, items, v7Compatible: true);
+            batch.Reset();
+            items.Reset();
+            output.ResetWrittenCount();
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        BulkParser.Parse(body, default, Received, "t1"u8, batch, items);
+        BulkResponseWriter.Write(output, 1, items, v7Compatible: true);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.Equal(300, batch.Count);
+        Assert.Equal(ActionLineWarnings.MultipleKeys | ActionLineWarnings.TrailingData | ActionLineWarnings.Unclosed, items.ActionLineWarnings);
         Assert.Equal(0, allocated);
     }
 }

@@ -15,4 +15,14 @@ public static class RepoPaths
 
     /// <summary>Ingestd.Tests/clients: the npm test clients (installed by scripts/install-test-deps.sh).</summary>
     public static string Clients => Path.Combine(Root, "Ingestd.Tests", "clients");
+
+    /// <summary>The NEST 7.17 client program (Ingestd.Tests/clients-dotnet/NestClient), built with the tests in the same configuration.</summary>
+    public static string NestClient
+    {
+        get
+        {
+            string configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Debug{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Debug" : "Release";
+            return Path.Combine(Root, "Ingestd.Tests", "clients-dotnet", "NestClient", "bin", configuration, "net10.0", "NestClient.dll");
+        }
+    }
 }

@@ -25,6 +25,12 @@ internal abstract class Endpoint
 
     public abstract bool AllowsMethod(HttpMethod method);
 
+    /// <summary>
+    /// False when this route is not there at all for <paramref name="method"/>: the router looks further (404 rather than 405).
+    /// For a catch-all path like <c>HEAD /{index}</c>, which must not take other methods' unknown paths.
+    /// </summary>
+    public virtual bool Routes(HttpMethod method) => true;
+
     /// <summary>The dialect this route stores records as (for metrics).</summary>
     public virtual Dialect Dialect => Dialect.Unknown;
 

@@ -1,11 +1,14 @@
 using System.Text;
+using Ingestd.Parsing.Http;
 
 namespace Ingestd.Endpoints;
 
 /// <summary>
 /// Maps a request path to its endpoint, on bytes and without allocating. A route is an exact
 /// path, or a path with one <c>{parameter}</c> segment anywhere (e.g. <c>/v1/ingest/{type}</c>,
-/// <c>/{index}/_bulk</c>); the endpoint validates the parameter itself. Exact routes win.
+/// <c>/{index}/_bulk</c>); the endpoint validates the parameter itself. Exact routes win. A route that claims
+/// only some methods (<see cref="Endpoint.Routes"/>, e.g. <c>HEAD /{index}</c>) leaves the others to the next
+/// match, and so to 404 when there is none.
 /// </summary>
 internal sealed class Router
 {
@@ -35,14 +38,14 @@ internal sealed class Router
     /// <summary>Every route, for the OpenAPI document and its consistency test.</summary>
     public IReadOnlyList<Endpoint> Endpoints { get; }
 
-    public Endpoint? Match(ReadOnlySpan<byte> path, out int parameterStart)
+    public Endpoint? Match(ReadOnlySpan<byte> path, HttpMethod method, out int parameterStart)
     {
         parameterStart = -1;
         foreach (var (p, e) in _exact)
-            if (path.SequenceEqual(p)) return e;
+            if (path.SequenceEqual(p) && e.Routes(method)) return e;
         foreach (var (prefix, suffix, e) in _parameterised)
         {
-            if (path.Length <= prefix.Length + suffix.Length || !path.StartsWith(prefix) || !path.EndsWith(suffix)) continue;
+            if (!e.Routes(method) || path.Length <= prefix.Length + suffix.Length || !path.StartsWith(prefix) || !path.EndsWith(suffix)) continue;
             // The parameter is one non-empty segment.
             var parameter = path[prefix.Length..^suffix.Length];
             if (parameter.IndexOf((byte)'/') >= 0) continue;

@@ -125,7 +125,7 @@ internal sealed class HttpConnection : IDisposable
         _phase = Phase.Busy;
         _context.ReceivedNs = UnixTime.NowNs();
 
-        var endpoint = _server.Router.Match(_head.Path, out int parameterStart);
+        var endpoint = _server.Router.Match(_head.Path, _head.Method, out int parameterStart);
         _current = endpoint;
         _context.PathParameterStart = parameterStart;
         try

@@ -103,7 +103,7 @@ internal sealed class Response : IDisposable
         }
         if (StatusCode != 204 && StatusCode >= 200)
         {
-            if (_body.Length > 0 || !HasContentType()) output.Write("Content-Type: application/json\r\n"u8);
+            if (!HasContentType()) output.Write("Content-Type: application/json\r\n"u8);
             output.Write("Content-Length: "u8);
             WriteInt(output, _body.Length);
             output.Write("\r\n"u8);

@@ -102,7 +102,7 @@ internal sealed class IngestServer : IAsyncDisposable
             new AirIngestEndpoint(_airAuth, Subscriptions, _live),
             new AirSubscribeEndpoint(_airAuth, Subscriptions, _live),
             new LokiPushEndpoint(_tenants, _live),
-            .. ElasticEndpoints(new ElasticAuth(_tenants)),
+            .. ElasticEndpoints(new ElasticAuth(_tenants), limits.MaxBodyBytes),
             .. SplunkEndpoints(_tenants),
             new OtlpEndpoint(OtlpSignal.Logs, _tenants),
             new OtlpEndpoint(OtlpSignal.Traces, _tenants),
@@ -127,7 +127,7 @@ internal sealed class IngestServer : IAsyncDisposable
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
     }
 
-    private static Endpoint[] ElasticEndpoints(ElasticAuth auth) =>
+    private static Endpoint[] ElasticEndpoints(ElasticAuth auth, long maxBodyBytes) =>
     [
         new ElasticRootEndpoint(auth),
         new ElasticBulkEndpoint(auth, indexInPath: false),
@@ -138,6 +138,13 @@ internal sealed class IngestServer : IAsyncDisposable
         new ElasticSetupEndpoint(auth, "/_index_template/{name}"),
         new ElasticSetupEndpoint(auth, "/_template/{name}"),
         new ElasticSetupEndpoint(auth, "/_ilm/policy/{name}"),
+        new ElasticShardsEndpoint(auth, "/_refresh"),
+        new ElasticShardsEndpoint(auth, "/{index}/_refresh"),
+        new ElasticShardsEndpoint(auth, "/_flush"),
+        new ElasticShardsEndpoint(auth, "/{index}/_flush"),
+        new ElasticCatHealthEndpoint(auth),
+        new ElasticNodesHttpEndpoint(auth, maxBodyBytes),
+        new ElasticIndexExistsEndpoint(auth), // last: "/{index}" takes any one-segment path no other route has
     ];
 
     private static Endpoint[] SplunkEndpoints(TenantDirectory tenants) =>

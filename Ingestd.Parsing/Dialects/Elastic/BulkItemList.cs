@@ -17,6 +17,12 @@ internal sealed class BulkItemList : IDisposable
     /// <summary>True when at least one item failed: the response's top-level <c>errors</c>.</summary>
     public bool Errors { get; private set; }
 
+    /// <summary>
+    /// What action lines had besides their one action object (extra keys, trailing data, no closing brace):
+    /// accepted, and answered with Elasticsearch 8.x's deprecation warnings.
+    /// </summary>
+    public ActionLineWarnings ActionLineWarnings { get; internal set; }
+
     public ref readonly BulkItem this[int i]
     {
         get
@@ -44,6 +50,7 @@ internal sealed class BulkItemList : IDisposable
     {
         Count = 0;
         Errors = false;
+        ActionLineWarnings = ActionLineWarnings.None;
         _text.Reset();
         _text.TrimTo(1024 * 1024);
     }

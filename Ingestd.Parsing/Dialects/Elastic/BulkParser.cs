@@ -61,6 +61,7 @@ internal static class BulkParser
             {
                 var line = lines.Current;
                 var meta = ReadActionLine(line, lines.LineNumber, ref scratch);
+                items.ActionLineWarnings |= meta.Warning;
                 switch (meta.Action)
                 {
                     case BulkAction.Update:
@@ -93,6 +94,7 @@ internal static class BulkParser
         public BulkAction Action;
         public JsonValue Index, Id;
         public bool HasIndex, HasId;
+        public ActionLineWarnings Warning;  // what the line had besides its action object (accepted, as Elasticsearch 8.x does)
     }
 
     private static ActionLine ReadActionLine(ReadOnlySpan<byte> line, int lineNumber, ref Scratch scratch)
@@ -132,24 +134,35 @@ internal static class BulkParser
                     result.HasId = true;
                 }
             }
-            // Exactly one action per line: the object closes right after the metadata.
-            reader.Read();
-            if (reader.TokenType != JsonTokenType.EndObject) ThrowMalformed(lineNumber, "expected END_OBJECT but found", reader.TokenType);
         }
         catch (JsonException e)
         {
             ThrowMalformedJson(lineNumber, ReaderMessage(e));
         }
+        // Elasticsearch 8.x stops reading the line after the metadata object: further keys, trailing data
+        // and even a missing closing brace are ignored with a deprecation warning (BulkRequestParser's
+        // "checkBulkActionIsProperlyClosed"; 9.0 refuses them). Clients rely on it, e.g. winston-elasticsearch
+        // sends {"index":{…},"attempts":0}.
+        // Looked at without letting the reader throw, so the common cases cost no exception.
+        if (IsBlank(line[(int)reader.BytesConsumed..]))
+        {
+            result.Warning = ActionLineWarnings.Unclosed;
+            return result;
+        }
         try
         {
-            if (reader.Read()) ThrowTrailingData(lineNumber);
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.EndObject) result.Warning = ActionLineWarnings.MultipleKeys;
+            else if (!IsBlank(line[(int)reader.BytesConsumed..])) result.Warning = ActionLineWarnings.TrailingData;
         }
         catch (JsonException)
         {
-            ThrowTrailingData(lineNumber); // Read throws on a second value
+            result.Warning = ActionLineWarnings.MultipleKeys; // e.g. {"index":{…}, garbage
         }
         return result;
     }
+
+    private static bool IsBlank(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(" \t\r\n"u8) < 0;
 
     private static BulkAction IdentifyAction(ref Utf8JsonReader reader, int lineNumber)
     {
@@ -283,6 +296,9 @@ internal static class BulkParser
         start = items.AddText(index);
         return true;
     }
+
+    /// <summary>True when <paramref name="index"/> is a name Elasticsearch would accept for an index.</summary>
+    public static bool IsValidIndexName(ReadOnlySpan<byte> index) => !index.IsEmpty && CheckIndexName(index) is null;
 
     /// <summary>The index-name rules Elasticsearch enforces that matter here (lower case, length, no path characters); null when valid.</summary>
     private static string? CheckIndexName(ReadOnlySpan<byte> index)
@@ -537,11 +553,6 @@ internal static class BulkParser
         throw new RequestRejectedException(RejectReason.InvalidEvent,
             $"Malformed action/metadata line [{lineNumber}], expected field [create], [delete], [index] or [update] but found [{name}]");
     }
-
-    [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]
-    private static void ThrowTrailingData(int lineNumber)
-        => throw new RequestRejectedException(RejectReason.InvalidEvent,
-            $"Malformed action/metadata line [{lineNumber}], unexpected data after the closing brace");
 
     // Elasticsearch: x_content_parse_exception for action lines that are not JSON.
     [DoesNotReturn, MethodImpl(MethodImplOptions.NoInlining)]

@@ -12,7 +12,8 @@ namespace Ingestd.Parsing.Dialects.Elastic;
 /// </summary>
 internal static class BulkResponseWriter
 {
-    public static void Write(IBufferWriter<byte> output, long tookMs, BulkItemList items)
+    /// <param name="v7Compatible">The request asked for 7.x responses (<c>compatible-with=7</c>): each item names <c>"_type":"_doc"</c> as 7.x did.</param>
+    public static void Write(IBufferWriter<byte> output, long tookMs, BulkItemList items, bool v7Compatible = false)
     {
         output.Write("{\"took\":"u8);
         WriteNumber(output, tookMs);
@@ -30,6 +31,7 @@ internal static class BulkResponseWriter
             });
             if (item.HasIndex) JsonEscape.WriteQuoted(output, items.Index(i));
             else output.Write("null"u8);
+            if (v7Compatible) output.Write(",\"_type\":\"_doc\""u8);
             output.Write(",\"_id\":"u8);
             if (item.HasId) JsonEscape.WriteQuoted(output, items.Id(i));
             else output.Write("null"u8);

@@ -67,6 +67,113 @@ internal static class ElasticResponses
     }
 
     /// <summary>
+    /// <c>_refresh</c> and <c>_flush</c> (any index, or none): a 2xx already means the documents are in a segment file,
+    /// so there is nothing left to make searchable or durable; one shard, done.
+    /// </summary>
+    public static ReadOnlySpan<byte> ShardsDone => "{\"_shards\":{\"total\":1,\"successful\":1,\"failed\":0}}"u8;
+
+    // _cat/health columns as Elasticsearch 8.x lists them, and the values of a single green node without shards.
+    private static readonly string[] CatHealthColumns =
+        ["epoch", "timestamp", "cluster", "status", "node.total", "node.data", "shards", "pri", "relo", "init", "unassign", "unassign.pri", "pending_tasks", "max_task_wait_time", "active_shards_percent"];
+
+    private static string[] CatHealthValues(string clusterName, DateTimeOffset now) =>
+        [now.ToUnixTimeSeconds().ToString(System.Globalization.CultureInfo.InvariantCulture), now.ToString("HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture),
+         clusterName, "green", "1", "1", "0", "0", "0", "0", "0", "0", "0", "-", "100.0%"];
+
+    /// <summary>
+    /// <c>GET /_cat/health</c> as text: one line of space-separated columns, with a header line when <paramref name="verbose"/>
+    /// (<c>?v</c>); columns are padded to a common width like Elasticsearch's cat tables. rsyslog's omelasticsearch asks it to
+    /// see whether the cluster is back after an outage.
+    /// </summary>
+    public static string CatHealthText(string clusterName, DateTimeOffset now, bool verbose)
+    {
+        var values = CatHealthValues(clusterName, now);
+        var header = new System.Text.StringBuilder();
+        var row = new System.Text.StringBuilder();
+        for (int i = 0; i < values.Length; i++)
+        {
+            int width = verbose ? Math.Max(values[i].Length, CatHealthColumns[i].Length) : values[i].Length;
+            if (i > 0)
+            {
+                header.Append(' ');
+                row.Append(' ');
+            }
+            header.Append(CatHealthColumns[i].PadRight(width));
+            row.Append(values[i].PadRight(width));
+        }
+        return verbose ? header.ToString().TrimEnd() + "\n" + row.ToString().TrimEnd() + "\n" : row.ToString().TrimEnd() + "\n";
+    }
+
+    /// <summary><c>GET /_cat/health?format=json</c>: an array with one object of string values, keyed by column name.</summary>
+    public static byte[] CatHealthJson(string clusterName, DateTimeOffset now)
+    {
+        var values = CatHealthValues(clusterName, now);
+        var output = new ArrayBufferWriter<byte>(512);
+        output.Write("[{"u8);
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (i > 0) output.Write(","u8);
+            JsonEscape.WriteQuoted(output, CatHealthColumns[i]);
+            output.Write(":"u8);
+            JsonEscape.WriteQuoted(output, values[i]);
+        }
+        output.Write("}]"u8);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <c>GET /_nodes/http</c>: the one node and where it takes HTTP. Sniffing clients connect to
+    /// <c>http.publish_address</c>, so it is the address the client reached (<paramref name="hostPort"/>, from <c>Host</c>).
+    /// </summary>
+    public static byte[] NodesHttp(string clusterName, string hostPort, long maxContentLength, string version = DefaultVersion)
+    {
+        string host = hostPort;
+        int colon = hostPort.LastIndexOf(':');
+        if (colon > hostPort.LastIndexOf(']')) host = hostPort[..colon];
+        else hostPort += ":80";
+        var output = new ArrayBufferWriter<byte>(1024);
+        output.Write("{\"_nodes\":{\"total\":1,\"successful\":1,\"failed\":0},\"cluster_name\":"u8);
+        JsonEscape.WriteQuoted(output, clusterName);
+        output.Write(",\"nodes\":{"u8);
+        JsonEscape.WriteQuoted(output, ClusterUuid(clusterName + "/node"));
+        output.Write(":{\"name\":"u8);
+        JsonEscape.WriteQuoted(output, clusterName);
+        output.Write(",\"transport_address\":"u8);
+        JsonEscape.WriteQuoted(output, hostPort);
+        output.Write(",\"host\":"u8);
+        JsonEscape.WriteQuoted(output, host);
+        output.Write(",\"ip\":"u8);
+        JsonEscape.WriteQuoted(output, host);
+        output.Write(",\"version\":"u8);
+        JsonEscape.WriteQuoted(output, version);
+        output.Write(",\"build_flavor\":\"default\",\"build_type\":\"tar\",\"build_hash\":\"0000000000000000000000000000000000000000\",\"roles\":[\"data\",\"ingest\",\"master\"],\"attributes\":{},\"http\":{\"bound_address\":["u8);
+        JsonEscape.WriteQuoted(output, hostPort);
+        output.Write("],\"publish_address\":"u8);
+        JsonEscape.WriteQuoted(output, hostPort);
+        output.Write(",\"max_content_length_in_bytes\":"u8);
+        var span = output.GetSpan(20);
+        System.Buffers.Text.Utf8Formatter.TryFormat(maxContentLength, span, out int written);
+        output.Advance(written);
+        output.Write("}}}}"u8);
+        return output.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// The <c>Warning</c> header values (RFC 7234 §5.5 warn-code 299, as Elasticsearch sends deprecations) for
+    /// action lines Elasticsearch 8.x accepts but will refuse; the texts are Elasticsearch's.
+    /// </summary>
+    public static IEnumerable<string> DeprecationWarnings(ActionLineWarnings warnings, string version = DefaultVersion)
+    {
+        string agent = $"299 Elasticsearch-{version}-0000000000000000000000000000000000000000 ";
+        if ((warnings & ActionLineWarnings.Unclosed) != 0)
+            yield return agent + "\"A bulk action wasn't closed properly with the closing brace. Malformed objects are currently accepted but will be rejected in a future version.\"";
+        if ((warnings & ActionLineWarnings.MultipleKeys) != 0)
+            yield return agent + "\"A bulk action object contained multiple keys. Additional keys are currently ignored but will be rejected in a future version.\"";
+        if ((warnings & ActionLineWarnings.TrailingData) != 0)
+            yield return agent + "\"A bulk action contained trailing data after the closing brace. This is currently ignored but will be rejected in a future version.\"";
+    }
+
+    /// <summary>
     /// An Elasticsearch error body: <c>{"error":{"root_cause":[{"type","reason"}],"type","reason"},"status":N}</c>.
     /// For whole-request refusals of <c>_bulk</c> use type <c>illegal_argument_exception</c> (RejectReason.InvalidEvent)
     /// or <c>x_content_parse_exception</c> (RejectReason.InvalidJson) with the exception's detail as reason.
