@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the programs the test suite drives (real clients and tools), only what is missing. Idempotent.
-#   Debian: curl, promtool (prometheus), syslog-ng with its http() destination
+#   Debian: curl, promtool (prometheus), syslog-ng with its http() destination, chromium (headless, for /api and /reference)
 #   npm:    the pinned client libraries in Ingestd.Tests/clients/package-lock.json
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +11,10 @@ command -v promtool >/dev/null 2>&1 || need+=(prometheus)          # checks /met
 command -v syslog-ng >/dev/null 2>&1 || need+=(syslog-ng-core)     # a real shipper: http() destination
 [ -e /usr/lib/syslog-ng/3.38/libhttp.so ] || ls /usr/lib/syslog-ng/*/libhttp.so >/dev/null 2>&1 || need+=(syslog-ng-mod-http)
 command -v node >/dev/null 2>&1 || need+=(nodejs npm)
+# Headless Chromium renders the documentation pages; without root their tests are skipped rather than failing the run.
+if ! command -v chromium >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then need+=(chromium); else echo "install-test-deps: not root, so no chromium: the documentation page tests will be skipped" >&2; fi
+fi
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ]; then echo "install-test-deps: need root to install: ${need[*]}" >&2; exit 1; fi
   export DEBIAN_FRONTEND=noninteractive

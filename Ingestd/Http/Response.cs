@@ -101,9 +101,10 @@ internal sealed class Response : IDisposable
             output.Write("\r\n"u8);
             return;
         }
-        if (StatusCode != 204 && StatusCode >= 200)
+        // RFC 9110 §15.4.5: a 304 has no content, and its Content-Length (if any) would have to be the full one's.
+        if (StatusCode != 204 && StatusCode != 304 && StatusCode >= 200)
         {
-            if (_body.Length > 0 || !HasContentType()) output.Write("Content-Type: application/json\r\n"u8);
+            if (!HasContentType()) output.Write("Content-Type: application/json\r\n"u8);
             output.Write("Content-Length: "u8);
             WriteInt(output, _body.Length);
             output.Write("\r\n"u8);
@@ -130,6 +131,7 @@ internal sealed class Response : IDisposable
         200 => "OK"u8,
         202 => "Accepted"u8,
         204 => "No Content"u8,
+        304 => "Not Modified"u8,
         400 => "Bad Request"u8,
         401 => "Unauthorized"u8,
         403 => "Forbidden"u8,
