@@ -84,6 +84,13 @@ internal sealed class Response : IDisposable
         _body.Write(json);
     }
 
+    /// <summary>Once the response is sent: empties the body and gives a buffer larger than <paramref name="maxRetained"/> back to the pool.</summary>
+    public void TrimBody(int maxRetained)
+    {
+        _body.Reset();
+        _body.TrimTo(maxRetained);
+    }
+
     /// <summary>Serialises status line, headers and body into <paramref name="output"/>.</summary>
     public void WriteTo(PooledBuffer output, bool keepAliveHeader, bool headRequest, ReadOnlySpan<byte> date)
     {
