@@ -118,6 +118,15 @@ public class DocsRoutesTests(DocsFixture fixture) : IClassFixture<DocsFixture>
     }
 
     [Fact]
+    public void Openapi_json_names_the_daemon_serving_it_as_the_server_to_try_requests_on()
+    {
+        // OpenAPI 3.1 §4.8.5: a relative server URL is relative to where the document is served. An absolute one
+        // (e.g. the default 127.0.0.1:8080) would send "Try it" elsewhere, which the pages' connect-src 'self' refuses.
+        using var doc = System.Text.Json.JsonDocument.Parse(Get("/openapi.json").Body);
+        Assert.Equal("/", doc.RootElement.GetProperty("servers")[0].GetProperty("url").GetString());
+    }
+
+    [Fact]
     public void Guardian_ingest_under_api_still_takes_events()
     {
         var r = RawHttp.Once(fixture.Daemon.Port, "POST", "/api/ingest", """{"message":"beside the docs"}""", ("Content-Type", "application/json"));
