@@ -35,6 +35,23 @@ public partial class DocsPagesInBrowserTests(DocsFixture fixture) : IClassFixtur
     }
 
     [ChromiumFact]
+    public void Swagger_ui_try_it_out_calls_the_daemon_that_served_the_page()
+    {
+        using var chromium = ChromiumDevTools.Start();
+        chromium.Navigate(fixture.Daemon.BaseUrl + "/api");
+        Assert.Equal("true", chromium.WaitFor("!!document.querySelector('#operations-default-health .opblock-summary-control')", TimeSpan.FromSeconds(60)));
+        // Open GET /health, press "Try it out", then "Execute", as a reader would.
+        chromium.Evaluate("document.querySelector('#operations-default-health .opblock-summary-control').click()");
+        chromium.WaitFor("!!document.querySelector('#operations-default-health .try-out__btn')", TimeSpan.FromSeconds(30));
+        chromium.Evaluate("document.querySelector('#operations-default-health .try-out__btn').click()");
+        chromium.WaitFor("!!document.querySelector('#operations-default-health .execute')", TimeSpan.FromSeconds(30));
+        chromium.Evaluate("document.querySelector('#operations-default-health .execute').click()");
+        var answer = chromium.WaitFor("document.querySelector('#operations-default-health .live-responses-table .microlight')?.textContent ?? ''", TimeSpan.FromSeconds(30));
+        Assert.Equal(fixture.Daemon.BaseUrl + "/health", chromium.Evaluate("document.querySelector('#operations-default-health .request-url pre')?.textContent"));
+        Assert.Equal("ok", System.Text.Json.JsonDocument.Parse(answer!).RootElement.GetProperty("status").GetString());
+    }
+
+    [ChromiumFact]
     public void Swagger_ui_runs_without_violating_its_content_security_policy()
         => Assert.DoesNotContain(fixture.Swagger.Console, line => line.Contains("Content Security Policy", StringComparison.Ordinal));
 
