@@ -163,7 +163,7 @@ public class CommandLineTests
     [InlineData(new[] { "read", "--since", "15" }, "--since: expected an RFC 3339 time")]
     [InlineData(new[] { "read", "--since", "1h", "--until", "2h" }, "--since is later than --until")]
     [InlineData(new[] { "read", "--kind", "banana" }, "--kind: expected one of log, event, metric, deployment, message, trace; got 'banana'")]
-    [InlineData(new[] { "read", "--dialect", "3" }, "--dialect: expected one of astralog, streams, guardian, operyn, air, elastic, loki, otlp, splunk; got '3'")]
+    [InlineData(new[] { "read", "--dialect", "3" }, "--dialect: expected one of astralog, streams, guardian, operyn, air, elastic, loki, otlp, splunk, gelf, journal; got '3'")]
     public void Bad_command_lines_say_what_is_wrong(string[] args, string expected)
     {
         Assert.Contains(expected, Fail(args));

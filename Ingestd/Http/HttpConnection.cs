@@ -416,7 +416,11 @@ internal sealed class HttpConnection : IDisposable
         // Counted before sending, so a client that scrapes /metrics right after its answer sees it.
         _server.Metrics.CountRequest(_current?.Name ?? "unmatched", _response.StatusCode);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        // A large answer (a documentation bundle is ~5 MB) must not stay rented by an idle keep-alive connection;
+        // TrimTo only gives back an empty buffer.
+        _output.Reset();
         _output.TrimTo(64 * 1024);
+        _response.TrimBody(64 * 1024);
         ReleaseBodies();
         _context.Batch.Reset();
         return sent && !close;

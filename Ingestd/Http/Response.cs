@@ -84,6 +84,13 @@ internal sealed class Response : IDisposable
         _body.Write(json);
     }
 
+    /// <summary>Once the response is sent: empties the body and gives a buffer larger than <paramref name="maxRetained"/> back to the pool.</summary>
+    public void TrimBody(int maxRetained)
+    {
+        _body.Reset();
+        _body.TrimTo(maxRetained);
+    }
+
     /// <summary>Serialises status line, headers and body into <paramref name="output"/>.</summary>
     public void WriteTo(PooledBuffer output, bool keepAliveHeader, bool headRequest, ReadOnlySpan<byte> date)
     {
@@ -101,7 +108,8 @@ internal sealed class Response : IDisposable
             output.Write("\r\n"u8);
             return;
         }
-        if (StatusCode != 204 && StatusCode >= 200)
+        // RFC 9110 §15.4.5: a 304 has no content, and its Content-Length (if any) would have to be the full one's.
+        if (StatusCode != 204 && StatusCode != 304 && StatusCode >= 200)
         {
             if (!HasContentType()) output.Write("Content-Type: application/json\r\n"u8);
             output.Write("Content-Length: "u8);
@@ -130,6 +138,7 @@ internal sealed class Response : IDisposable
         200 => "OK"u8,
         202 => "Accepted"u8,
         204 => "No Content"u8,
+        304 => "Not Modified"u8,
         400 => "Bad Request"u8,
         401 => "Unauthorized"u8,
         403 => "Forbidden"u8,

@@ -1,0 +1,122 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using System.Text.Json;
+
+namespace Ingestd.Tests.Support;
+
+/// <summary>
+/// Headless Chromium driven over its DevTools protocol (one page), for tests that click through a page rather than
+/// only read its rendered DOM.
+/// </summary>
+public sealed class ChromiumDevTools : IDisposable
+{
+    private readonly Process _process;
+    private readonly TempDir _profile;
+    private readonly ClientWebSocket _socket = new();
+    private int _lastId;
+
+    private ChromiumDevTools(Process process, TempDir profile)
+    {
+        _process = process;
+        _profile = profile;
+    }
+
+    public static ChromiumDevTools Start()
+    {
+        var profile = new TempDir("ingestd-chromium");
+        var psi = new ProcessStartInfo(HeadlessChromium.Executable ?? throw new InvalidOperationException("chromium is not installed"))
+        {
+            RedirectStandardError = true, RedirectStandardOutput = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--user-data-dir=" + profile.Path, "--remote-debugging-port=0", "about:blank" })
+            psi.ArgumentList.Add(a);
+        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var process = new Process { StartInfo = psi };
+        process.ErrorDataReceived += (_, e) =>
+        {
+            const string prefix = "DevTools listening on ";
+            if (e.Data is { } line && line.StartsWith(prefix, StringComparison.Ordinal)) listening.TrySetResult(line[prefix.Length..]);
+        };
+        process.OutputDataReceived += (_, _) => { };
+        process.Start();
+        process.BeginErrorReadLine();
+        process.BeginOutputReadLine();
+        var session = new ChromiumDevTools(process, profile);
+        try
+        {
+            if (!listening.Task.Wait(TimeSpan.FromSeconds(60))) throw new TimeoutException("chromium did not open its DevTools port");
+            // ws://127.0.0.1:PORT/devtools/browser/… → the page target's own socket from /json/list.
+            var browser = new Uri(listening.Task.Result);
+            using var http = new HttpClient();
+            var targets = JsonDocument.Parse(http.GetStringAsync($"http://127.0.0.1:{browser.Port}/json/list").GetAwaiter().GetResult()).RootElement;
+            var page = targets.EnumerateArray().First(t => t.GetProperty("type").GetString() == "page");
+            session._socket.ConnectAsync(new Uri(page.GetProperty("webSocketDebuggerUrl").GetString()!), CancellationToken.None).GetAwaiter().GetResult();
+            return session;
+        }
+        catch
+        {
+            session.Dispose();
+            throw;
+        }
+    }
+
+    public void Navigate(string url) => Send("Page.navigate", new { url });
+
+    /// <summary>Runs <paramref name="expression"/> in the page (awaiting a promise): a string as is, any other value as JSON.</summary>
+    public string? Evaluate(string expression)
+    {
+        var reply = Send("Runtime.evaluate", new { expression, awaitPromise = true, returnByValue = true });
+        var result = reply.GetProperty("result");
+        if (reply.TryGetProperty("exceptionDetails", out var error)) throw new InvalidOperationException($"page script failed: {error}");
+        if (!result.TryGetProperty("value", out var value)) return null;
+        return value.ValueKind == JsonValueKind.String ? value.GetString() : value.GetRawText();
+    }
+
+    /// <summary>Polls <paramref name="expression"/> until it is truthy (as a string) or the timeout passes.</summary>
+    public string? WaitFor(string expression, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var value = Evaluate(expression);
+            if (!string.IsNullOrEmpty(value) && value != "false" || DateTime.UtcNow > deadline) return value;
+            Thread.Sleep(200);
+        }
+    }
+
+    private JsonElement Send(string method, object parameters)
+    {
+        int id = ++_lastId;
+        var request = JsonSerializer.SerializeToUtf8Bytes(new { id, method, @params = parameters });
+        _socket.SendAsync(request, WebSocketMessageType.Text, true, CancellationToken.None).GetAwaiter().GetResult();
+        var buffer = new byte[64 * 1024];
+        while (true)
+        {
+            using var message = new MemoryStream();
+            WebSocketReceiveResult received;
+            do
+            {
+                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                received = _socket.ReceiveAsync(buffer, timeout.Token).GetAwaiter().GetResult();
+                message.Write(buffer, 0, received.Count);
+            } while (!received.EndOfMessage);
+            var reply = JsonDocument.Parse(message.ToArray()).RootElement;
+            // Events (no id) and other replies are not what we wait for.
+            if (!reply.TryGetProperty("id", out var replyId) || replyId.GetInt32() != id) continue;
+            if (reply.TryGetProperty("error", out var error)) throw new InvalidOperationException($"{method}: {error}");
+            return reply.GetProperty("result").Clone();
+        }
+    }
+
+    public void Dispose()
+    {
+        _socket.Dispose();
+        try { _process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+        _process.WaitForExit(10_000);
+        _process.Dispose();
+        _profile.Dispose();
+    }
+}
