@@ -1,3 +1,4 @@
+using Ingestd.Ingest;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Records;

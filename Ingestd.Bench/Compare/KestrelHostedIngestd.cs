@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections.Concurrent;
+using Ingestd.Ingest;
 using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Parsing;
@@ -43,18 +44,8 @@ internal static class KestrelHostedIngestd
 
         var storage = new StorageConfig { Durability = durability };
         Directory.CreateDirectory(dataDir);
-        using var log = SegmentLog.Open(new SegmentLogOptions
-        {
-            Directory = dataDir,
-            SegmentMaxBytes = storage.SegmentMaxBytes,
-            SegmentMaxAge = storage.SegmentMaxAge,
-            RetentionMaxBytes = storage.RetentionMaxBytes,
-            CompressionLevel = storage.CompressionLevel,
-        }, Console.Error.WriteLine);
-        var ring = new EventRing((int)storage.RingBytes);
-        using var writer = new SegmentWriter(ring, log, durability, storage.BlockMaxBytes, new Metrics());
-        writer.Start();
-        var pipeline = new IngestPipeline(ring, writer, durability, storage.BackpressureWait, storage.BlockMaxBytes);
+        using var stack = StorageStack.Open(storage, dataDir, new Metrics(), Console.Error.WriteLine);
+        var pipeline = stack.Pipeline;
         var pool = new ConcurrentBag<KestrelDrainState>();
 
         var builder = WebApplication.CreateSlimBuilder();
@@ -80,7 +71,7 @@ internal static class KestrelHostedIngestd
         });
 
         app.Run();
-        writer.StopAndDrain();
+        stack.Stop();
         foreach (var s in pool) s.Dispose();
         return 0;
     }

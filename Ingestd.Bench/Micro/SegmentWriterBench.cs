@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
+using Ingestd.Ingest;
 using Ingestd.Config;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Records;
@@ -21,13 +22,12 @@ public class SegmentWriterBench
     private readonly RecordBatch _batch = new();
     private readonly DurabilityWaiter _waiter = new();
     private string _dir = "";
-    private SegmentLog _log = null!;
-    private SegmentWriter _writer = null!;
+    private StorageStack _storage = null!;
     private IngestPipeline _pipeline = null!;
     private long _published;
 
     /// <summary>Records the segment log has taken so far (for the test that the benchmark does real work).</summary>
-    internal long RecordsWritten => _log.NextSequence;
+    internal long RecordsWritten => _storage.Log.NextSequence;
 
     /// <summary><c>storage.durability</c>: memory, write or fsync (a string: the enum is internal).</summary>
     [Params("memory", "write", "fsync")]
@@ -44,19 +44,11 @@ public class SegmentWriterBench
         };
         DrainParser.Parse(BenchData.Drain500, 1, default, _batch);
         _dir = Path.Combine(Path.GetTempPath(), "ingestd-bench-" + Guid.NewGuid().ToString("N"));
-        // No retention: the ratio below needs every byte written still on disk. Defaults otherwise.
-        var defaults = new StorageConfig();
-        _log = SegmentLog.Open(new SegmentLogOptions
-        {
-            Directory = _dir,
-            SegmentMaxBytes = defaults.SegmentMaxBytes,
-            CompressionLevel = defaults.CompressionLevel,
-        }, _ => { });
-        var ring = new EventRing((int)defaults.RingBytes);
-        _writer = new SegmentWriter(ring, _log, durability, defaults.BlockMaxBytes, new Metrics());
-        _writer.Start();
+        // Defaults (no retention: the ratio below needs every byte written still on disk).
+        var storage = new StorageConfig { Durability = durability };
         // A long backpressure wait: a full ring must slow the benchmark down, never turn into a 429.
-        _pipeline = new IngestPipeline(ring, _writer, durability, TimeSpan.FromSeconds(60), defaults.BlockMaxBytes);
+        _storage = StorageStack.Open(storage, _dir, new Metrics(), _ => { }, backpressureWait: TimeSpan.FromSeconds(60));
+        _pipeline = _storage.Pipeline;
         _published = 0;
     }
 
@@ -74,11 +66,11 @@ public class SegmentWriterBench
     [GlobalCleanup]
     public void Cleanup()
     {
-        _writer.StopAndDrain();
+        _storage.Stop();
         long input = _published * _batch.ByteLength;
-        long onDisk = _log.BytesOnDisk;
+        long onDisk = _storage.Log.BytesOnDisk;
         Console.WriteLine($"// compression ratio ({Durability}): {input:N0} record bytes in {_published:N0} batches / {onDisk:N0} bytes on disk = {(double)input / onDisk:F2}");
-        _writer.Dispose();
+        _storage.Dispose();
         _batch.Dispose();
         Directory.Delete(_dir, recursive: true);
     }

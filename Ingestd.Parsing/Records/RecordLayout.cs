@@ -38,6 +38,9 @@ internal static class RecordLayout
 
     public static int ReadLength(ReadOnlySpan<byte> record) => (int)BinaryPrimitives.ReadUInt32LittleEndian(record);
 
+    /// <summary>The event time of a record (the same offset in every layout).</summary>
+    public static long ReadEventNs(ReadOnlySpan<byte> record) => BinaryPrimitives.ReadInt64LittleEndian(record[12..]);
+
     /// <summary>Writes one record into <paramref name="dest"/>, which must hold <see cref="SizeOf"/> bytes. Returns bytes written.</summary>
     public static int Write(Span<byte> dest, long receivedNs, long eventNs, Dialect dialect, RecordKind kind,
         ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> level, ReadOnlySpan<byte> service,

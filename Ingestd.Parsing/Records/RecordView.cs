@@ -42,7 +42,7 @@ internal readonly ref struct RecordView
 
     public int Length => _bytes.Length;
     public long ReceivedNs => BinaryPrimitives.ReadInt64LittleEndian(_bytes[4..]);
-    public long EventNs => BinaryPrimitives.ReadInt64LittleEndian(_bytes[12..]);
+    public long EventNs => RecordLayout.ReadEventNs(_bytes);
     public Dialect Dialect => (Dialect)_bytes[20];
     public RecordKind Kind => (RecordKind)_bytes[21];
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Ingestd.Ingest;
 using Ingestd.Http;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;

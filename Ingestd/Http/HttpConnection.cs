@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Ingestd.Ingest;
 using Ingestd.Endpoints;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;

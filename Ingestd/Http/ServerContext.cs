@@ -1,3 +1,4 @@
+using Ingestd.Ingest;
 using Ingestd.Endpoints;
 using Ingestd.Ring;
 

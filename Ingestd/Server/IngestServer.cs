@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using Ingestd.Ingest;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Endpoints;
@@ -29,9 +30,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly ConcurrentDictionary<HttpConnection, Task> _connections = new();
     private readonly Metrics _metrics = new();
-    private SegmentLog? _log;
-    private SegmentWriter? _writer;
-    private EventRing? _ring;
+    private StorageStack? _storage;
     private SocketListener? _listener;
     private ServerContext? _context;
     private Timer? _heartbeat;
@@ -63,20 +62,7 @@ internal sealed class IngestServer : IAsyncDisposable
         var storage = _config.Storage;
         var dataDir = Path.GetFullPath(_config.Server.DataDir);
         _dirLock = LockDataDirectory(dataDir);
-        _log = SegmentLog.Open(new SegmentLogOptions
-        {
-            Directory = dataDir,
-            SegmentMaxBytes = storage.SegmentMaxBytes,
-            SegmentMaxAge = storage.SegmentMaxAge,
-            RetentionMaxBytes = storage.RetentionMaxBytes,
-            CompressionLevel = storage.CompressionLevel,
-            DiscardUnsyncedAfterFsyncFailure = storage.Durability == Durability.Fsync,
-        }, Log.Warn);
-
-        _ring = new EventRing(RingCapacity(storage.RingBytes));
-        int blockBytes = (int)Math.Min(storage.BlockMaxBytes, 64L * 1024 * 1024);
-        _writer = new SegmentWriter(_ring, _log, storage.Durability, blockBytes, _metrics);
-        _writer.Start();
+        _storage = StorageStack.Open(storage, dataDir, _metrics, Log.Warn);
 
         _tenants = new TenantDirectory(_config.Tenants);
         if (_tenants.IsOpen) Log.Warn("no tenants configured: every endpoint is open to anyone who can reach it");
@@ -85,7 +71,7 @@ internal sealed class IngestServer : IAsyncDisposable
         if (!jwt.HasKeys) Log.Warn("no JWT keys configured (auth.jwt_hs256_secrets, auth.jwt_public_keys): the Air routes are open");
         _airAuth = new AirAuth(jwt);
         _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn,
-            firstUnsafeSequence: _log.FirstUnsafeSequence);
+            firstUnsafeSequence: _storage.Log.FirstUnsafeSequence);
         _operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
         Endpoint[] endpoints =
         [
@@ -118,8 +104,7 @@ internal sealed class IngestServer : IAsyncDisposable
         {
             Limits = RequestLimits.From(limits),
             Router = new Router(endpoints),
-            // Large requests enter the ring in pieces of about one block each.
-            Pipeline = new IngestPipeline(_ring, _writer, storage.Durability, storage.BackpressureWait, blockBytes),
+            Pipeline = _storage.Pipeline,
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
         };
@@ -127,7 +112,7 @@ internal sealed class IngestServer : IAsyncDisposable
         _listener = new SocketListener(OnAccepted);
         _listener.Start(_config.Server.Listen);
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
-        Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_log.NextSequence}");
+        Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_storage.Log.NextSequence}");
     }
 
     private static Endpoint[] ElasticEndpoints(ElasticAuth auth, long maxBodyBytes) =>
@@ -162,7 +147,8 @@ internal sealed class IngestServer : IAsyncDisposable
     ];
 
     private ServerGauges Gauges() => new(
-        _ring?.Capacity ?? 0, _ring?.Fill ?? 0, _log?.SegmentCount ?? 0, _log?.BytesOnDisk ?? 0, Subscriptions.Count, _writer?.Health);
+        _storage?.Ring.Capacity ?? 0, _storage?.Ring.Fill ?? 0, _storage?.Log.SegmentCount ?? 0, _storage?.Log.BytesOnDisk ?? 0,
+        Subscriptions.Count, _storage?.Writer.Health);
 
     /// <summary>
     /// Applies a new configuration without dropping connections or data: tenants and keys, rate
@@ -186,11 +172,11 @@ internal sealed class IngestServer : IAsyncDisposable
     }
 
     /// <summary>For the systemd watchdog: the segment writer thread is still running its loop.</summary>
-    public bool IsHealthy => _writer?.IsAlive ?? false;
+    public bool IsHealthy => _storage?.Writer.IsAlive ?? false;
 
     /// <summary>A one-line summary for systemd's STATUS=.</summary>
     public string StatusLine(double eventsPerSecond) =>
-        (_writer is { Health.Writable: false } ? "STORAGE NOT WRITABLE (see the log), " : "") + $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_ring is null ? 0 : 100.0 * _ring.Fill / _ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start";
+        (_storage is { Writer.Health.Writable: false } ? "STORAGE NOT WRITABLE (see the log), " : "") + $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_storage is null ? 0 : 100.0 * _storage.Ring.Fill / _storage.Ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start";
 
     // Two daemons appending to one directory would interleave blocks; an advisory lock
     // (flock, released by the kernel even on kill -9) makes the second one refuse to start.
@@ -207,12 +193,6 @@ internal sealed class IngestServer : IAsyncDisposable
         }
     }
 
-    // The ring wants a power of two; round the configured size down to one.
-    private static int RingCapacity(long configured)
-    {
-        long c = Math.Clamp(configured, 64 * 1024, 1L << 30);
-        return (int)(1L << (int)(63 - long.LeadingZeroCount(c)));
-    }
 
     private void OnAccepted(Socket socket)
     {
@@ -266,14 +246,14 @@ internal sealed class IngestServer : IAsyncDisposable
         }
         if (!_connections.IsEmpty) Log.Warn($"{_connections.Count} connections still open after {drainTimeout.TotalSeconds:0}s; closing them");
         _heartbeat?.Dispose();
-        _writer?.StopAndDrain();
-        Log.Info($"stopped; next sequence {_log?.NextSequence}");
+        _storage?.Stop();
+        Log.Info($"stopped; next sequence {_storage?.Log.NextSequence}");
     }
 
     public async ValueTask DisposeAsync()
     {
         await StopAsync(TimeSpan.FromSeconds(10)).ConfigureAwait(false);
-        _writer?.Dispose();
+        _storage?.Dispose();
         _idempotency?.Dispose();
         _dirLock?.Dispose();
         _shutdown.Dispose();

@@ -1,8 +1,10 @@
 using Ingestd.Config;
+using Ingestd.Ingest;
 using Ingestd.Ring;
 using Ingestd.Storage;
+using Ingestd.Tests.Storage;
 
-namespace Ingestd.Tests.Storage;
+namespace Ingestd.Tests.Ingest;
 
 /// <summary>
 /// What each request learns from the writer when the disk misbehaves: exactly its own outcome, never another

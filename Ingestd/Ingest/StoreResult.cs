@@ -1,4 +1,4 @@
-namespace Ingestd.Storage;
+namespace Ingestd.Ingest;
 
 /// <summary>What the writer reports for a request it was asked to make durable.</summary>
 internal enum StoreResult : byte

@@ -1,10 +1,9 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using Ingestd.Config;
 using Ingestd.Parsing.Records;
-using Ingestd.Storage;
+using Ingestd.Ring;
 
-namespace Ingestd.Ring;
+namespace Ingestd.Ingest;
 
 internal enum PublishOutcome : byte
 {
@@ -47,9 +46,6 @@ internal sealed class IngestPipeline
 
     // However busy the writer is, a split request's later entries wait no longer than this in all (then 503).
     private static readonly TimeSpan MaxCommittedWait = TimeSpan.FromSeconds(10);
-
-    // RecordLayout: i64 event time at offset 12 of every record.
-    private const int EventNsOffset = 12;
 
     private readonly EventRing _ring;
     private readonly SegmentWriter _writer;
@@ -180,7 +176,7 @@ internal sealed class IngestPipeline
         {
             int length = RecordLayout.ReadLength(records[at..]);
             if (count > 0 && at - offset > limit - length) break;
-            long eventNs = BinaryPrimitives.ReadInt64LittleEndian(records[(at + EventNsOffset)..]);
+            long eventNs = RecordLayout.ReadEventNs(records[at..]);
             if (eventNs < min) min = eventNs;
             if (eventNs > max) max = eventNs;
             at += length;

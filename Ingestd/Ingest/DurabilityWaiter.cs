@@ -1,7 +1,6 @@
 using System.Threading.Tasks.Sources;
-using Ingestd.Storage;
 
-namespace Ingestd.Ring;
+namespace Ingestd.Ingest;
 
 /// <summary>
 /// A reusable awaitable, one per connection, completed by the segment writer once the

@@ -1,12 +1,13 @@
 using System.Text;
 using Ingestd.Config;
 using Ingestd.Parsing.Records;
+using Ingestd.Ingest;
 using Ingestd.Ring;
 using Ingestd.Storage;
 using Ingestd.Tests.Support;
 using Fixtures = Ingestd.Tests.Storage.Fixtures;
 
-namespace Ingestd.Tests.Ring;
+namespace Ingestd.Tests.Ingest;
 
 public class IngestPipelineTests : IDisposable
 {

@@ -2,8 +2,9 @@ using System.Collections.Concurrent;
 using Ingestd.Config;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Ring;
+using Ingestd.Storage;
 
-namespace Ingestd.Storage;
+namespace Ingestd.Ingest;
 
 /// <summary>
 /// The one thread that owns the segment files. It drains the ring in batches, packs records

@@ -1,4 +1,6 @@
-namespace Ingestd.Storage;
+using Ingestd.Storage;
+
+namespace Ingestd.Ingest;
 
 /// <summary>
 /// Whether the segment files can be written now, for the log, the metrics and systemd's status line. One error

@@ -1,4 +1,6 @@
-namespace Ingestd.Storage;
+using Ingestd.Storage;
+
+namespace Ingestd.Ingest;
 
 /// <summary>
 /// The ring positions whose records the writer could not store, so that each request learns exactly whether one of
