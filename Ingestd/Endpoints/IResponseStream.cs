@@ -5,5 +5,5 @@ namespace Ingestd.Endpoints;
 /// <summary>A response that goes on after its head (Server-Sent Events): it owns the connection until it returns.</summary>
 internal interface IResponseStream
 {
-    Task RunAsync(SocketConnection connection, CancellationToken shutdown);
+    Task RunAsync(ITransportConnection connection, CancellationToken shutdown);
 }

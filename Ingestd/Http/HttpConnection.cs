@@ -25,7 +25,7 @@ internal sealed class HttpConnection : IDisposable
     // Bodies refused before they are read are drained (to keep the connection) only when small.
     private const long MaxDrainBytes = 64 * 1024;
 
-    private readonly SocketConnection _connection;
+    private readonly ITransportConnection _connection;
     private readonly ServerContext _server;
     private readonly HttpRequestHead _head = new();
     private readonly ChunkedBodyDecoder _chunked = new();
@@ -44,7 +44,7 @@ internal sealed class HttpConnection : IDisposable
     private long _deadline = long.MaxValue; // Stopwatch ticks
     private volatile bool _timedOut;
 
-    public HttpConnection(SocketConnection connection, ServerContext server)
+    public HttpConnection(ITransportConnection connection, ServerContext server)
     {
         _connection = connection;
         _server = server;

@@ -15,7 +15,7 @@ internal sealed class Subscriber : IResponseStream
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     private readonly Channel<byte[]> _queue;
     private readonly SubscriptionHub _hub;
-    private SocketConnection? _connection;
+    private ITransportConnection? _connection;
 
     public Subscriber(SubscriptionHub hub, SubscriptionFilter filter, int capacity)
     {
@@ -45,7 +45,7 @@ internal sealed class Subscriber : IResponseStream
         return false;
     }
 
-    public async Task RunAsync(SocketConnection connection, CancellationToken shutdown)
+    public async Task RunAsync(ITransportConnection connection, CancellationToken shutdown)
     {
         Volatile.Write(ref _connection, connection);
         using var onShutdown = shutdown.Register(connection.Abort);

@@ -7,7 +7,7 @@ namespace Ingestd.Transport;
 /// A raw TCP connection: a receive loop fills one <see cref="Pipe"/> that the HTTP layer
 /// reads; responses go straight to the socket in one send each. Knows nothing of HTTP.
 /// </summary>
-internal sealed class SocketConnection : IDisposable
+internal sealed class SocketConnection : ITransportConnection
 {
     private static readonly PipeOptions InputOptions = new(
         pauseWriterThreshold: 1024 * 1024,
