@@ -18,6 +18,7 @@ public partial class ArchitectureTests
         ["Transport"] = [],
         ["Config"] = [],
         ["Ingest"] = ["Ring", "Storage", "Config"],
+        ["Idempotency"] = ["Storage"],
     };
 
     public static TheoryData<string> Folders => new(Allowed.Keys);

@@ -1,8 +1,8 @@
 using System.Buffers;
 using System.Collections.Concurrent;
-using Ingestd.Ingest;
 using Ingestd.Config;
 using Ingestd.Http;
+using Ingestd.Ingest;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Encoding;

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
-using Ingestd.Ingest;
 using Ingestd.Config;
+using Ingestd.Ingest;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Records;
 using Ingestd.Ring;

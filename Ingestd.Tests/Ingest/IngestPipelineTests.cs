@@ -1,7 +1,7 @@
 using System.Text;
 using Ingestd.Config;
-using Ingestd.Parsing.Records;
 using Ingestd.Ingest;
+using Ingestd.Parsing.Records;
 using Ingestd.Ring;
 using Ingestd.Storage;
 using Ingestd.Tests.Support;

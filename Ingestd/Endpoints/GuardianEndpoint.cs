@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Http;
+using Ingestd.Idempotency;
 using Ingestd.Limits;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Guardian;

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
-using Ingestd.Ingest;
 using Ingestd.Http;
+using Ingestd.Ingest;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;

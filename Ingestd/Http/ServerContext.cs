@@ -1,5 +1,5 @@
-using Ingestd.Ingest;
 using Ingestd.Endpoints;
+using Ingestd.Ingest;
 using Ingestd.Ring;
 
 namespace Ingestd.Http;

@@ -1,4 +1,4 @@
-namespace Ingestd.Storage;
+namespace Ingestd.Idempotency;
 
 /// <summary>
 /// Strict parser for Guardian's Idempotency-Key ("must be UUID v4 format"): exactly the canonical

@@ -1,7 +1,8 @@
 using System.Text;
-using Ingestd.Storage;
+using Ingestd.Idempotency;
+using Ingestd.Tests.Storage;
 
-namespace Ingestd.Tests.Storage;
+namespace Ingestd.Tests.Idempotency;
 
 public class IdempotencyStoreTests
 {

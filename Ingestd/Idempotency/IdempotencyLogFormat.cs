@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
+using Ingestd.Storage;
 
-namespace Ingestd.Storage;
+namespace Ingestd.Idempotency;
 
 /// <summary>
 /// Byte layout of the idempotency log (all integers little-endian):

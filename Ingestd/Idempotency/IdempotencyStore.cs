@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
+using Ingestd.Storage;
 using Microsoft.Win32.SafeHandles;
 
-namespace Ingestd.Storage;
+namespace Ingestd.Idempotency;
 
 /// <summary>
 /// Guardian's Idempotency-Key: a request repeating (scope, key) within the window gets the first response back

@@ -1,7 +1,7 @@
 using System.Text;
-using Ingestd.Storage;
+using Ingestd.Idempotency;
 
-namespace Ingestd.Tests.Storage;
+namespace Ingestd.Tests.Idempotency;
 
 public class UuidV4Tests
 {

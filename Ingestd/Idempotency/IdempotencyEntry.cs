@@ -1,4 +1,4 @@
-namespace Ingestd.Storage;
+namespace Ingestd.Idempotency;
 
 /// <summary>
 /// One (scope, key) slot of the <see cref="IdempotencyStore"/>: either a reservation held by a request in flight

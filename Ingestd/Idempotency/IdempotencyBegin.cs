@@ -1,4 +1,4 @@
-namespace Ingestd.Storage;
+namespace Ingestd.Idempotency;
 
 /// <summary>What <see cref="IdempotencyStore.Begin"/> decided for a request carrying an Idempotency-Key.</summary>
 internal enum IdempotencyBegin

@@ -1,4 +1,4 @@
-namespace Ingestd.Storage;
+namespace Ingestd.Idempotency;
 
 /// <summary>Memory and file bounds of the <see cref="IdempotencyStore"/>; the defaults suit Guardian's small JSON responses.</summary>
 /// <param name="MaxBodyBytes">Larger response bodies are not stored (logged; the key is released as if abandoned).</param>
