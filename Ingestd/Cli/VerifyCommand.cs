@@ -109,20 +109,13 @@ internal static class VerifyCommand
                 offset += header.TotalLength;
                 continue;
             }
-            if (LiveTail.IsIncompleteBlock(handle, offset, length, status))
+            long before = length;
+            if (tail.IsLiveTailAt(offset, ref length, status))
             {
-                long now = tail.Recheck(length);
-                if (now != length)
-                {
-                    length = now;
-                    continue;
-                }
-                if (tail.IsNewest)
-                {
-                    notes.Add(LiveTail.Describe(length - offset));
-                    break;
-                }
+                notes.Add(LiveTail.Describe(length - offset));
+                break;
             }
+            if (length != before) continue; // it grew: read the block again
             // The header cannot be trusted, or the block runs past the end of a file no longer written: go on at the next
             // block that verifies, if any. Its first sequence will not follow the last one seen; that gap is part of
             // this finding, not another.

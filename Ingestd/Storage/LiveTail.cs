@@ -52,11 +52,28 @@ internal sealed class LiveTail
     }
 
     /// <summary>
+    /// A reader met <paramref name="status"/> at <paramref name="offset"/>: true when that is a live tail, to be reported
+    /// (<see cref="Describe"/>) and not read; false when it is not, or when the file grew meanwhile (then
+    /// <paramref name="length"/> holds the new length and the reader simply reads on).
+    /// </summary>
+    public bool IsLiveTailAt(long offset, ref long length, BlockStatus status)
+    {
+        if (!IsIncompleteBlock(_handle, offset, length, status)) return false;
+        long now = Recheck(length);
+        if (now != length)
+        {
+            length = now;
+            return false;
+        }
+        return IsNewest;
+    }
+
+    /// <summary>
     /// Whether the bytes from <paramref name="offset"/> to <paramref name="length"/> can be the first part of a block,
     /// given the <paramref name="status"/> read there: a trusted header whose block ends past the end, or fewer bytes than
     /// a header that begin like one (a block is written front to back, so what is visible of it starts with its magic).
     /// </summary>
-    public static bool IsIncompleteBlock(SafeFileHandle handle, long offset, long length, BlockStatus status)
+    private static bool IsIncompleteBlock(SafeFileHandle handle, long offset, long length, BlockStatus status)
     {
         if (status == BlockStatus.TruncatedPayload) return true;
         if (status != BlockStatus.TruncatedHeader) return false;

@@ -32,7 +32,6 @@ internal sealed class SegmentLog : IDisposable
     // Null while no segment could be created (disk full at start): the next append creates one.
     private SafeFileHandle? _active;
     private string _activePath = "";
-    private long _activeFirstSequence;
     private long _activeLength;     // end of the last block written in full
     private long _syncedLength;     // bytes of the active file covered by the last successful fsync
     private long _writebackFrom;    // start of the appended bytes whose writeback has not been started yet
@@ -118,7 +117,6 @@ internal sealed class SegmentLog : IDisposable
         SegmentFormat.TryParseFileName(Path.GetFileName(last), out long nameSequence);
         _active = _files.OpenExisting(last);
         _activePath = last;
-        _activeFirstSequence = nameSequence;
         RecoverActive(nameSequence);
         ApplyRetention();
     }
@@ -395,7 +393,6 @@ internal sealed class SegmentLog : IDisposable
     {
         _active = handle;
         _activePath = path;
-        _activeFirstSequence = NextSequence;
         _activeCreatedNs = createdNs;
         _activeLength = _writebackFrom = SegmentFormat.FileHeaderSize;
         _syncedLength = 0;

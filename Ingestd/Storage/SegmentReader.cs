@@ -75,20 +75,13 @@ internal sealed class SegmentReader : IDisposable
             offset = ReadBlocks(handle, path, offset, length, final: false, handler);
             if (offset >= length) return;
             var status = _blocks.ReadHeader(handle, offset, length, out _);
-            if (LiveTail.IsIncompleteBlock(handle, offset, length, status))
+            long before = length;
+            if (tail.IsLiveTailAt(offset, ref length, status))
             {
-                long now = tail.Recheck(length);
-                if (now != length)
-                {
-                    length = now;
-                    continue;
-                }
-                if (tail.IsNewest)
-                {
-                    _warn($"{path}: {LiveTail.Describe(length - offset)}; not read");
-                    return;
-                }
+                _warn($"{path}: {LiveTail.Describe(length - offset)}; not read");
+                return;
             }
+            if (length != before) continue; // it grew: read on
             // A closed file, or bytes no write in progress explains: report them and read on to the end.
             ReadBlocks(handle, path, offset, length, final: true, handler);
             return;
