@@ -10,7 +10,6 @@ using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Guardian;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
-using Ingestd.Storage;
 
 namespace Ingestd.Endpoints;
 

@@ -1,4 +1,5 @@
 using Ingestd.Auth;
+using Ingestd.Http;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

@@ -14,6 +14,7 @@ using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Dialects.Splunk;
 using Ingestd.Parsing.Http;
 using Ingestd.Ring;
+using Ingestd.Routing;
 using Ingestd.Storage;
 using Ingestd.Subscriptions;
 using Ingestd.Transport;
@@ -34,6 +35,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private StorageStack? _storage;
     private SocketListener? _listener;
     private ServerContext? _context;
+    private Router? _router;
     private Timer? _heartbeat;
     private FileStream? _dirLock;
     private IdempotencyStore? _idempotency;
@@ -56,7 +58,7 @@ internal sealed class IngestServer : IAsyncDisposable
     public SubscriptionHub Subscriptions { get; } = new();
 
     /// <summary>Every route the server answers (after <see cref="Start"/>).</summary>
-    public IReadOnlyList<Endpoint> Endpoints => _context?.Router.Endpoints ?? Array.Empty<Endpoint>();
+    public IReadOnlyList<Endpoint> Endpoints => _router?.Endpoints ?? Array.Empty<Endpoint>();
 
     public void Start()
     {
@@ -101,11 +103,13 @@ internal sealed class IngestServer : IAsyncDisposable
             new JournalUploadEndpoint(_tenants),
         ];
 
+        var router = new Router(endpoints);
+        var pipeline = _storage.Pipeline;
+        _router = router;
         _context = new ServerContext
         {
             Limits = RequestLimits.From(limits),
-            Router = new Router(endpoints),
-            Pipeline = _storage.Pipeline,
+            CreateHandler = _ => new RequestDispatcher(router, pipeline, _metrics),
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
         };

@@ -1,7 +1,8 @@
 using System.Text;
+using Ingestd.Endpoints;
 using Ingestd.Parsing.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Routing;
 
 /// <summary>
 /// Maps a request path to its endpoint, on bytes and without allocating. A route is an exact

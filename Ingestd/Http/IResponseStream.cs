@@ -1,6 +1,6 @@
 using Ingestd.Transport;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Http;
 
 /// <summary>A response that goes on after its head (Server-Sent Events): it owns the connection until it returns.</summary>
 internal interface IResponseStream
