@@ -33,7 +33,7 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveC
         if (!AirEntryTypes.TryParse(ctx.PathParameter, out var type))
             throw new RequestRejectedException(RejectReason.NotFound, "type must be one of messages, events, logs, metrics, traces");
         var state = new State { Type = type };
-        ctx.EndpointState = state;
+        ctx.SetState(state);
         state.Tenant = auth.Authenticate(ctx.Head.Authorization, default);
         var contentType = ctx.Head.ContentType;
         if (!contentType.IsEmpty && !MediaType.Is(contentType, "application/json"u8))
@@ -42,7 +42,7 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveC
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        var state = (State)ctx.EndpointState!;
+        var state = ctx.State<State>();
         int accepted = AirParser.Parse(body, state.Type, ctx.ReceivedNs, state.Tenant, ctx.Batch, state.Rejected, live.Current.Limits.AirMaxEntries);
         using var w = response.JsonWriter(200);
         w.WriteStartObject();
@@ -66,12 +66,12 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveC
     }
 
     public override bool NeedsBatchAfterAck(RequestContext ctx)
-        => hub.Count > 0 && ctx.EndpointState is State { Type: AirEntryType.Messages or AirEntryType.Events };
+        => hub.Count > 0 && ctx.StateOrNull<State>() is { Type: AirEntryType.Messages or AirEntryType.Events };
 
     public override void BeforeSend(RequestContext ctx, Response response)
     {
         // Live delivery only for what was stored.
-        if (ctx.Acknowledged && ctx.EndpointState is State { Type: AirEntryType.Messages or AirEntryType.Events } state)
+        if (ctx.Acknowledged && ctx.StateOrNull<State>() is { Type: AirEntryType.Messages or AirEntryType.Events } state)
             hub.Publish(state.Tenant, state.Type == AirEntryType.Messages ? RecordKind.Message : RecordKind.Event, ctx.Batch.Bytes);
     }
 }

@@ -38,7 +38,7 @@ internal sealed class AirSubscribeEndpoint(AirAuth auth, SubscriptionHub hub, Li
             else throw new RequestRejectedException(RejectReason.InvalidEvent, $"unknown query parameter '{key}' (use name, attributes.KEY, access_token)");
         }
         var tenant = auth.Authenticate(ctx.Head.Authorization, token is null ? default : Encoding.UTF8.GetBytes(token));
-        ctx.EndpointState = new SubscriptionFilter(tenant, kind, name, attributes);
+        ctx.SetState(new SubscriptionFilter(tenant, kind, name, attributes));
     }
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
@@ -46,6 +46,6 @@ internal sealed class AirSubscribeEndpoint(AirAuth auth, SubscriptionHub hub, Li
         response.SetStatus(200);
         response.AddHeader("Content-Type"u8, "text/event-stream"u8);
         response.AddHeader("X-Accel-Buffering"u8, "no"u8);
-        ctx.Stream = hub.Subscribe((SubscriptionFilter)ctx.EndpointState!, live.Current.Limits.SseSubscriberBuffer);
+        ctx.Stream = hub.Subscribe(ctx.State<SubscriptionFilter>(), live.Current.Limits.SseSubscriberBuffer);
     }
 }

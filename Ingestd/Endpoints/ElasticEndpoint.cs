@@ -98,11 +98,11 @@ internal sealed class ElasticBulkEndpoint(ElasticAuth auth, bool indexInPath) : 
         public void Dispose() => Items.Dispose();
     }
 
-    public override void Authorize(RequestContext ctx) => ctx.EndpointState = new State(Auth.Authenticate(ctx));
+    public override void Authorize(RequestContext ctx) => ctx.SetState(new State(Auth.Authenticate(ctx)));
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        var state = (State)ctx.EndpointState!;
+        var state = ctx.State<State>();
         long start = Environment.TickCount64;
         var index = indexInPath ? ctx.PathParameter : default;
         BulkParser.Parse(body, index, ctx.ReceivedNs, state.Tenant, ctx.Batch, state.Items);
@@ -114,7 +114,7 @@ internal sealed class ElasticBulkEndpoint(ElasticAuth auth, bool indexInPath) : 
 
     public override void EndRequest(RequestContext ctx)
     {
-        if (ctx.EndpointState is State state) state.Dispose();
+        ctx.StateOrNull<State>()?.Dispose();
     }
 }
 

@@ -24,18 +24,18 @@ internal sealed class GelfEndpoint(TenantDirectory tenants) : Endpoint
     {
         if (tenants.IsOpen)
         {
-            ctx.EndpointState = TenantDirectory.OpenTenantId;
+            ctx.RecordTenant = TenantDirectory.OpenTenantId;
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
         var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer, "X-API-Key"u8), "authentication required: send the API key as Bearer or Basic auth, or X-API-Key");
         ctx.Tenant = tenant;
-        ctx.EndpointState = tenant.IdUtf8;
+        ctx.RecordTenant = tenant.IdUtf8;
     }
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        GelfParser.Parse(body, ctx.ReceivedNs, (byte[])ctx.EndpointState!, ctx.Batch);
+        GelfParser.Parse(body, ctx.ReceivedNs, ctx.RecordTenant!, ctx.Batch);
         response.SetStatus(202);
     }
 }

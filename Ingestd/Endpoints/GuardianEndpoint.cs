@@ -26,7 +26,7 @@ internal sealed class GuardianEndpoint(
     private long MaxBody => live.Current.Limits.MaxBodyBytes;
     private int DefaultRatePerMinute => live.Current.Limits.DefaultRateLimitPerMinute;
 
-    // Per-request state, kept in RequestContext.EndpointState.
+    // Per-request state, kept in the RequestContext.
     private sealed class State
     {
         public Guid TraceId = Guid.NewGuid();
@@ -46,7 +46,7 @@ internal sealed class GuardianEndpoint(
     public override bool AllowsMethod(HttpMethod method) => method is HttpMethod.Post or HttpMethod.Options;
     public override long MaxBodyBytes(long serverLimit) => Math.Min(serverLimit, MaxBody);
 
-    private static State StateOf(RequestContext ctx) => (State)(ctx.EndpointState ??= new State());
+    private static State StateOf(RequestContext ctx) => ctx.StateOrNull<State>() ?? ctx.SetState(new State());
 
     public override void Authorize(RequestContext ctx)
     {
@@ -158,11 +158,11 @@ internal sealed class GuardianEndpoint(
 
     // A replay must stand for stored events, so a request that will leave a replay record waits for the writer
     // even under memory durability.
-    public override bool NeedsWriteBeforeAck(RequestContext ctx) => ctx.EndpointState is State { Reserved: true };
+    public override bool NeedsWriteBeforeAck(RequestContext ctx) => ctx.StateOrNull<State>() is { Reserved: true };
 
     public override void EndRequest(RequestContext ctx)
     {
-        if (ctx.EndpointState is State { Reserved: true } state)
+        if (ctx.StateOrNull<State>() is { Reserved: true } state)
         {
             state.Reserved = false;
             idempotency.Abandon(state.Scope!, state.IdempotencyKey);

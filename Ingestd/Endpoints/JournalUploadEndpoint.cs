@@ -29,18 +29,18 @@ internal sealed class JournalUploadEndpoint(TenantDirectory tenants) : Endpoint
             throw new RequestRejectedException(RejectReason.UnsupportedMediaType, "Content-Type must be application/vnd.fdo.journal");
         if (tenants.IsOpen)
         {
-            ctx.EndpointState = TenantDirectory.OpenTenantId;
+            ctx.RecordTenant = TenantDirectory.OpenTenantId;
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
         var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer), "authentication required: send the API key as Bearer or Basic auth (--url=http://user:KEY@host:port)");
         ctx.Tenant = tenant;
-        ctx.EndpointState = tenant.IdUtf8;
+        ctx.RecordTenant = tenant.IdUtf8;
     }
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        JournalExportParser.Parse(body, ctx.ReceivedNs, (byte[])ctx.EndpointState!, ctx.Batch);
+        JournalExportParser.Parse(body, ctx.ReceivedNs, ctx.RecordTenant!, ctx.Batch);
         response.SetStatus(202);
         response.AddHeader("Content-Type"u8, "text/plain; charset=utf-8"u8);
         response.Body.Write("OK.\n"u8);

@@ -34,7 +34,7 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
         if (org.Length > 256) throw new RequestRejectedException(RejectReason.InvalidEvent, "X-Scope-OrgID too long");
         if (tenants.IsOpen)
         {
-            ctx.EndpointState = org.IsEmpty ? TenantDirectory.OpenTenantId : org.ToArray();
+            ctx.RecordTenant = org.IsEmpty ? TenantDirectory.OpenTenantId : org.ToArray();
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
@@ -42,12 +42,12 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
         if (!org.IsEmpty && !org.SequenceEqual(tenant.IdUtf8))
             throw new RequestRejectedException(RejectReason.Forbidden, "X-Scope-OrgID is not the tenant of this key");
         ctx.Tenant = tenant;
-        ctx.EndpointState = tenant.IdUtf8;
+        ctx.RecordTenant = tenant.IdUtf8;
     }
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        var tenant = (byte[])ctx.EndpointState!;
+        var tenant = ctx.RecordTenant!;
         if (MediaType.Is(ctx.Head.ContentType, "application/json"u8))
             LokiPushParser.ParseJson(body, ctx.ReceivedNs, tenant, ctx.Batch);
         else

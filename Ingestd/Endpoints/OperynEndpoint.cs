@@ -39,7 +39,7 @@ internal sealed class OperynEndpoint(OperynRoute route, TenantDirectory tenants,
     public override void Authorize(RequestContext ctx)
     {
         var state = new State();
-        ctx.EndpointState = state;
+        ctx.SetState(state);
         ctx.Head.TryGetHeader("x-organization-id"u8, out var org);
         org = org.Trim((byte)' ');
         if (!tenants.IsOpen)
@@ -64,7 +64,7 @@ internal sealed class OperynEndpoint(OperynRoute route, TenantDirectory tenants,
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        var state = (State)ctx.EndpointState!;
+        var state = ctx.State<State>();
         int count = 1;
         switch (route)
         {

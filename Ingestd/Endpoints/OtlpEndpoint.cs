@@ -38,7 +38,7 @@ internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) :
     public override void Authorize(RequestContext ctx)
     {
         var state = new State();
-        ctx.EndpointState = state;
+        ctx.SetState(state);
         var type = ctx.Head.ContentType;
         if (MediaType.Is(type, "application/x-protobuf"u8)) state.Protobuf = true;
         else if (!MediaType.Is(type, "application/json"u8))
@@ -52,7 +52,7 @@ internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) :
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        var state = (State)ctx.EndpointState!;
+        var state = ctx.State<State>();
         var result = state.Protobuf
             ? OtlpParser.ParseProtobuf(signal, body, ctx.ReceivedNs, state.Tenant, ctx.Batch)
             : OtlpParser.ParseJson(signal, body, ctx.ReceivedNs, state.Tenant, ctx.Batch);
@@ -80,7 +80,7 @@ internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) :
             _ => 2,                   // UNKNOWN
         };
         response.SetStatus(status);
-        if (ctx.EndpointState is State { Protobuf: true })
+        if (ctx.StateOrNull<State>() is { Protobuf: true })
         {
             response.AddHeader("Content-Type"u8, "application/x-protobuf"u8);
             WriteStatusProtobuf(response.Body, grpcCode, e.Detail);

@@ -49,8 +49,28 @@ internal sealed class RequestContext : IDisposable
     /// <summary>Set by an endpoint that answers with a stream (SSE) instead of a body.</summary>
     public IResponseStream? Stream { get; set; }
 
-    /// <summary>Per-request state of the endpoint's own (e.g. Guardian's trace id and idempotency reservation).</summary>
-    public object? EndpointState { get; set; }
+    /// <summary>
+    /// The tenant id written into this request's records when the dialect names it outside <see cref="Tenant"/>
+    /// (open mode's default, Loki's X-Scope-OrgID).
+    /// </summary>
+    public byte[]? RecordTenant { get; set; }
+
+    // The matched endpoint's own per-request state (e.g. Guardian's trace id and idempotency reservation).
+    private object? _state;
+
+    /// <summary>Keeps the endpoint's state for this request and returns it.</summary>
+    public T SetState<T>(T state) where T : class
+    {
+        _state = state;
+        return state;
+    }
+
+    /// <summary>The endpoint's state for this request; it must have been set (by Authorize).</summary>
+    public T State<T>() where T : class
+        => _state as T ?? throw new InvalidOperationException($"no {typeof(T).Name} was set for this request");
+
+    /// <summary>The endpoint's state, or null when the request was refused before it was set.</summary>
+    public T? StateOrNull<T>() where T : class => _state as T;
 
     public void Reset()
     {
@@ -62,7 +82,8 @@ internal sealed class RequestContext : IDisposable
         Acknowledged = false;
         StoredBelowSequence = 0;
         Stream = null;
-        EndpointState = null;
+        RecordTenant = null;
+        _state = null;
     }
 
     public void Dispose() => Batch.Dispose();

@@ -31,7 +31,7 @@ internal sealed class SplunkHecEndpoint(HecRoute route, string path, TenantDirec
     public override void Authorize(RequestContext ctx)
     {
         var state = new State();
-        ctx.EndpointState = state;
+        ctx.SetState(state);
         if (route == HecRoute.Health || tenants.IsOpen) return;
         if (!ctx.Head.TryGetHeader("Authorization"u8, out var auth)) Fail(state, HecException.TokenRequired());
         auth = auth.Trim((byte)' ');
@@ -50,7 +50,7 @@ internal sealed class SplunkHecEndpoint(HecRoute route, string path, TenantDirec
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        var state = (State)ctx.EndpointState!;
+        var state = ctx.State<State>();
         if (route == HecRoute.Health)
         {
             response.Json(200, HecResponses.Healthy);
@@ -102,7 +102,7 @@ internal sealed class SplunkHecEndpoint(HecRoute route, string path, TenantDirec
 
     public override void WriteError(RequestContext ctx, RequestRejectedException e, Response response)
     {
-        var error = (ctx.EndpointState as State)?.Error ?? e.Reason switch
+        var error = ctx.StateOrNull<State>()?.Error ?? e.Reason switch
         {
             RejectReason.Backpressure => HecException.ServerBusy(),
             RejectReason.InvalidJson or RejectReason.InvalidEvent or RejectReason.InvalidEncodedBody => HecException.InvalidDataFormat(null, e.Detail),
