@@ -1,6 +1,7 @@
 using System.Text;
 using Ingestd.Auth;
 using Ingestd.Http;
+using Ingestd.Limits;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Operyn;
 using Ingestd.Parsing.Http;

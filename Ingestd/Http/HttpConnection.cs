@@ -18,8 +18,8 @@ internal sealed class HttpConnection : IDisposable
 {
     private enum Phase { Idle, Head, Body, Busy }
 
-    // Bodies refused before they are read are drained (to keep the connection) only when small.
-    private const long MaxDrainBytes = 64 * 1024;
+    // Bodies refused before they are read are read and discarded (to keep the connection) only when small.
+    private const long MaxDiscardBytes = 64 * 1024;
 
     private readonly ITransportConnection _connection;
     private readonly ServerContext _server;
@@ -281,7 +281,7 @@ internal sealed class HttpConnection : IDisposable
         bool close = Rejection.ClosesConnection(e.Reason) || e.Reason == RejectReason.BodyTooLarge;
         if (!close && _head.HasBody)
         {
-            if (_head.ExpectContinue || _head.IsChunked || _head.ContentLength > MaxDrainBytes) close = true;
+            if (_head.ExpectContinue || _head.IsChunked || _head.ContentLength > MaxDiscardBytes) close = true;
             else if (await ReadBodyAsync().ConfigureAwait(false) != BodyRead.Complete) return false;
         }
         await SendErrorAsync(e, close).ConfigureAwait(false);

@@ -84,7 +84,7 @@ internal sealed class IngestServer : IAsyncDisposable
             DocsPageEndpoint.SwaggerUi(),
             DocsPageEndpoint.ScalarReference(),
             new WebAssetEndpoint(),
-            new DrainEndpoint(_tenants),
+            new AstralogEndpoint(_tenants),
             new StreamsEndpoint(_tenants, _live),
             new GuardianEndpoint(_tenants, new TokenBucketLimiter(), _idempotency, _live),
             new OperynEndpoint(OperynRoute.Log, _tenants, _operynDefaultOrg),

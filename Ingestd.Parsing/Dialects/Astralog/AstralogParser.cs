@@ -16,7 +16,7 @@ namespace Ingestd.Parsing.Dialects.Astralog;
 /// whole body and appends one record per event; each record keeps the event object's bytes exactly
 /// as received. Allocates nothing on success; on any error it throws and the caller drops the batch.
 /// </summary>
-internal static class DrainParser
+internal static class AstralogParser
 {
     public const int MaxNameLength = 1024;     // project_id, level, service, after unescaping
     public const int MaxTimestampLength = 64;  // after unescaping

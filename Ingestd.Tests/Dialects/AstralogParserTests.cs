@@ -7,7 +7,7 @@ using Ingestd.Parsing.Time;
 
 namespace Ingestd.Tests.Dialects;
 
-public class DrainParserTests
+public class AstralogParserTests
 {
     private const long Received = 1_717_000_000_000_000_000;
 
@@ -54,14 +54,14 @@ public class DrainParserTests
     private static (int Count, List<Rec> Records) Parse(string body, string tenant = "")
     {
         using var batch = new RecordBatch();
-        int n = DrainParser.Parse(U(body), Received, U(tenant), batch);
+        int n = AstralogParser.Parse(U(body), Received, U(tenant), batch);
         return (n, Records(batch));
     }
 
     private static RequestRejectedException Refused(string body, string tenant = "")
     {
         using var batch = new RecordBatch();
-        return Assert.Throws<RequestRejectedException>(() => DrainParser.Parse(U(body), Received, U(tenant), batch));
+        return Assert.Throws<RequestRejectedException>(() => AstralogParser.Parse(U(body), Received, U(tenant), batch));
     }
 
     private static long Ns(string timestamp)
@@ -94,7 +94,7 @@ public class DrainParserTests
     {
         var body = BenchData.Drain500;
         using var batch = new RecordBatch();
-        Assert.Equal(500, DrainParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch));
+        Assert.Equal(500, AstralogParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch));
         Assert.Equal(500, batch.Count);
 
         var records = Records(batch);
@@ -119,13 +119,13 @@ public class DrainParserTests
     {
         var body = BenchData.Drain500;
         using var batch = new RecordBatch();
-        DrainParser.Parse(body, Received, "org-xyz"u8, batch); // warm up: JIT, buffer growth
+        AstralogParser.Parse(body, Received, "org-xyz"u8, batch); // warm up: JIT, buffer growth
         batch.Reset();
-        DrainParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch);
+        AstralogParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch);
         batch.Reset();
 
         long before = GC.GetAllocatedBytesForCurrentThread();
-        int n = DrainParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch);
+        int n = AstralogParser.Parse(body, Received, ReadOnlySpan<byte>.Empty, batch);
         long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
         Assert.Equal(500, n);
         Assert.Equal(0, allocated);
@@ -257,7 +257,7 @@ public class DrainParserTests
     {
         byte[] body = [.. U("{\"events\":[{\"project_id\":\"p\",\"timestamp\":\"2024-05-31\",\"level\":\"info\",\"service\":\"s\",\"message\":\""), 0xC3, 0x28, .. U("\"}]}")];
         using var batch = new RecordBatch();
-        var e = Assert.Throws<RequestRejectedException>(() => DrainParser.Parse(body, Received, default, batch));
+        var e = Assert.Throws<RequestRejectedException>(() => AstralogParser.Parse(body, Received, default, batch));
         Assert.Equal(RejectReason.InvalidJson, e.Reason);
         Assert.Equal($"invalid JSON at byte {body.Length - 6}: invalid UTF-8", e.Detail);
     }

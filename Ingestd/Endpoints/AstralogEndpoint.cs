@@ -12,7 +12,7 @@ namespace Ingestd.Endpoints;
 /// <c>{"events":[…]}</c>, <c>202 {"status":"accepted"}</c>. With tenants configured, every event's
 /// project_id must be the token's tenant.
 /// </summary>
-internal sealed class DrainEndpoint(TenantDirectory tenants) : Endpoint
+internal sealed class AstralogEndpoint(TenantDirectory tenants) : Endpoint
 {
     public override string Name => "/v1/drain";
     public override Dialect Dialect => Dialect.Astralog;
@@ -30,7 +30,7 @@ internal sealed class DrainEndpoint(TenantDirectory tenants) : Endpoint
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
-        DrainParser.Parse(body, ctx.ReceivedNs, ctx.Tenant is null ? default : ctx.Tenant.IdUtf8, ctx.Batch);
+        AstralogParser.Parse(body, ctx.ReceivedNs, ctx.Tenant is null ? default : ctx.Tenant.IdUtf8, ctx.Batch);
         response.Json(202, """{"status":"accepted"}"""u8);
     }
 
