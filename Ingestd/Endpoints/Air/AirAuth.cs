@@ -2,7 +2,7 @@ using System.Text;
 using Ingestd.Auth;
 using Ingestd.Parsing;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Air;
 
 /// <summary>
 /// Air's <c>Authorization: Bearer &lt;JWT&gt;</c>: the token's <c>sub</c> is the tenant. With no

@@ -4,7 +4,7 @@ using Ingestd.Parsing.Dialects.Gelf;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Gelf;
 
 /// <summary>
 /// GELF over HTTP, as a Graylog GELF HTTP input takes it: <c>POST /gelf</c>, one GELF JSON message

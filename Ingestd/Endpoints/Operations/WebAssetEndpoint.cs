@@ -2,7 +2,7 @@ using Ingestd.Http;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operations;
 
 /// <summary><c>GET /assets/{file}</c>: the scripts and styles of the documentation pages, from the binary (no CDN).</summary>
 internal sealed class WebAssetEndpoint : Endpoint

@@ -1,7 +1,7 @@
 using Ingestd.Http;
 using Ingestd.Parsing.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operations;
 
 /// <summary><c>GET /openapi.json</c>: the OpenAPI 3.1 description of every route (embedded; a test keeps it in step with the router).</summary>
 internal sealed class OpenApiEndpoint : Endpoint

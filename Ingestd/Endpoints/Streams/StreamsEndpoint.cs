@@ -7,7 +7,7 @@ using Ingestd.Parsing.Dialects.Streams;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Streams;
 
 /// <summary>
 /// Streaming ingest <c>POST /v1/streams/ingest</c> (seed 001): <c>Authorization: Bearer</c>,

@@ -9,7 +9,7 @@ using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Loki;
 
 /// <summary>
 /// Grafana Loki <c>POST /loki/api/v1/push</c>: JSON (<c>application/json</c>) or snappy-compressed

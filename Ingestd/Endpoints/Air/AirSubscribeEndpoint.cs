@@ -7,7 +7,7 @@ using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 using Ingestd.Subscriptions;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Air;
 
 /// <summary>
 /// <c>GET /v1/subscribe/{messages|events}</c>: a Server-Sent Events stream of the tenant's

@@ -7,7 +7,7 @@ using Ingestd.Parsing.Dialects.Operyn;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operyn;
 
 internal enum OperynRoute { Log, LogBatch, Metric, Deployment }
 

@@ -7,7 +7,7 @@ using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 using Ingestd.Storage;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operations;
 
 /// <summary>Point-in-time values the server reads when scraped.</summary>
 internal readonly record struct ServerGauges(long RingCapacity, long RingUsed, int Segments, long SegmentBytes, int Subscribers,

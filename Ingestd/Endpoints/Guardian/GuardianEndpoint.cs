@@ -11,7 +11,7 @@ using Ingestd.Parsing.Dialects.Guardian;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Guardian;
 
 /// <summary>
 /// Guardian <c>POST /api/ingest</c> (seed 002): <c>Authorization: Bearer</c> or <c>X-API-Key</c>

@@ -1,7 +1,7 @@
 using Ingestd.Http;
 using Ingestd.Parsing.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operations;
 
 /// <summary><c>GET /health</c>: liveness for load balancers and orchestrators, shared by every dialect.</summary>
 internal sealed class HealthEndpoint : Endpoint

@@ -5,7 +5,7 @@ using Ingestd.Parsing.Dialects.Splunk;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Splunk;
 
 internal enum HecRoute { Event, Raw, Health }
 

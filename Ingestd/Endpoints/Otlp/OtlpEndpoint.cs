@@ -7,7 +7,7 @@ using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Otlp;
 
 /// <summary>
 /// OTLP/HTTP <c>POST /v1/logs</c>, <c>/v1/traces</c>, <c>/v1/metrics</c>: <c>application/x-protobuf</c>

@@ -2,7 +2,7 @@ using System.Text;
 using Ingestd.Http;
 using Ingestd.Parsing.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operations;
 
 /// <summary>
 /// <c>GET /api</c> (Swagger UI) and <c>GET /reference</c> (Scalar): interactive documentation over <c>/openapi.json</c>,

@@ -6,7 +6,7 @@ using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 using Ingestd.Subscriptions;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Air;
 
 /// <summary>
 /// Air <c>POST /v1/ingest/{messages|events|logs|metrics|traces}</c> (seed 004): <c>{"entries":[…]}</c>,

@@ -5,7 +5,7 @@ using Ingestd.Parsing.Dialects.Elastic;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Elastic;
 
 /// <summary>
 /// What every Elasticsearch-compatible route shares: the <c>X-Elastic-Product: Elasticsearch</c>

@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Ingestd.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Operations;
 
 /// <summary>
 /// A file of the API documentation pages (Ingestd/WebAssets, embedded in the binary): its bytes, media type and

@@ -2,7 +2,7 @@ using Ingestd.Auth;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Http;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Elastic;
 
 /// <summary>
 /// Credentials as Elasticsearch clients send them: Basic (the password is the key), ApiKey or

@@ -5,7 +5,7 @@ using Ingestd.Parsing.Dialects.Journal;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Journal;
 
 /// <summary>
 /// <c>POST /upload</c> as <c>systemd-journal-remote</c> serves it to <c>systemd-journal-upload</c>:

@@ -5,7 +5,7 @@ using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Endpoints;
+namespace Ingestd.Endpoints.Astralog;
 
 /// <summary>
 /// Astralog <c>POST /v1/drain</c>: <c>Authorization: &lt;token&gt;</c> (raw; <c>Bearer</c> also taken),
