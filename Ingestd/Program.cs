@@ -113,7 +113,7 @@ internal static class Program
         {
             server.Start();
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException or Transport.TlsCertificateException)
         {
             Log.Error($"cannot start: {e.Message}");
             return 1;
@@ -121,6 +121,7 @@ internal static class Program
         Volatile.Write(ref started, true);
         // Announced only now, with every signal handler in place: scripts and tests wait for this line.
         foreach (var ep in server.BoundEndPoints) Log.Info($"listening on {ep}");
+        foreach (var ep in server.TlsBoundEndPoints) Log.Info($"listening with TLS on {ep}");
 
         notifier.Ready(server.StatusLine(0));
         using var status = new ServiceHeartbeat(server, notifier);

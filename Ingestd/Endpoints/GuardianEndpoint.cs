@@ -60,7 +60,13 @@ internal sealed class GuardianEndpoint(
         else if (ctx.Head.TryGetHeader("X-API-Key"u8, out var apiKey))
             key = apiKey.Trim((byte)' ');
 
-        if (key.IsEmpty)
+        if (tenants.TryResolveCertificate(ctx.Security, out var certified))
+        {
+            // mTLS: the mapped client certificate is the credential; its fingerprint scopes rate and idempotency.
+            ctx.Tenant = certified;
+            key = ctx.Security!.ClientCertificateScope;
+        }
+        else if (key.IsEmpty)
         {
             if (!tenants.IsOpen)
                 throw new RequestRejectedException(RejectReason.Unauthorized, "Missing authentication. Provide Authorization: Bearer <token> or x-api-key header");

@@ -1,6 +1,7 @@
 using Ingestd.Auth;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
+using Ingestd.Transport;
 
 namespace Ingestd.Endpoints;
 
@@ -10,6 +11,9 @@ internal sealed class RequestContext : IDisposable
     public RequestContext(HttpRequestHead head) => Head = head;
 
     public HttpRequestHead Head { get; }
+
+    /// <summary>The connection's TLS facts (verified client certificate) for auth; null on plain HTTP. Fixed per connection.</summary>
+    public TransportSecurity? Security { get; init; }
     public RecordBatch Batch { get; } = new();
 
     /// <summary>The authenticated tenant, or null in open mode.</summary>

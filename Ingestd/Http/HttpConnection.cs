@@ -48,7 +48,7 @@ internal sealed class HttpConnection : IDisposable
     {
         _connection = connection;
         _server = server;
-        _context = new RequestContext(_head);
+        _context = new RequestContext(_head) { Security = connection.Security };
         _limits = server.Limits;
         _body.Limit = RejectReason.BodyTooLarge;
         _decoded.Limit = RejectReason.DecodedBodyTooLarge;
@@ -132,6 +132,8 @@ internal sealed class HttpConnection : IDisposable
         try
         {
             if (endpoint is null) throw new RequestRejectedException(RejectReason.NotFound, $"no endpoint at {Printable(_head.Path)}");
+            // TLS: plain listeners may refuse HTTPS-only routes (server.plain_http).
+            if (TransportPolicy.RefusesPlain(_connection, endpoint, _server, _head, _response)) return await SendResponseAsync().ConfigureAwait(false);
             if (!endpoint.AllowsMethod(_head.Method))
             {
                 // RFC 9110 §15.6.2: 501 for a method the server does not recognise at all;
@@ -253,6 +255,7 @@ internal sealed class HttpConnection : IDisposable
     {
         _response.Streaming = true;
         _current?.BeforeSend(_context, _response);
+        TransportPolicy.AddHsts(_connection, _current, _response); // TLS: Strict-Transport-Security
         _output.Reset();
         _response.WriteTo(_output, keepAliveHeader: false, headRequest: false, HttpDate.Current);
         if (!await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false)) return false;
@@ -410,6 +413,7 @@ internal sealed class HttpConnection : IDisposable
     private async ValueTask<bool> SendResponseAsync()
     {
         _current?.BeforeSend(_context, _response);
+        TransportPolicy.AddHsts(_connection, _current, _response); // TLS: Strict-Transport-Security
         bool close = _response.CloseConnection || !_head.KeepAlive || _server.ShuttingDown.IsCancellationRequested;
         _response.CloseConnection = close;
         _output.Reset();

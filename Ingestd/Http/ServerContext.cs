@@ -1,3 +1,4 @@
+using Ingestd.Config;
 using Ingestd.Endpoints;
 using Ingestd.Ingest;
 using Ingestd.Ring;
@@ -19,6 +20,12 @@ internal sealed class ServerContext
     public required Router Router { get; init; }
     public required IngestPipeline Pipeline { get; init; }
     public required Metrics Metrics { get; init; }
+
+    /// <summary><c>server.plain_http</c>: how plain connections answer Guardian's HTTPS-only route.</summary>
+    public PlainHttpPolicy PlainHttp { get; init; }
+
+    /// <summary>The port of the first TLS listener, for redirects (0: none).</summary>
+    public int HttpsPort { get; set; }
 
     /// <summary>Set once shutdown starts: connections finish their current request and close.</summary>
     public CancellationToken ShuttingDown { get; init; }

@@ -33,6 +33,8 @@ internal sealed class IngestServer : IAsyncDisposable
     private readonly Metrics _metrics = new();
     private StorageStack? _storage;
     private SocketListener? _listener;
+    private readonly List<(SocketListener Listener, TlsAcceptor Acceptor, TlsListenerConfig Config)> _tlsListeners = new();
+    private TlsHandshakeGate? _handshakes;
     private ServerContext? _context;
     private Timer? _heartbeat;
     private FileStream? _dirLock;
@@ -52,6 +54,9 @@ internal sealed class IngestServer : IAsyncDisposable
     public IngestdConfig Config => _live.Current;
 
     public IReadOnlyList<IPEndPoint> BoundEndPoints => _listener?.BoundEndPoints ?? Array.Empty<IPEndPoint>();
+
+    /// <summary>The TLS listeners' bound addresses, in <c>[[server.tls]]</c> order.</summary>
+    public IReadOnlyList<IPEndPoint> TlsBoundEndPoints => _tlsListeners.Select(t => t.Listener.BoundEndPoints[0]).ToList();
     public Metrics Metrics => _metrics;
     public SubscriptionHub Subscriptions { get; } = new();
 
@@ -108,12 +113,43 @@ internal sealed class IngestServer : IAsyncDisposable
             Pipeline = _storage.Pipeline,
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
+            PlainHttp = _config.Server.PlainHttp,
         };
 
+        // Certificates first: a bad file stops start-up before any port is bound.
+        var acceptors = CreateTlsAcceptors(_config.Server.Tls, limits);
         _listener = new SocketListener(OnAccepted);
         _listener.Start(_config.Server.Listen);
+        for (int i = 0; i < acceptors.Count; i++)
+        {
+            var acceptor = acceptors[i];
+            var listener = new SocketListener(socket => OnTlsAccepted(socket, acceptor));
+            listener.Start([_config.Server.Tls[i].Listen]);
+            _tlsListeners.Add((listener, acceptor, _config.Server.Tls[i]));
+        }
+        if (_tlsListeners.Count > 0) _context.HttpsPort = _tlsListeners[0].Listener.BoundEndPoints[0].Port;
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_storage.Log.NextSequence}");
+    }
+
+    private List<TlsAcceptor> CreateTlsAcceptors(IReadOnlyList<TlsListenerConfig> listeners, LimitsConfig limits)
+    {
+        _handshakes = new TlsHandshakeGate(limits.MaxTlsHandshakes, limits.TlsHandshakeTimeout);
+        var acceptors = new List<TlsAcceptor>(listeners.Count);
+        foreach (var tls in listeners)
+        {
+            var credentials = new TlsCredentials(tls.CertificatePath, tls.KeyPath, tls.ClientCaPath);
+            var clientCertificates = tls.ClientCertificates switch
+            {
+                ClientCertificateMode.Required => TlsClientCertificates.Required,
+                ClientCertificateMode.Optional => TlsClientCertificates.Optional,
+                _ => TlsClientCertificates.None,
+            };
+            acceptors.Add(new TlsAcceptor(credentials, clientCertificates, TransportSecurity.HstsValue(tls.HstsMaxAge), _handshakes, _metrics));
+            Log.Info($"TLS {tls.Listen}: certificate {tls.CertificatePath} (SHA-256 {credentials.Fingerprint})"
+                + (tls.ClientCaPath is null ? "" : $", client certificates {tls.ClientCertificates.ToString().ToLowerInvariant()} against {tls.ClientCaPath}"));
+        }
+        return acceptors;
     }
 
     private static Endpoint[] ElasticEndpoints(ElasticAuth auth, long maxBodyBytes) =>
@@ -168,8 +204,29 @@ internal sealed class IngestServer : IAsyncDisposable
         _airAuth!.Reload(jwt);
         _operynDefaultOrg!.Max = next.Limits.OperynDefaultOrgMaxServices;
         _context!.Limits = RequestLimits.From(next.Limits);
+        if (_handshakes is not null)
+        {
+            _handshakes.Max = next.Limits.MaxTlsHandshakes;
+            _handshakes.Timeout = next.Limits.TlsHandshakeTimeout;
+        }
+        ReloadCertificates();
         _live.Current = next;
         Log.Info($"reloaded configuration: {next.Tenants.Count} tenants");
+    }
+
+    /// <summary>
+    /// Re-reads every TLS listener's certificate, key and client CA. New handshakes use the new ones; open connections
+    /// keep theirs. A file that cannot be used keeps the listener on its old certificate, and the log says why.
+    /// </summary>
+    public void ReloadCertificates()
+    {
+        foreach (var (_, acceptor, tls) in _tlsListeners)
+        {
+            if (acceptor.Credentials.Reload() is string problem)
+                Log.Error($"reload: TLS {tls.Listen} keeps its current certificate (SHA-256 {acceptor.Credentials.Fingerprint}): {problem}");
+            else
+                Log.Info($"reload: TLS {tls.Listen} certificate re-read (SHA-256 {acceptor.Credentials.Fingerprint})");
+        }
     }
 
     /// <summary>For the systemd watchdog: the segment writer thread is still running its loop.</summary>
@@ -207,7 +264,33 @@ internal sealed class IngestServer : IAsyncDisposable
         _connections[connection] = RunConnectionAsync(connection);
     }
 
-    private async Task RunConnectionAsync(HttpConnection connection)
+    private void OnTlsAccepted(Socket socket, TlsAcceptor acceptor)
+    {
+        if (_shutdown.IsCancellationRequested || _connections.Count >= _context!.Limits.MaxConnections)
+        {
+            socket.Dispose();
+            return;
+        }
+        _ = HandshakeThenRunAsync(socket, acceptor);
+    }
+
+    // The handshake runs off the accept loop; only a finished one becomes an HTTP connection.
+    private async Task HandshakeThenRunAsync(Socket socket, TlsAcceptor acceptor)
+    {
+        await Task.Yield();
+        var tls = await acceptor.HandshakeAsync(socket).ConfigureAwait(false);
+        if (tls is null) return;
+        if (_shutdown.IsCancellationRequested)
+        {
+            tls.Dispose();
+            return;
+        }
+        var connection = new HttpConnection(tls, _context!);
+        _metrics.OpenConnections.Increment();
+        _connections[connection] = RunConnectionAsync(connection);
+    }
+
+        private async Task RunConnectionAsync(HttpConnection connection)
     {
         await Task.Yield();
         try
@@ -239,6 +322,7 @@ internal sealed class IngestServer : IAsyncDisposable
         Log.Info("shutting down: no longer accepting connections");
         _shutdown.Cancel();
         _listener?.Stop();
+        foreach (var (listener, _, _) in _tlsListeners) listener.Stop();
         var deadline = Stopwatch.GetTimestamp() + (long)(drainTimeout.TotalSeconds * Stopwatch.Frequency);
         while (!_connections.IsEmpty && Stopwatch.GetTimestamp() < deadline)
         {
