@@ -93,8 +93,9 @@ internal static class ConfigLoader
                     _ => throw UnknownKey(entry, key),
                 };
             }
+            // An empty plain list is how a TLS-only daemon is written; with no TLS listener it would serve nothing.
             if (server.Listen.Count == 0 && server.Tls.Count == 0)
-                throw Error(table.Line, "server.listen: needs at least one \"host:port\" (or a [[server.tls]] listener)");
+                throw Error(table.Find("listen")!.Line, "server.listen: needs at least one \"host:port\"");
             foreach (var tls in server.Tls)
             {
                 if (server.Listen.Contains(tls.Listen) || server.Tls.Count(t => t.Listen.Equals(tls.Listen)) > 1)
