@@ -99,7 +99,7 @@ public class TlsListenerTests(TlsFixture fixture) : IClassFixture<TlsFixture>
     public void TLS_1_2_and_1_3_are_both_accepted(string flag, string protocol)
     {
         var r = SClient(fixture.Daemon.TlsPort(0), flag);
-        Assert.Contains($"Protocol  : {protocol}", r.Stdout);
+        Assert.Contains($"New, {protocol}, Cipher is", r.Stdout);
         Assert.Contains("Verify return code: 0 (ok)", r.Stdout);
     }
 

@@ -98,6 +98,8 @@ internal static class ConfigLoader
                 throw Error(table.Find("listen")!.Line, "server.listen: needs at least one \"host:port\"");
             foreach (var tls in server.Tls)
             {
+                // Port 0 (ephemeral) never clashes: each listener gets its own port.
+                if (tls.Listen.Port == 0) continue;
                 if (server.Listen.Contains(tls.Listen) || server.Tls.Count(t => t.Listen.Equals(tls.Listen)) > 1)
                     throw Error(table.Line, $"server.tls.listen: {tls.Listen} is used by more than one listener");
             }
