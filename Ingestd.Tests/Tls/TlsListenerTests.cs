@@ -206,6 +206,19 @@ public class TlsListenerTests(TlsFixture fixture) : IClassFixture<TlsFixture>
     }
 
     [Fact]
+    public void The_official_Elasticsearch_client_ships_over_TLS_trusting_the_test_CA()
+    {
+        // Node's own TLS stack, trusting the CA the way an operator would tell it to (NODE_EXTRA_CA_CERTS).
+        var r = ExternalProcess.Node("elastic.mjs", new Dictionary<string, string> { ["ES_PASSWORD"] = "tok-tls", ["NODE_EXTRA_CA_CERTS"] = fixture.Pki.Ca },
+            fixture.HttpsUrl, "logs-over-tls", "50", "es-over-tls");
+        Assert.True(r.ExitCode == 0, $"client failed ({r.ExitCode}):\n{r.Stdout}\n{r.Stderr}");
+        var stored = IngestdCli.ReadRecords(fixture.Daemon.DataDir, "--dialect", "elastic")
+            .Where(x => x.GetProperty("event").TryGetProperty("message", out var m) && m.GetString()!.StartsWith("es-over-tls-", StringComparison.Ordinal)).ToList();
+        Assert.Equal(50, stored.Count);
+        Assert.All(stored, x => Assert.Equal("org-key", x.GetProperty("tenant").GetString()));
+    }
+
+    [Fact]
     public void Handshake_outcomes_are_counted_in_metrics()
     {
         var r = Curl(fixture.HttpsUrl + "/health"); // no --cacert: the client refuses the server, a failed handshake for the server too
