@@ -46,8 +46,10 @@ internal sealed class TlsAcceptor(TlsCredentials credentials, TlsClientCertifica
         {
             metrics.CountTlsHandshake(TlsHandshakeOutcome.Timeout);
         }
-        catch (Exception e) when (e is AuthenticationException or IOException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // AuthenticationException (versions, certificates, ALPN), IOException (peer gone, not TLS) and anything
+            // else: this one connection fails, the socket is released below, the daemon goes on.
             metrics.CountTlsHandshake(TlsHandshakeOutcome.Failed);
         }
         finally
