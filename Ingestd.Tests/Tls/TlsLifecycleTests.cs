@@ -6,7 +6,7 @@ namespace Ingestd.Tests.Tls;
 /// <summary>TLS listeners across their life: start-up checks, certificate reload on SIGHUP, handshake timeout and cap.</summary>
 public class TlsLifecycleTests
 {
-    private static string Config(TestPki.Issued server, string extra = "", string limits = "") => $"""
+    private static string Config(TestPki.Issued server, string extra = "", string limits = "", string listener = "") => $"""
         [server]
         {extra}
 
@@ -17,6 +17,7 @@ public class TlsLifecycleTests
         listen = "127.0.0.1:0"
         certificate = "{server.Certificate}"
         key = "{server.Key}"
+        {listener}
         """;
 
     private static void WaitForLog(DaemonProcess daemon, string text, int count)
@@ -146,6 +147,17 @@ public class TlsLifecycleTests
             catch (IOException) { Thread.Sleep(100); }
         }
         Assert.Fail("no TLS client got through after the silent ones left:\n" + daemon.Output);
+    }
+
+    [Fact]
+    public void HSTS_turned_off_on_a_listener_stays_on_for_Guardian_route()
+    {
+        using var dir = new TempDir("ingestd-tls-hsts-off");
+        var pki = new TestPki(dir.Path);
+        using var daemon = DaemonProcess.Start(dir.File("data"), Config(pki.Server("server"), listener: "hsts_max_age = \"0\""));
+        using var tls = new TlsHttp(daemon.TlsPort(), pki.Ca);
+        Assert.Null(tls.Exchange("GET", "/health", null).Header("Strict-Transport-Security"));
+        Assert.Equal("max-age=31536000", tls.Exchange("POST", "/api/ingest", "{}", ("Content-Type", "application/json")).Header("Strict-Transport-Security"));
     }
 
     [Fact]
