@@ -105,6 +105,8 @@ internal static class Program
             catch (Exception e) when (e is ConfigException or Auth.JwtKeyException or IOException)
             {
                 Log.Error($"reload rejected, keeping the running configuration: {e.Message}");
+                // Certificates are files of the running configuration: a renewal hook's reload must not wait for a config fix.
+                server.ReloadCertificates();
             }
             notifier.Ready(server.StatusLine(0));
         });

@@ -79,6 +79,29 @@ public class TlsLifecycleTests
     }
 
     [Fact]
+    public void Certificates_are_re_read_even_when_the_reloaded_config_file_is_rejected()
+    {
+        using var dir = new TempDir("ingestd-tls-reload-badconf");
+        var pki = new TestPki(dir.Path);
+        var first = pki.Server("first");
+        var second = pki.Server("second");
+        string live = dir.File("live.pem"), liveKey = dir.File("live.key");
+        File.Copy(first.Certificate, live);
+        File.Copy(first.Key, liveKey);
+        using var daemon = DaemonProcess.Start(dir.File("data"), Config(new TestPki.Issued(live, liveKey)));
+
+        File.Copy(second.Certificate, live, overwrite: true);
+        File.Copy(second.Key, liveKey, overwrite: true);
+        File.AppendAllText(daemon.ConfigPath, "\nnot_a_key = 1\n");
+        daemon.Signal(1);
+        WaitForLog(daemon, "certificate re-read", 1);
+        Assert.Contains("reload rejected", daemon.Output);
+
+        using var fresh = new TlsHttp(daemon.TlsPort(), pki.Ca);
+        Assert.Equal(second.Sha256, fresh.ServerCertificateSha256);
+    }
+
+    [Fact]
     public void A_key_that_does_not_match_the_certificate_stops_start_up_naming_the_files()
     {
         using var dir = new TempDir("ingestd-tls-badstart");
