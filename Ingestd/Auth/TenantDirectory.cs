@@ -27,7 +27,6 @@ internal sealed class TenantDirectory
                 foreach (var key in t.Keys) ByKey[key] = tenant;
                 foreach (var fingerprint in t.ClientCertificateSha256) ByCertificate[fingerprint] = tenant;
             }
-
             Lookup = ByKey.GetAlternateLookup<ReadOnlySpan<char>>();
         }
     }

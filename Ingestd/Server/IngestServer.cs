@@ -290,7 +290,7 @@ internal sealed class IngestServer : IAsyncDisposable
         _connections[connection] = RunConnectionAsync(connection);
     }
 
-        private async Task RunConnectionAsync(HttpConnection connection)
+    private async Task RunConnectionAsync(HttpConnection connection)
     {
         await Task.Yield();
         try
