@@ -15,7 +15,7 @@ public partial class ArchitectureTests
     {
         ["Transport"] = [],
         ["Http"] = ["Transport", "Config"],
-        ["Routing"] = ["Http", "Endpoints", "Ingest"],
+        ["Routing"] = ["Http", "Endpoints", "Ingest", "Transport", "Config"],
         // Endpoints write HTTP responses but never see the connection or the loop that reads it.
         ["Endpoints"] = ["Http", "Ingest", "Storage", "Auth", "Config", "Idempotency", "Limits", "Subscriptions", "WebAssets"],
         ["Subscriptions"] = ["Http", "Transport"],

@@ -11,6 +11,16 @@ internal sealed class RequestContext : IDisposable
     public RequestContext(HttpRequestHead head) => Head = head;
 
     public HttpRequestHead Head { get; }
+
+    /// <summary>
+    /// SHA-256 of the client certificate the connection's TLS handshake verified (64 upper-case hex digits), for auth;
+    /// null on plain HTTP or without one. Fixed per connection.
+    /// </summary>
+    public string? ClientCertificateSha256 { get; init; }
+
+    /// <summary>"cert:" + <see cref="ClientCertificateSha256"/>: stands in for an API key where per-credential state is kept.</summary>
+    public byte[]? ClientCertificateScope { get; init; }
+
     public RecordBatch Batch { get; } = new();
 
     /// <summary>The authenticated tenant, or null in open mode.</summary>

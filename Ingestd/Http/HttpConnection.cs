@@ -118,7 +118,9 @@ internal sealed class HttpConnection : IDisposable
         _inRequest = true;
         try
         {
-            _body.Cap = _handler.Begin(_head, _limits, UnixTime.NowNs());
+            long maxBody = _handler.Begin(_head, _limits, UnixTime.NowNs(), _response);
+            if (maxBody == IRequestHandler.AnsweredWithoutBody) return await SendResponseAsync().ConfigureAwait(false);
+            _body.Cap = maxBody;
         }
         catch (RequestRejectedException e)
         {
@@ -300,7 +302,7 @@ internal sealed class HttpConnection : IDisposable
 
     private async ValueTask<bool> SendResponseAsync()
     {
-        if (_inRequest) _handler.BeforeSend(_response);
+        _handler.BeforeSend(_response);
         bool close = _response.CloseConnection || !_head.KeepAlive || _server.ShuttingDown.IsCancellationRequested;
         _response.CloseConnection = close;
         _output.Reset();

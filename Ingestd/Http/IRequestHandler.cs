@@ -15,11 +15,15 @@ internal interface IRequestHandler : IDisposable
     /// <summary>The matched route, for metrics; "unmatched" before and without one.</summary>
     string RouteName { get; }
 
+    /// <summary>Returned by <see cref="Begin"/> when the response is already written and the body is not to be read.</summary>
+    const long AnsweredWithoutBody = -1;
+
     /// <summary>
-    /// The head is complete: route, check method and credentials, and return the largest body to read.
+    /// The head is complete: route, check method and credentials, and return the largest body to read (or
+    /// <see cref="AnsweredWithoutBody"/> after writing the answer into <paramref name="response"/>).
     /// Throws <see cref="RequestRejectedException"/> to refuse before the body is read.
     /// </summary>
-    long Begin(HttpRequestHead head, RequestLimits limits, long receivedNs);
+    long Begin(HttpRequestHead head, RequestLimits limits, long receivedNs, Response response);
 
     /// <summary>
     /// The whole body (as received, before Content-Encoding is removed) is in: handle and store it, and fill
@@ -32,7 +36,7 @@ internal interface IRequestHandler : IDisposable
     /// <summary>Renders a refusal in the matched route's own shape (or the generic one without a route).</summary>
     void WriteError(RequestRejectedException e, Response response);
 
-    /// <summary>Last look at every response of the request, success or error.</summary>
+    /// <summary>Last look at every response on the connection, success or error, also those refused before a request began.</summary>
     void BeforeSend(Response response);
 
     /// <summary>The request is over, answered or not (the client may have gone mid-body).</summary>

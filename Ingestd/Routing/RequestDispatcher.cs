@@ -5,6 +5,7 @@ using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;
+using Ingestd.Transport;
 
 namespace Ingestd.Routing;
 
@@ -19,6 +20,8 @@ internal sealed class RequestDispatcher : IRequestHandler
     private readonly Router _router;
     private readonly IngestPipeline _pipeline;
     private readonly Metrics _metrics;
+    private readonly TransportPolicy _transport;
+    private readonly TransportSecurity? _security;
     private readonly BodyDecoder _decoder = new();
     // Request-sized: rented from the shared pool while a body is decoded, given back at once.
     private readonly PooledBuffer _decoded = new(LargeBufferPool.Shared);
@@ -27,19 +30,27 @@ internal sealed class RequestDispatcher : IRequestHandler
     private Endpoint? _endpoint;
     private ContentCodings _coding;
 
-    public RequestDispatcher(Router router, IngestPipeline pipeline, Metrics metrics)
+    public RequestDispatcher(Router router, IngestPipeline pipeline, Metrics metrics, TransportPolicy transport, TransportSecurity? security)
     {
         _router = router;
         _pipeline = pipeline;
         _metrics = metrics;
+        _transport = transport;
+        _security = security;
         _decoded.Limit = RejectReason.DecodedBodyTooLarge;
     }
 
+    public const long AnsweredWithoutBody = IRequestHandler.AnsweredWithoutBody;
+
     public string RouteName => _endpoint?.Name ?? "unmatched";
 
-    public long Begin(HttpRequestHead head, RequestLimits limits, long receivedNs)
+    public long Begin(HttpRequestHead head, RequestLimits limits, long receivedNs, Response response)
     {
-        var context = _context ??= new RequestContext(head);
+        var context = _context ??= new RequestContext(head)
+        {
+            ClientCertificateSha256 = _security?.ClientCertificateSha256,
+            ClientCertificateScope = _security?.ClientCertificateScope,
+        };
         context.Reset();
         context.ReceivedNs = receivedNs;
         _decoded.Reset();
@@ -49,6 +60,8 @@ internal sealed class RequestDispatcher : IRequestHandler
         _endpoint = endpoint;
         context.PathParameterStart = parameterStart;
         if (endpoint is null) throw new RequestRejectedException(RejectReason.NotFound, $"no endpoint at {Printable(head.Path)}");
+        // server.plain_http: a plain connection may be answered 308/426 on an HTTPS-only route, body unread.
+        if (_transport.RefusesPlain(_security, endpoint, head, response)) return AnsweredWithoutBody;
         if (!endpoint.AllowsMethod(head.Method))
         {
             // RFC 9110 §15.6.2: 501 for a method the server does not recognise at all;
@@ -169,6 +182,7 @@ internal sealed class RequestDispatcher : IRequestHandler
     public void BeforeSend(Response response)
     {
         if (_endpoint is not null && _context is not null) _endpoint.BeforeSend(_context, response);
+        TransportPolicy.AddHsts(_security, _endpoint, response);
     }
 
     public void End()

@@ -14,7 +14,7 @@ internal sealed class ElasticAuth(TenantDirectory tenants)
     {
         if (tenants.IsOpen) return TenantDirectory.OpenTenantId;
         Span<byte> buffer = stackalloc byte[768];
-        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer), "missing authentication credentials for REST request");
+        var tenant = tenants.Require(ctx.ClientCertificateSha256, Credentials.Find(ctx.Head, buffer), "missing authentication credentials for REST request");
         ctx.Tenant = tenant;
         return tenant.IdUtf8;
     }

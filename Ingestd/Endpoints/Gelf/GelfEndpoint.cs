@@ -28,7 +28,7 @@ internal sealed class GelfEndpoint(TenantDirectory tenants) : Endpoint
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
-        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer, "X-API-Key"u8), "authentication required: send the API key as Bearer or Basic auth, or X-API-Key");
+        var tenant = tenants.Require(ctx.ClientCertificateSha256, Credentials.Find(ctx.Head, buffer, "X-API-Key"u8), "authentication required: send the API key as Bearer or Basic auth, or X-API-Key");
         ctx.Tenant = tenant;
         ctx.RecordTenant = tenant.IdUtf8;
     }

@@ -59,7 +59,13 @@ internal sealed class GuardianEndpoint(
         else if (ctx.Head.TryGetHeader("X-API-Key"u8, out var apiKey))
             key = apiKey.Trim((byte)' ');
 
-        if (key.IsEmpty)
+        if (tenants.TryResolveCertificate(ctx.ClientCertificateSha256, out var certified))
+        {
+            // mTLS: the mapped client certificate is the credential; its fingerprint scopes rate and idempotency.
+            ctx.Tenant = certified;
+            key = ctx.ClientCertificateScope;
+        }
+        else if (key.IsEmpty)
         {
             if (!tenants.IsOpen)
                 throw new RequestRejectedException(RejectReason.Unauthorized, "Missing authentication. Provide Authorization: Bearer <token> or x-api-key header");

@@ -33,7 +33,7 @@ internal sealed class JournalUploadEndpoint(TenantDirectory tenants) : Endpoint
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
-        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer), "authentication required: send the API key as Bearer or Basic auth (--url=http://user:KEY@host:port)");
+        var tenant = tenants.Require(ctx.ClientCertificateSha256, Credentials.Find(ctx.Head, buffer), "authentication required: send the API key as Bearer or Basic auth (--url=http://user:KEY@host:port)");
         ctx.Tenant = tenant;
         ctx.RecordTenant = tenant.IdUtf8;
     }

@@ -38,7 +38,7 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
             return;
         }
         Span<byte> buffer = stackalloc byte[768];
-        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer), "authentication required: send the API key as Bearer or Basic auth");
+        var tenant = tenants.Require(ctx.ClientCertificateSha256, Credentials.Find(ctx.Head, buffer), "authentication required: send the API key as Bearer or Basic auth");
         if (!org.IsEmpty && !org.SequenceEqual(tenant.IdUtf8))
             throw new RequestRejectedException(RejectReason.Forbidden, "X-Scope-OrgID is not the tenant of this key");
         ctx.Tenant = tenant;

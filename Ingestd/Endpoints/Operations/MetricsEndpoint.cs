@@ -77,6 +77,9 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
 
         p.Single("ingestd_backpressure_rejections_total", "counter", "Requests answered 429 because the ring had no room.", metrics.Rejected429.Value);
         p.Single("ingestd_open_connections", "gauge", "Open client connections.", metrics.OpenConnections.Value);
+        p.Family("ingestd_tls_handshakes_total", "counter", "TLS handshakes, by outcome (ok, failed, timeout, refused at the max_tls_handshakes cap).");
+        foreach (var outcome in Enum.GetValues<TlsHandshakeOutcome>())
+            p.Sample("ingestd_tls_handshakes_total", metrics.TlsHandshakes[(int)outcome].Value, ("outcome", outcome.ToString().ToLowerInvariant()));
         p.Single("ingestd_idle_timeout_closes_total", "counter", "Connections closed after idle_timeout without a request.", metrics.IdleTimeoutCloses.Value);
         p.Single("ingestd_sse_subscribers", "gauge", "Live Server-Sent Events subscribers.", g.Subscribers);
 

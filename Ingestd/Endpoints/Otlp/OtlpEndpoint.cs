@@ -45,7 +45,7 @@ internal sealed class OtlpEndpoint(OtlpSignal signal, TenantDirectory tenants) :
             throw new RequestRejectedException(RejectReason.UnsupportedMediaType, "Content-Type must be application/x-protobuf or application/json");
         if (tenants.IsOpen) return;
         Span<byte> buffer = stackalloc byte[768];
-        var tenant = tenants.Require(Credentials.Find(ctx.Head, buffer, "X-API-Key"u8), "missing or unknown API key (send Authorization: Bearer <key>)");
+        var tenant = tenants.Require(ctx.ClientCertificateSha256, Credentials.Find(ctx.Head, buffer, "X-API-Key"u8), "missing or unknown API key (send Authorization: Bearer <key>)");
         ctx.Tenant = tenant;
         state.Tenant = tenant.IdUtf8;
     }
