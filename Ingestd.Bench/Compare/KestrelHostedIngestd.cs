@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Ingest;
+using Ingestd.Parsing.Time;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Encoding;
@@ -99,7 +100,7 @@ internal static class KestrelHostedIngestd
                 state.Decoder.Decode(coding, state.Raw.WrittenSpan, state.Decoded);
                 body = state.Decoded.WrittenSpan;
             }
-            DrainParser.Parse(body, UnixTime.NowNs(), TenantUtf8, state.Batch);
+            DrainParser.Parse(body, UnixClock.NowNs(), TenantUtf8, state.Batch);
         }
         catch (RequestRejectedException e)
         {

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Ingestd.Endpoints;
 using Ingestd.Ingest;
+using Ingestd.Parsing.Time;
 using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
@@ -124,7 +125,7 @@ internal sealed class HttpConnection : IDisposable
 
         if (!await ReadHeadAsync().ConfigureAwait(false)) return false;
         _phase = Phase.Busy;
-        _context.ReceivedNs = UnixTime.NowNs();
+        _context.ReceivedNs = UnixClock.NowNs();
 
         var endpoint = _server.Router.Match(_head.Path, _head.Method, out int parameterStart);
         _current = endpoint;
