@@ -53,7 +53,7 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
         else
         {
             long max = live.Current.Limits.MaxBodyBytes;
-            using var scratch = new PooledBuffer(Math.Min(body.Length * 4 + 1024, 1 << 20)) { Cap = max, Limit = RejectReason.DecodedBodyTooLarge };
+            using var scratch = new PooledBuffer(Math.Min(body.Length * 4 + 1024, 1 << 20)) { Cap = max };
             LokiPushParser.ParseProtobuf(body, ctx.ReceivedNs, tenant, ctx.Batch, scratch, max);
         }
         response.SetStatus(204);

@@ -51,8 +51,6 @@ internal sealed class HttpConnection : IDisposable
         _server = server;
         _context = new RequestContext(_head);
         _limits = server.Limits;
-        _body.Limit = RejectReason.BodyTooLarge;
-        _decoded.Limit = RejectReason.DecodedBodyTooLarge;
     }
 
     private PipeReader Input => _connection.Input;
