@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using ZstdSharp.Unsafe;
 
 namespace Ingestd.Parsing.Encoding;

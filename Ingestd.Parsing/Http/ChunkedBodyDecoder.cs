@@ -1,5 +1,6 @@
 using System.Buffers;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using static Ingestd.Parsing.Http.HttpChars;
 
 namespace Ingestd.Parsing.Http;

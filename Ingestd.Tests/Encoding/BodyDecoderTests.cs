@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using Ingestd.Bench.Micro;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Tests.ContentEncoding;
 

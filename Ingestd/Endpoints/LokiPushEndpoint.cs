@@ -2,10 +2,10 @@ using System.Text;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Dialects.Loki;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

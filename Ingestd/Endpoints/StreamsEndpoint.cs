@@ -3,8 +3,8 @@ using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Parsing.Dialects;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Streams;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

@@ -3,6 +3,7 @@ using System.Buffers.Text;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Parsing.Dialects.Otlp;
 
