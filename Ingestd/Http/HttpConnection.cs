@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Ingest;
 using Ingestd.Parsing.Errors;

@@ -1,3 +1,4 @@
+using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Ingest;
 using Ingestd.Ring;
