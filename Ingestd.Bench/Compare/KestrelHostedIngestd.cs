@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Collections.Concurrent;
 using Ingestd.Config;
 using Ingestd.Diagnostics;
-using Ingestd.Http;
 using Ingestd.Ingest;
 using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Time;

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Ingestd.Parsing.Dialects.Protobuf;
 using Ingestd.Parsing.Records;
 using static Ingestd.Parsing.Dialects.Otlp.OtlpProtobufValues;
