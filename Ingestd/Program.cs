@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Ingestd.Cli;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Server;
 using Ingestd.Service;
 

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Parsing.Dialects;
 

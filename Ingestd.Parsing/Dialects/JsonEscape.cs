@@ -78,6 +78,16 @@ internal static class JsonEscape
         output.Advance(size);
     }
 
+    /// <summary>
+    /// Writes bytes that may not be UTF-8 (a header value echoed back) quoted and escaped: invalid sequences become
+    /// U+FFFD first, through a string; valid text takes the span path.
+    /// </summary>
+    public static void WriteQuotedLenient(System.Buffers.IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) WriteQuoted(output, bytes);
+        else WriteQuoted(output, System.Text.Encoding.UTF8.GetString(bytes));
+    }
+
     /// <summary>Writes a UTF-16 string quoted and escaped (error reasons and texts), through a pooled array.</summary>
     public static void WriteQuoted(System.Buffers.IBufferWriter<byte> output, string text)
     {

@@ -1,9 +1,10 @@
+using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Http;
 using Ingestd.Ingest;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Transport;
 
@@ -37,7 +38,6 @@ internal sealed class RequestDispatcher : IRequestHandler
         _metrics = metrics;
         _transport = transport;
         _security = security;
-        _decoded.Limit = RejectReason.DecodedBodyTooLarge;
     }
 
     public const long AnsweredWithoutBody = IRequestHandler.AnsweredWithoutBody;

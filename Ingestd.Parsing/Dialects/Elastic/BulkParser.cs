@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Framing;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Time;
 using Ingestd.Parsing.Records;
 

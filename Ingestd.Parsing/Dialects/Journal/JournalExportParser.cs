@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Text.Unicode;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Parsing.Dialects.Journal;

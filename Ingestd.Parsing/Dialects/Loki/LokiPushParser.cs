@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using static Ingestd.Parsing.Dialects.JsonErrors;
 

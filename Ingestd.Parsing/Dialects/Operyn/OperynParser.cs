@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Parsing.Dialects.Operyn;
