@@ -1,3 +1,4 @@
+
 namespace Ingestd.Diagnostics;
 
 /// <summary>

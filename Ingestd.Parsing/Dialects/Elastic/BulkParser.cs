@@ -6,6 +6,8 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Dialects.Levels;
 using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Framing;
 using Ingestd.Parsing.Records;

@@ -3,6 +3,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
 using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using static Ingestd.Parsing.Dialects.Otlp.OtlpJsonValues;

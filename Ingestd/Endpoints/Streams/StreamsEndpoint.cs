@@ -2,6 +2,7 @@ using System.Buffers.Text;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Http;
+using Ingestd.Parsing.Dialects.Json;
 using Ingestd.Parsing.Dialects;
 using Ingestd.Parsing.Dialects.Streams;
 using Ingestd.Parsing.Errors;

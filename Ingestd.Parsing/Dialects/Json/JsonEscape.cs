@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>
 /// Writes UTF-8 text as the inside of a JSON string (RFC 8259 §7): quote, backslash and control
