@@ -73,7 +73,12 @@ public sealed class DaemonProcess : IDisposable
         var daemon = new DaemonProcess(process, dataDir);
         process.ErrorDataReceived += (_, e) => daemon.OnLine(e.Data);
         process.OutputDataReceived += (_, e) => daemon.OnLine(e.Data);
-        process.Exited += (_, _) => daemon._port.TrySetException(new InvalidOperationException("daemon exited during start-up:\n" + daemon.Output));
+        process.Exited += (_, _) =>
+        {
+            // The exit can be seen before the last lines of output were read: wait for both streams' end first.
+            process.WaitForExit();
+            daemon._port.TrySetException(new InvalidOperationException("daemon exited during start-up:\n" + daemon.Output));
+        };
         process.Start();
         process.BeginErrorReadLine();
         process.BeginOutputReadLine();

@@ -172,6 +172,24 @@ public class TlsListenerTests(TlsFixture fixture) : IClassFixture<TlsFixture>
         Assert.Equal("org-cert", Assert.Single(Stored("by-certificate")).GetProperty("tenant").GetString());
     }
 
+    // A mapped certificate is the credential on every ingest route, each in its dialect's way of asking for a key.
+    [Theory]
+    [InlineData("/v1/drain", "astralog", "{\"events\":[{\"project_id\":\"org-cert\",\"timestamp\":\"2025-01-01T00:00:00Z\",\"level\":\"info\",\"message\":\"MARK\",\"service\":\"s\"}]}", 202)]
+    [InlineData("/v1/streams/ingest", "streams", "{\"timestamp\":\"2025-02-12T14:32:15Z\",\"source\":\"app\",\"event\":{\"message\":\"MARK\"}}", 200)]
+    [InlineData("/services/collector/event", "splunk", "{\"event\":{\"message\":\"MARK\"}}", 200)]
+    [InlineData("/events/logs", "operyn", "{\"service\":\"api\",\"level\":\"info\",\"message\":\"MARK\"}", 202)]
+    public void Mapped_client_certificate_authenticates_every_ingest_route_without_a_key(string path, string dialect, string body, int status)
+    {
+        string mark = "cert-" + dialect;
+        var r = Curl("--cacert", fixture.Pki.Ca, "--cert", fixture.MappedClient.Certificate, "--key", fixture.MappedClient.Key,
+            "-o", "-", "-w", "\n%{http_code}", "-H", "Content-Type: application/json", "-H", "X-Stream-Id: s-1",
+            "--data-binary", body.Replace("MARK", mark), fixture.HttpsUrl + path);
+        Assert.True(r.ExitCode == 0, r.Stderr);
+        Assert.True(StatusOf(r) == status, r.Stdout);
+        var stored = IngestdCli.ReadRecords(fixture.Daemon.DataDir, "--dialect", dialect, "--tenant", "org-cert");
+        Assert.Contains(stored, x => x.GetProperty("event").GetRawText().Contains(mark));
+    }
+
     [Fact]
     public void Unmapped_client_certificate_still_needs_an_API_key()
     {

@@ -22,6 +22,12 @@ internal sealed class AstralogEndpoint(TenantDirectory tenants) : Endpoint
     public override void Authorize(RequestContext ctx)
     {
         if (tenants.IsOpen) return;
+        // mTLS: a mapped client certificate is the credential.
+        if (tenants.TryResolveCertificate(ctx.ClientCertificateSha256, out var certified))
+        {
+            ctx.Tenant = certified;
+            return;
+        }
         if (!ctx.Head.TryGetHeader("Authorization"u8, out var value)
             || !tenants.TryResolve(TenantDirectory.TokenFromAuthorization(value), out var tenant))
             throw new RequestRejectedException(RejectReason.Unauthorized);

@@ -45,7 +45,9 @@ internal sealed class OperynEndpoint(OperynRoute route, TenantDirectory tenants,
         org = org.Trim((byte)' ');
         if (!tenants.IsOpen)
         {
-            if (!ctx.Head.TryGetHeader("x-api-key"u8, out var key) || !tenants.TryResolve(key.Trim((byte)' '), out var tenant))
+            // mTLS: a mapped client certificate is the credential; otherwise the key.
+            if (!tenants.TryResolveCertificate(ctx.ClientCertificateSha256, out var tenant)
+                && (!ctx.Head.TryGetHeader("x-api-key"u8, out var key) || !tenants.TryResolve(key.Trim((byte)' '), out tenant)))
                 throw new RequestRejectedException(RejectReason.Unauthorized, "Invalid or missing API key");
             if (!org.IsEmpty && !org.SequenceEqual(tenant.IdUtf8))
                 throw new RequestRejectedException(RejectReason.Forbidden, "API key does not belong to this organization");

@@ -33,6 +33,13 @@ internal sealed class SplunkHecEndpoint(HecRoute route, string path, TenantDirec
         var state = new State();
         ctx.SetState(state);
         if (route == HecRoute.Health || tenants.IsOpen) return;
+        // mTLS: a mapped client certificate is the credential.
+        if (tenants.TryResolveCertificate(ctx.ClientCertificateSha256, out var certified))
+        {
+            ctx.Tenant = certified;
+            state.Tenant = certified.IdUtf8;
+            return;
+        }
         if (!ctx.Head.TryGetHeader("Authorization"u8, out var auth)) Fail(state, HecException.TokenRequired());
         auth = auth.Trim((byte)' ');
         ReadOnlySpan<byte> token;

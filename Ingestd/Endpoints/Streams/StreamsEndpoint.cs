@@ -32,7 +32,9 @@ internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) 
 
     public override void Authorize(RequestContext ctx)
     {
-        if (!tenants.IsOpen)
+        if (!tenants.IsOpen && tenants.TryResolveCertificate(ctx.ClientCertificateSha256, out var certified))
+            ctx.Tenant = certified; // mTLS: a mapped client certificate is the credential
+        else if (!tenants.IsOpen)
         {
             if (!ctx.Head.TryGetHeader("Authorization"u8, out var value) || !TenantDirectory.HasBearerScheme(value)
                 || !tenants.TryResolve(TenantDirectory.TokenFromAuthorization(value), out var tenant))
