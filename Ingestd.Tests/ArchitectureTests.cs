@@ -19,6 +19,7 @@ public partial class ArchitectureTests
         ["Config"] = [],
         ["Ingest"] = ["Ring", "Storage", "Config"],
         ["Idempotency"] = ["Storage"],
+        ["Processing"] = ["Config", "Diagnostics"],
     };
 
     public static TheoryData<string> Folders => new(Allowed.Keys);

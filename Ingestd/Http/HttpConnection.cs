@@ -7,6 +7,7 @@ using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Processing;
 using Ingestd.Ring;
 using Ingestd.Transport;
 
@@ -37,6 +38,7 @@ internal sealed class HttpConnection : IDisposable
     private readonly Response _response = new();
     private readonly RequestContext _context;
     private readonly DurabilityWaiter _waiter = new();
+    private readonly PipelineRunner _pipelineRunner = new();
 
     private Endpoint? _current;
     private RequestLimits _limits;
@@ -206,6 +208,9 @@ internal sealed class HttpConnection : IDisposable
 
         ReleaseBodies();
         if (_context.Stream is not null) return await StreamResponseAsync(_context.Stream).ConfigureAwait(false);
+
+        // Processing (issue #12): pipelines rewrite, drop or tag the events before they enter the ring.
+        _server.Processing.Apply(_context.Batch, _pipelineRunner);
 
         int events = _context.Batch.Count, recordBytes = _context.Batch.ByteLength;
         var outcome = await _server.Pipeline.PublishAsync(_context.Batch, _waiter, endpoint.NeedsBatchAfterAck(_context),
@@ -447,5 +452,6 @@ internal sealed class HttpConnection : IDisposable
         _response.Dispose();
         _context.Dispose();
         _decoder.Dispose();
+        _pipelineRunner.Dispose();
     }
 }

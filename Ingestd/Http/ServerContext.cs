@@ -1,5 +1,6 @@
 using Ingestd.Endpoints;
 using Ingestd.Ingest;
+using Ingestd.Processing;
 using Ingestd.Ring;
 
 namespace Ingestd.Http;
@@ -19,6 +20,9 @@ internal sealed class ServerContext
     public required Router Router { get; init; }
     public required IngestPipeline Pipeline { get; init; }
     public required Metrics Metrics { get; init; }
+
+    /// <summary>The processing pipelines applied to every batch before it is published (issue #12).</summary>
+    public required ProcessingStage Processing { get; init; }
 
     /// <summary>Set once shutdown starts: connections finish their current request and close.</summary>
     public CancellationToken ShuttingDown { get; init; }
