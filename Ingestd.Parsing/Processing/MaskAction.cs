@@ -70,6 +70,7 @@ internal sealed class MaskAction
             while (at > 0 && (text[at] & 0xC0) == 0x80) at--;
             count--;
         }
-        return count > 0 ? text.Length : at;
+        // Four characters or fewer in all: nothing may be kept.
+        return count > 0 || at == 0 ? text.Length : at;
     }
 }

@@ -68,8 +68,9 @@ internal sealed class PipelineRunner : IDisposable
             }
             if (started)
             {
-                if (!handled || !_work.Changed) Output.AppendRecords(recordBytes, 1);
-                else if (!_work.Dropped)
+                if (handled && _work.Dropped) { }
+                else if (!handled || !_work.Changed) Output.AppendRecords(recordBytes, 1);
+                else
                     Output.Append(_work.ReceivedNs, _work.EventNs, record.Dialect, record.Kind, _work.Tenant.Span, _work.Level.Span,
                         _work.Service.Span, record.TimestampText, _work.Json, record.Stream, _work.Routes.Span);
             }

@@ -143,11 +143,27 @@ internal sealed class PipelineCompiler
         return null;
     }
 
+    // The keys each step type takes besides type, name and if.
+    private static readonly Dictionary<string, string[]> KeysOf = new(StringComparer.Ordinal)
+    {
+        ["mask"] = ["paths", "patterns", "regexes", "action", "replacement", "key", "hash_length"],
+        ["enrich"] = ["set", "add", "rename", "remove", "add_host", "add_received_at", "add_tenant", "add_stream", "lookup"],
+        ["filter"] = ["drop_if", "keep_if"],
+        ["sample"] = ["rate", "key", "always_keep"],
+        ["route"] = ["routes"],
+        ["parse"] = ["field", "format", "target", "pattern", "field_split", "value_split"],
+    };
+
     private Step MapStep(TomlTableNode table, string where, int position)
     {
         var typeNode = table.Find("type") ?? throw Error(table.Line, $"{where}: missing required key 'type' (parse, mask, enrich, filter, sample, route)");
         string type = ReadString(typeNode, $"{where}.type");
+        if (!KeysOf.TryGetValue(type, out var known))
+            throw Error(typeNode.Line, $"{where}: unknown step type \"{type}\" (parse, mask, enrich, filter, sample, route)");
         where = $"{where} ({type})";
+        foreach (var entry in table.Entries)
+            if (entry.Key is not ("type" or "name" or "if") && !known.Contains(entry.Key))
+                throw Error(entry.Line, $"unknown key '{where}.{entry.Key}' ({string.Join(", ", known)}, name, if)");
         var keys = new StepKeys(this, table, where);
         string name = keys.String("name") ?? $"{position}-{type}";
         var condition = keys.Condition("if");
