@@ -41,7 +41,7 @@ internal static class Program
             config = command.ConfigPath is null ? IngestdConfig.Defaults : ConfigLoader.LoadFile(command.ConfigPath);
             config = CommandLine.ApplyOverrides(config, command);
             // A pipeline that does not compile stops start-up, like any other config error.
-            if (command.Verb == CliVerb.Serve) pipelines = PipelineCompiler.Compile(config);
+            if (command.Verb is CliVerb.Serve or CliVerb.CheckConfig or CliVerb.PipelineTest) pipelines = PipelineCompiler.Compile(config);
         }
         catch (ConfigException e)
         {
@@ -76,6 +76,13 @@ internal static class Program
                 }
             case CliVerb.Verify:
                 return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out);
+            case CliVerb.CheckConfig:
+                PipelineTestCommand.Explain(config, pipelines!, Console.Out);
+                return 0;
+            case CliVerb.PipelineTest:
+                return PipelineTestCommand.Run(pipelines!, new PipelineTestCommand.Fields(command.Tenant ?? "-", command.Stream ?? "",
+                    command.Dialect is null ? Parsing.Records.Dialect.Streams : Enum.Parse<Parsing.Records.Dialect>(command.Dialect, ignoreCase: true),
+                    command.Service ?? "", command.Level ?? ""), Console.In, Console.Out, Console.Error);
             default:
                 return await ServeAsync(config, pipelines, command).ConfigureAwait(false);
         }
