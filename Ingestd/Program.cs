@@ -117,6 +117,8 @@ internal static class Program
             catch (Exception e) when (e is ConfigException or Auth.JwtKeyException or IOException)
             {
                 Log.Error($"reload rejected, keeping the running configuration: {e.Message}");
+                // Certificates are files of the running configuration: a renewal hook's reload must not wait for a config fix.
+                server.ReloadCertificates();
             }
             notifier.Ready(server.StatusLine(0));
         });
@@ -125,7 +127,7 @@ internal static class Program
         {
             server.Start();
         }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or UnauthorizedAccessException or Auth.JwtKeyException or Transport.TlsCertificateException)
         {
             Log.Error($"cannot start: {e.Message}");
             return 1;
@@ -133,6 +135,7 @@ internal static class Program
         Volatile.Write(ref started, true);
         // Announced only now, with every signal handler in place: scripts and tests wait for this line.
         foreach (var ep in server.BoundEndPoints) Log.Info($"listening on {ep}");
+        foreach (var ep in server.TlsBoundEndPoints) Log.Info($"listening with TLS on {ep}");
 
         notifier.Ready(server.StatusLine(0));
         using var status = new ServiceHeartbeat(server, notifier);

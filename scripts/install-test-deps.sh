@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the programs the test suite drives (real clients and tools), only what is missing. Idempotent.
-#   Debian: curl, promtool (prometheus), syslog-ng with its http() destination,
+#   Debian: curl, openssl (test CA and s_client for TLS), promtool (prometheus), syslog-ng with its http() destination,
 #           systemd-journal-upload/-remote (systemd-journal-remote), graypy (python3-graypy),
 #           chromium (headless, for /api and /reference)
 #   npm:    the pinned client libraries in Ingestd.Tests/clients/package-lock.json
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v curl >/dev/null 2>&1 || need+=(curl)
+command -v openssl >/dev/null 2>&1 || need+=(openssl)              # TLS tests: makes the test CA, s_client
 command -v promtool >/dev/null 2>&1 || need+=(prometheus)          # checks /metrics
 command -v syslog-ng >/dev/null 2>&1 || need+=(syslog-ng-core)     # a real shipper: http() destination
 [ -e /usr/lib/syslog-ng/3.38/libhttp.so ] || ls /usr/lib/syslog-ng/*/libhttp.so >/dev/null 2>&1 || need+=(syslog-ng-mod-http)

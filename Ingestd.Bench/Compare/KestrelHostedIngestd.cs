@@ -99,7 +99,7 @@ internal static class KestrelHostedIngestd
                 state.Decoder.Decode(coding, state.Raw.WrittenSpan, state.Decoded);
                 body = state.Decoded.WrittenSpan;
             }
-            DrainParser.Parse(body, UnixTime.NowNs(), TenantUtf8, state.Batch);
+            AstralogParser.Parse(body, UnixTime.NowNs(), TenantUtf8, state.Batch);
         }
         catch (RequestRejectedException e)
         {

@@ -7,7 +7,9 @@ internal static class LoadCommand
 {
     public const string Usage = """
         Ingestd.Bench load --url URL --body FILE [options]
-          --url URL              http://HOST:PORT/PATH to POST to (e.g. http://127.0.0.1:8080/v1/drain)
+          --url URL              http://HOST:PORT/PATH to POST to (e.g. http://127.0.0.1:8080/v1/drain);
+                                 https://… runs every connection over TLS (1.2/1.3, ALPN http/1.1)
+          --cacert FILE          for https: trust only the CA certificate(s) in this PEM file
           --body FILE            request body, sent as is (compress it yourself for --encoding)
           --header 'K: V'        extra header field; repeatable
           --encoding CODING      Content-Encoding header: gzip, br, zstd or deflate
@@ -75,6 +77,7 @@ internal static class LoadCommand
     {
         Uri? url = null;
         string? bodyPath = null;
+        string? caPath = null;
         var headers = new List<KeyValuePair<string, string>>();
         string? encoding = null;
         string contentType = "application/json";
@@ -92,10 +95,11 @@ internal static class LoadCommand
             {
                 case "--url":
                     string text = Value();
-                    if (!Uri.TryCreate(text, UriKind.Absolute, out url) || url.Scheme != Uri.UriSchemeHttp)
-                        throw new ArgumentException($"--url: '{text}' is not an http:// URL");
+                    if (!Uri.TryCreate(text, UriKind.Absolute, out url) || (url.Scheme != Uri.UriSchemeHttp && url.Scheme != Uri.UriSchemeHttps))
+                        throw new ArgumentException($"--url: '{text}' is not an http:// or https:// URL");
                     break;
                 case "--body": bodyPath = Value(); break;
+                case "--cacert": caPath = Value(); break;
                 case "--header":
                     string field = Value();
                     int colon = field.IndexOf(':');
@@ -132,6 +136,7 @@ internal static class LoadCommand
         var options = new LoadOptions
         {
             Url = url,
+            CaCertificatePath = caPath,
             Body = body,
             Headers = headers,
             ContentEncoding = encoding,

@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Diagnostics;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -26,14 +27,18 @@ internal sealed class LoadConnection
     private readonly LoadWindow _window;
     private readonly double _phaseTicks;
     private readonly TimeSpan _timeout;
+    private readonly SslClientAuthenticationOptions? _tlsOptions;
     private Socket? _socket;
+    private SslStream? _tls;
     private byte[] _buffer = new byte[InitialBufferBytes];
     private int _start;
     private int _end;
     private bool _closeAfterResponse;
 
-    public LoadConnection(EndPoint endPoint, ReadOnlyMemory<byte> request, LoadWindow window, int index, TimeSpan timeout)
+    public LoadConnection(EndPoint endPoint, ReadOnlyMemory<byte> request, LoadWindow window, int index, TimeSpan timeout,
+        SslClientAuthenticationOptions? tls = null)
     {
+        _tlsOptions = tls;
         _endPoint = endPoint;
         _request = request;
         _window = window;
@@ -139,12 +144,20 @@ internal sealed class LoadConnection
             throw;
         }
         _socket = socket;
+        if (_tlsOptions is not null)
+        {
+            // A new session per connect: the handshake is part of a reconnect's cost, as it is for a real client.
+            _tls = new SslStream(new NetworkStream(socket, ownsSocket: false));
+            await _tls.AuthenticateAsClientAsync(_tlsOptions, ct);
+        }
         _start = _end = 0;
         _closeAfterResponse = false;
     }
 
     private void CloseSocket()
     {
+        _tls?.Dispose();
+        _tls = null;
         _socket?.Dispose();
         _socket = null;
         _start = _end = 0;
@@ -157,6 +170,11 @@ internal sealed class LoadConnection
         var rest = _request;
         while (!rest.IsEmpty)
         {
+            if (_tls is not null)
+            {
+                await _tls.WriteAsync(rest, ct);
+                return;
+            }
             int n = await _socket!.SendAsync(rest, SocketFlags.None, ct);
             rest = rest[n..];
         }
@@ -224,7 +242,7 @@ internal sealed class LoadConnection
         _start = _end = 0;
         while (count > 0)
         {
-            int n = await _socket!.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, ct);
+            int n = await ReceiveAsync(_buffer.AsMemory(), ct);
             if (n == 0) throw new IOException("the server closed the connection inside a response body");
             if (n > count)
             {
@@ -241,7 +259,7 @@ internal sealed class LoadConnection
     private async ValueTask SkipToCloseAsync(CancellationToken ct)
     {
         _start = _end = 0;
-        while (await _socket!.ReceiveAsync(_buffer.AsMemory(), SocketFlags.None, ct) > 0) { }
+        while (await ReceiveAsync(_buffer.AsMemory(), ct) > 0) { }
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
@@ -262,10 +280,13 @@ internal sealed class LoadConnection
                 Array.Resize(ref _buffer, _buffer.Length * 2);
             }
         }
-        int n = await _socket!.ReceiveAsync(_buffer.AsMemory(_end), SocketFlags.None, ct);
+        int n = await ReceiveAsync(_buffer.AsMemory(_end), ct);
         if (n == 0) throw new IOException("the server closed the connection before a complete response");
         _end += n;
     }
+
+    private ValueTask<int> ReceiveAsync(Memory<byte> buffer, CancellationToken ct)
+        => _tls is not null ? _tls.ReadAsync(buffer, ct) : _socket!.ReceiveAsync(buffer, SocketFlags.None, ct);
 
     /// <summary>What the response head says; ContentLength is -1 when absent.</summary>
     internal readonly record struct ResponseHead(int Status, long ContentLength, bool Chunked, bool Close);

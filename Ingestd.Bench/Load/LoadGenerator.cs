@@ -18,6 +18,7 @@ internal static class LoadGenerator
         int eventsPerRequest = options.EventsPerRequest > 0 ? options.EventsPerRequest : EventCounter.Count(options.Body, options.ContentEncoding);
         var endPoint = await ResolveAsync(options.Url, ct);
         var request = BuildRequest(options);
+        var tls = options.Url.Scheme == Uri.UriSchemeHttps ? LoadTls.ClientOptions(options.Url, options.CaCertificatePath) : null;
         int? pid = options.ServerPid ?? (ServerProcess.Supported ? ServerProcess.FindListener(options.Url) : null);
 
         var window = new LoadWindow(Stopwatch.GetTimestamp(), options.Warmup, options.Duration, options.Rate, options.Connections);
@@ -26,7 +27,7 @@ internal static class LoadGenerator
         var loops = new Task[connections.Length];
         for (int i = 0; i < connections.Length; i++)
         {
-            var connection = connections[i] = new LoadConnection(endPoint, request, window, i, options.RequestTimeout);
+            var connection = connections[i] = new LoadConnection(endPoint, request, window, i, options.RequestTimeout, tls);
             loops[i] = Task.Run(() => connection.RunAsync(ct), CancellationToken.None);
         }
         if (options.Warmup > TimeSpan.Zero)
@@ -113,7 +114,7 @@ internal static class LoadGenerator
 
     private static void Validate(LoadOptions o)
     {
-        if (o.Url.Scheme != Uri.UriSchemeHttp) throw new ArgumentException("only http:// URLs are supported");
+        if (o.Url.Scheme != Uri.UriSchemeHttp && o.Url.Scheme != Uri.UriSchemeHttps) throw new ArgumentException("only http:// and https:// URLs are supported");
         if (o.Connections < 1) throw new ArgumentException("connections must be at least 1");
         if (o.Duration <= TimeSpan.Zero) throw new ArgumentException("duration must be positive");
         if (o.Warmup < TimeSpan.Zero) throw new ArgumentException("warmup must not be negative");

@@ -3,8 +3,11 @@ namespace Ingestd.Bench.Load;
 /// <summary>What <see cref="LoadGenerator.RunAsync"/> sends, how hard and for how long.</summary>
 internal sealed record LoadOptions
 {
-    /// <summary><c>http://host:port/path</c>; every request is <c>POST</c> to it.</summary>
+    /// <summary><c>http://host:port/path</c> or <c>https://…</c>; every request is <c>POST</c> to it.</summary>
     public required Uri Url { get; init; }
+
+    /// <summary>For https: the CA certificates (PEM) the server's certificate must chain to; null = the system store.</summary>
+    public string? CaCertificatePath { get; init; }
 
     /// <summary>The request body, sent exactly as given (pre-compress it for a Content-Encoding).</summary>
     public required byte[] Body { get; init; }

@@ -94,7 +94,7 @@ public class DialectParseBench
     public int Drain()
     {
         _batch.Reset();
-        return DrainParser.Parse(_drain, ReceivedNs, default, _batch);
+        return AstralogParser.Parse(_drain, ReceivedNs, default, _batch);
     }
 
     /// <summary>Streams takes one event per request: 500 bodies, one parse each.</summary>

@@ -30,7 +30,7 @@ public class RingBench
     [GlobalSetup]
     public void Setup()
     {
-        DrainParser.Parse(BenchData.Drain500, 1, default, _batch);
+        AstralogParser.Parse(BenchData.Drain500, 1, default, _batch);
         _ring = new EventRing(8 * 1024 * 1024);
         _stop = false;
         _go = new SemaphoreSlim[Producers];

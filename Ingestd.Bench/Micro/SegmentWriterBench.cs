@@ -42,7 +42,7 @@ public class SegmentWriterBench
             "write" => Config.Durability.Write,
             _ => Config.Durability.Fsync,
         };
-        DrainParser.Parse(BenchData.Drain500, 1, default, _batch);
+        AstralogParser.Parse(BenchData.Drain500, 1, default, _batch);
         _dir = Path.Combine(Path.GetTempPath(), "ingestd-bench-" + Guid.NewGuid().ToString("N"));
         // Defaults (no retention: the ratio below needs every byte written still on disk).
         var storage = new StorageConfig { Durability = durability };

@@ -36,6 +36,7 @@ internal enum RejectReason : byte
     BodyTooLarge,                // 413
     DecodedBodyTooLarge,         // 413
     HeaderTimeout,               // 408
+    BodyTimeout,                 // 408
 
     // Content
     UnsupportedContentEncoding,  // 415
@@ -56,4 +57,7 @@ internal enum RejectReason : byte
     RateLimited,                 // 429 (the client's token bucket is empty)
     Conflict,                    // 409 (e.g. an Idempotency-Key still in progress)
     ShuttingDown,                // 503
+    InsufficientStorage,         // 507 (the disk holding the data is full; resumes by itself)
+    StorageUnavailable,          // 503 (the events could not be written)
+    InternalError,               // 500 (a defect; costs this request only)
 }

@@ -11,7 +11,7 @@ internal static class Rejection
         RejectReason.RequestLineTooLong => 414,
         RejectReason.HeadersTooLarge or RejectReason.TooManyHeaders => 431,
         RejectReason.BodyTooLarge or RejectReason.DecodedBodyTooLarge => 413,
-        RejectReason.HeaderTimeout => 408,
+        RejectReason.HeaderTimeout or RejectReason.BodyTimeout => 408,
         RejectReason.UnsupportedContentEncoding or RejectReason.UnsupportedMediaType => 415,
         
         RejectReason.LengthRequired => 411,
@@ -23,7 +23,10 @@ internal static class Rejection
         RejectReason.Forbidden => 403,
         RejectReason.Backpressure or RejectReason.RateLimited => 429,
         RejectReason.Conflict => 409,
-        RejectReason.ShuttingDown => 503,
+        RejectReason.ShuttingDown or RejectReason.StorageUnavailable => 503,
+        // RFC 4918 §11.5: the server cannot store the representation.
+        RejectReason.InsufficientStorage => 507,
+        RejectReason.InternalError => 500,
         _ => 400,
     };
 
@@ -54,7 +57,7 @@ internal static class Rejection
         RejectReason.TooManyHeaders => "too_many_headers",
         RejectReason.BodyTooLarge => "body_too_large",
         RejectReason.DecodedBodyTooLarge => "decoded_body_too_large",
-        RejectReason.HeaderTimeout => "request_timeout",
+        RejectReason.HeaderTimeout or RejectReason.BodyTimeout => "request_timeout",
         RejectReason.UnsupportedContentEncoding => "unsupported_content_encoding",
         RejectReason.InvalidEncodedBody => "invalid_encoded_body",
         RejectReason.UnsupportedMediaType => "unsupported_media_type",
@@ -69,6 +72,9 @@ internal static class Rejection
         RejectReason.RateLimited => "rate_limited",
         RejectReason.Conflict => "conflict",
         RejectReason.ShuttingDown => "shutting_down",
+        RejectReason.InsufficientStorage => "insufficient_storage",
+        RejectReason.StorageUnavailable => "storage_error",
+        RejectReason.InternalError => "internal_error",
         _ => "bad_request",
     };
 
@@ -99,6 +105,7 @@ internal static class Rejection
         RejectReason.BodyTooLarge => "request body exceeds the limit",
         RejectReason.DecodedBodyTooLarge => "decoded request body exceeds the limit",
         RejectReason.HeaderTimeout => "request headers not received in time",
+        RejectReason.BodyTimeout => "request body not received in time",
         RejectReason.UnsupportedContentEncoding => "unsupported Content-Encoding (use identity, gzip, deflate, br or zstd)",
         RejectReason.InvalidEncodedBody => "request body could not be decoded with its Content-Encoding",
         RejectReason.UnsupportedMediaType => "unsupported Content-Type",
@@ -113,6 +120,9 @@ internal static class Rejection
         RejectReason.RateLimited => "too many requests",
         RejectReason.Conflict => "conflicting request in progress",
         RejectReason.ShuttingDown => "server is shutting down",
+        RejectReason.InsufficientStorage => "the disk holding the data directory is full; the events were not stored; retry later",
+        RejectReason.StorageUnavailable => "the events could not be written to disk; retry later",
+        RejectReason.InternalError => "the request could not be processed",
         _ => "bad request",
     };
 
@@ -122,7 +132,8 @@ internal static class Rejection
         RejectReason.NotFound or RejectReason.MethodNotAllowed or RejectReason.NotImplemented or RejectReason.Unauthorized or RejectReason.Forbidden
             or RejectReason.Backpressure or RejectReason.RateLimited or RejectReason.Conflict or RejectReason.InvalidJson or RejectReason.InvalidEvent
             or RejectReason.UnsupportedMediaType or RejectReason.InvalidEncodedBody
-            or RejectReason.UnsupportedContentEncoding or RejectReason.DecodedBodyTooLarge => false,
+            or RejectReason.UnsupportedContentEncoding or RejectReason.DecodedBodyTooLarge
+            or RejectReason.InsufficientStorage or RejectReason.StorageUnavailable => false,
         _ => true,
     };
 

@@ -63,6 +63,32 @@ public class DiskFullTests
     }
 
     [TmpfsFact]
+    public void Guardian_answers_a_full_disk_in_its_own_error_shape_with_its_headers()
+    {
+        using var dir = new TempDir();
+        using var fs = Tmpfs.Mount(dir.Path, "size=2m");
+        var data = Path.Combine(fs.Path, "data");
+        using var daemon = DaemonProcess.Start(data, "[storage]\ndurability = \"fsync\"\nsegment_max_bytes = \"64KiB\"\n");
+        using var http = new RawHttp(daemon.Port);
+        fs.Fill();
+        RawHttp.Reply? refused = null;
+        for (int i = 0; i < 200 && refused is null; i++)
+        {
+            var body = string.Concat(Enumerable.Range(0, 20).Select(n => $"{{\"timestamp\":\"2025-10-08T12:00:00Z\",\"level\":\"info\",\"message\":\"full-{i}-{n}\"}}\n"));
+            var reply = http.Exchange("POST", "/api/ingest", body, ("Content-Type", "application/x-ndjson"));
+            if (reply.Status != 202) refused = reply;
+        }
+        Assert.NotNull(refused);
+        Assert.Equal(507, refused!.Status);
+        Assert.Equal("5", refused.Header("Retry-After"));
+        var json = System.Text.Json.JsonDocument.Parse(refused.Body).RootElement;
+        Assert.Contains("disk", json.GetProperty("error").GetString());
+        Assert.True(Guid.TryParse(json.GetProperty("traceId").GetString(), out _));
+        Assert.True(Guid.TryParse(refused.Header("X-Trace-ID"), out _));
+        fs.Free();
+    }
+
+    [TmpfsFact]
     public void No_inode_left_for_a_new_segment_is_507_and_the_daemon_recovers_once_one_is_freed()
     {
         using var dir = new TempDir();

@@ -27,7 +27,7 @@ public class IngestPipelineTests : IDisposable
 
     public void Dispose()
     {
-        if (_writerStarted) _writer.StopAndDrain();
+        if (_writerStarted) _writer.StopAfterWritingAll();
         _writer.Dispose();
         _dir.Dispose();
     }
@@ -168,7 +168,7 @@ public class IngestPipelineTests : IDisposable
         // backpressure_wait 0: only the first entry may be refused; the rest wait for the writer.
         Assert.Equal(PublishOutcome.Acknowledged, await Pipeline(Durability.Write).PublishAsync(batch, new DurabilityWaiter()));
 
-        _writer.StopAndDrain();
+        _writer.StopAfterWritingAll();
         var stored = Fixtures.ReadAll(_dir.Path);
         Assert.Equal(Enumerable.Range(0, 2000).Select(Fixtures.Json), stored.Select(r => r.Json));
     }

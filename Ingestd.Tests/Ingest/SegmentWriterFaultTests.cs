@@ -19,7 +19,7 @@ public sealed class SegmentWriterFaultTests : IDisposable
 
     public void Dispose()
     {
-        _writer?.StopAndDrain();
+        _writer?.StopAfterWritingAll();
         _writer?.Dispose();
         _dir.Dispose();
     }
@@ -44,7 +44,7 @@ public sealed class SegmentWriterFaultTests : IDisposable
 
     private List<int> StoredNumbers()
     {
-        _writer!.StopAndDrain();
+        _writer!.StopAfterWritingAll();
         _writer.Dispose();
         _writer = null;
         return Fixtures.ReadAll(_dir.Path).Select(r => int.Parse(r.Json[5..r.Json.IndexOf(',')])).ToList();
@@ -131,7 +131,7 @@ public sealed class SegmentWriterFaultTests : IDisposable
         var pipeline = new IngestPipeline(_ring, writer, Durability.Memory, TimeSpan.Zero, 4096);
         using (var before = Fixtures.Batch(1, 0))
             Assert.Equal(PublishOutcome.Acknowledged, await pipeline.PublishAsync(before, new DurabilityWaiter()));
-        writer.StopAndDrain();
+        writer.StopAfterWritingAll();
         using var after = Fixtures.Batch(1, 1);
         Assert.Equal(PublishOutcome.ShuttingDown, await pipeline.PublishAsync(after, new DurabilityWaiter()));
         Assert.Equal([0], Fixtures.ReadAll(_dir.Path).Select(r => (int)r.Seq));

@@ -13,6 +13,7 @@ public sealed class DaemonProcess : IDisposable
     private readonly Process _process;
     private readonly StringBuilder _log = new();
     private readonly TaskCompletionSource<int> _port = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<int> _tlsPorts = new();
 
     private DaemonProcess(Process process, string dataDir)
     {
@@ -92,6 +93,24 @@ public sealed class DaemonProcess : IDisposable
         const string marker = "listening on 127.0.0.1:";
         int at = line.IndexOf(marker, StringComparison.Ordinal);
         if (at >= 0 && int.TryParse(line.AsSpan(at + marker.Length).Trim(), out int port)) _port.TrySetResult(port);
+        const string tlsMarker = "listening with TLS on 127.0.0.1:";
+        at = line.IndexOf(tlsMarker, StringComparison.Ordinal);
+        if (at >= 0 && int.TryParse(line.AsSpan(at + tlsMarker.Length).Trim(), out int tlsPort)) lock (_tlsPorts) _tlsPorts.Add(tlsPort);
+    }
+
+    /// <summary>
+    /// The port of the <paramref name="index"/>th <c>[[server.tls]]</c> listener (announced right after the plain
+    /// ones, so this waits briefly at most).
+    /// </summary>
+    public int TlsPort(int index = 0)
+    {
+        for (int i = 0; i < 600; i++)
+        {
+            lock (_tlsPorts) if (_tlsPorts.Count > index) return _tlsPorts[index];
+            if (_process.HasExited) break;
+            Thread.Sleep(50);
+        }
+        throw new InvalidOperationException($"daemon announced no TLS listener #{index}:\n{Output}");
     }
 
     [DllImport("libc", SetLastError = true)]

@@ -16,6 +16,7 @@ internal sealed class TenantDirectory
     {
         public readonly Dictionary<string, Tenant> ByKey = new(StringComparer.Ordinal);
         public readonly Dictionary<string, Tenant>.AlternateLookup<ReadOnlySpan<char>> Lookup;
+        public readonly Dictionary<string, Tenant> ByCertificate = new(StringComparer.Ordinal);
 
         public Snapshot(IReadOnlyList<TenantConfig> tenants)
         {
@@ -23,6 +24,7 @@ internal sealed class TenantDirectory
             {
                 var tenant = new Tenant(t.Id, t.RateLimitPerMinute, t.Streams);
                 foreach (var key in t.Keys) ByKey[key] = tenant;
+                foreach (var fingerprint in t.ClientCertificateSha256) ByCertificate[fingerprint] = tenant;
             }
             Lookup = ByKey.GetAlternateLookup<ReadOnlySpan<char>>();
         }
@@ -38,7 +40,35 @@ internal sealed class TenantDirectory
     /// <summary>Replaces every tenant and key at once (SIGHUP).</summary>
     public void Reload(IReadOnlyList<TenantConfig> tenants) => Volatile.Write(ref _snapshot, new Snapshot(tenants));
 
-    public bool IsOpen => Volatile.Read(ref _snapshot).ByKey.Count == 0;
+    // A tenant known only by its client certificate closes the daemon to anonymous clients too.
+    public bool IsOpen
+    {
+        get
+        {
+            var snapshot = Volatile.Read(ref _snapshot);
+            return snapshot.ByKey.Count == 0 && snapshot.ByCertificate.Count == 0;
+        }
+    }
+
+    /// <summary>
+    /// The tenant mapped (<c>client_certificate_sha256</c>) to the client certificate the connection's TLS handshake
+    /// verified; false on a plain connection, without a certificate, or for an unmapped one.
+    /// </summary>
+    public bool TryResolveCertificate(string? clientCertificateSha256, out Tenant tenant)
+    {
+        tenant = null!;
+        if (clientCertificateSha256 is not string fingerprint) return false;
+        if (!Volatile.Read(ref _snapshot).ByCertificate.TryGetValue(fingerprint, out var found)) return false;
+        tenant = found;
+        return true;
+    }
+
+    /// <summary>
+    /// The tenant of the connection's mapped client certificate, else of the request's key; 401 with
+    /// <paramref name="refusal"/> when neither is known. A mapped certificate wins over any key sent with it.
+    /// </summary>
+    public Tenant Require(string? clientCertificateSha256, ReadOnlySpan<byte> key, string refusal)
+        => TryResolveCertificate(clientCertificateSha256, out var tenant) ? tenant : Require(key, refusal);
 
     /// <summary>The key's tenant; 401 with <paramref name="refusal"/> when the key is missing or unknown.</summary>
     public Tenant Require(ReadOnlySpan<byte> key, string refusal)

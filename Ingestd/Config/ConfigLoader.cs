@@ -88,13 +88,102 @@ internal static class ConfigLoader
                 string key = "server." + entry.Key;
                 server = entry.Key switch
                 {
-                    "listen" => server with { Listen = ReadListen(entry.Value, key) },
+                    "listen" => server with { Listen = ReadListen(entry.Value, key, allowEmpty: true) },
                     "data_dir" => server with { DataDir = ReadString(entry.Value, key) },
+                    "tls" => server with { Tls = MapTlsListeners(entry) },
+                    "plain_http" => server with { PlainHttp = ReadPlainHttp(entry.Value, key) },
                     _ => throw UnknownKey(entry, key),
                 };
             }
+            // An empty plain list is how a TLS-only daemon is written; with no TLS listener it would serve nothing.
+            if (server.Listen.Count == 0 && server.Tls.Count == 0)
+                throw Error(table.Find("listen")!.Line, "server.listen: needs at least one \"host:port\"");
+            foreach (var tls in server.Tls)
+            {
+                // Port 0 (ephemeral) never clashes: each listener gets its own port.
+                if (tls.Listen.Port == 0) continue;
+                if (server.Listen.Contains(tls.Listen) || server.Tls.Count(t => t.Listen.Equals(tls.Listen)) > 1)
+                    throw Error(table.Line, $"server.tls.listen: {tls.Listen} is used by more than one listener");
+            }
             return server;
         }
+
+        private List<TlsListenerConfig> MapTlsListeners(TomlEntry entry)
+        {
+            if (entry.Value is not TomlArrayNode array || !array.Items.All(item => item is TomlTableNode))
+                throw Error(entry.Value.Line, $"server.tls: expected an array of tables ([[server.tls]]), got {Describe(entry.Value)}");
+            var listeners = new List<TlsListenerConfig>(array.Items.Count);
+            foreach (TomlNode item in array.Items) listeners.Add(MapTlsListener((TomlTableNode)item));
+            return listeners;
+        }
+
+        private TlsListenerConfig MapTlsListener(TomlTableNode table)
+        {
+            IPEndPoint? listen = null;
+            string? certificate = null, keyFile = null, clientCa = null;
+            ClientCertificateMode? mode = null;
+            int modeLine = table.Line;
+            TimeSpan hsts = TlsListenerConfig.DefaultHstsMaxAge;
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "server.tls." + entry.Key;
+                switch (entry.Key)
+                {
+                    case "listen":
+                        var endPoints = ReadListen(entry.Value, key, allowEmpty: false);
+                        if (endPoints.Count != 1)
+                            throw Error(entry.Line, $"{key}: one \"host:port\" per [[server.tls]] block (add a block per address)");
+                        listen = endPoints[0];
+                        break;
+                    case "certificate":
+                        certificate = ReadString(entry.Value, key);
+                        break;
+                    case "key":
+                        keyFile = ReadString(entry.Value, key);
+                        break;
+                    case "client_ca":
+                        clientCa = ReadString(entry.Value, key);
+                        break;
+                    case "client_certificates":
+                        modeLine = entry.Line;
+                        mode = AsString(entry.Value) switch
+                        {
+                            "optional" => ClientCertificateMode.Optional,
+                            "required" => ClientCertificateMode.Required,
+                            _ => throw Error(entry.Line, $"{key}: expected one of optional, required, got {Describe(entry.Value)}"),
+                        };
+                        break;
+                    case "hsts_max_age":
+                        hsts = ReadDuration(entry.Value, key, allowZero: true);
+                        break;
+                    default:
+                        throw UnknownKey(entry, key);
+                }
+            }
+            if (listen is null) throw Error(table.Line, "server.tls: missing required key 'listen'");
+            if (certificate is null) throw Error(table.Line, "server.tls: missing required key 'certificate' (PEM certificate chain)");
+            if (keyFile is null) throw Error(table.Line, "server.tls: missing required key 'key' (PEM private key)");
+            if (mode is not null && clientCa is null)
+                throw Error(modeLine, "server.tls.client_certificates: needs client_ca (the CA file client certificates are checked against)");
+            return new TlsListenerConfig
+            {
+                Listen = listen,
+                CertificatePath = certificate,
+                KeyPath = keyFile,
+                ClientCaPath = clientCa,
+                // A CA without a mode asks for a certificate but still serves clients without one.
+                ClientCertificates = clientCa is null ? ClientCertificateMode.None : mode ?? ClientCertificateMode.Optional,
+                HstsMaxAge = hsts,
+            };
+        }
+
+        private PlainHttpPolicy ReadPlainHttp(TomlNode node, string key) => AsString(node) switch
+        {
+            "serve" => PlainHttpPolicy.Serve,
+            "redirect" => PlainHttpPolicy.Redirect,
+            "upgrade_required" => PlainHttpPolicy.UpgradeRequired,
+            _ => throw Error(node.Line, $"{key}: expected one of serve, redirect, upgrade_required, got {Describe(node)}"),
+        };
 
         private StorageConfig MapStorage(TomlTableNode table)
         {
@@ -142,6 +231,8 @@ internal static class ConfigLoader
                     "idempotency_window" => limits with { IdempotencyWindow = ReadDuration(v, key, allowZero: false) },
                     "default_rate_limit_per_minute" => limits with { DefaultRateLimitPerMinute = ReadInt(v, key, min: 1, max: int.MaxValue) },
                     "sse_subscriber_buffer" => limits with { SseSubscriberBuffer = ReadInt(v, key, min: 1, max: 1_000_000) },
+                    "tls_handshake_timeout" => limits with { TlsHandshakeTimeout = ReadDuration(v, key, allowZero: false) },
+                    "max_tls_handshakes" => limits with { MaxTlsHandshakes = ReadInt(v, key, min: 1, max: int.MaxValue) },
                     _ => throw UnknownKey(entry, key),
                 };
             }
@@ -172,6 +263,7 @@ internal static class ConfigLoader
             var tenants = new List<TenantConfig>(array.Items.Count);
             var idLines = new Dictionary<string, int>(StringComparer.Ordinal);
             var keyOwners = new Dictionary<string, (string Tenant, int Line)>(StringComparer.Ordinal);
+            var fingerprintOwners = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (TomlNode item in array.Items)
             {
                 var table = (TomlTableNode)item;
@@ -195,6 +287,12 @@ internal static class ConfigLoader
                     }
                     keyOwners.Add(tenant.Keys[i], (tenant.Id, keyLine));
                 }
+                foreach (string fingerprint in tenant.ClientCertificateSha256)
+                {
+                    // One certificate is one identity: it cannot stand for two tenants.
+                    if (!fingerprintOwners.TryAdd(fingerprint, tenant.Id) && fingerprintOwners[fingerprint] != tenant.Id)
+                        throw Error(table.Line, $"tenants.client_certificate_sha256: {fingerprint} is already mapped to tenant '{fingerprintOwners[fingerprint]}'");
+                }
                 tenants.Add(tenant);
             }
             return tenants;
@@ -205,6 +303,7 @@ internal static class ConfigLoader
             string? id = null;
             IReadOnlyList<string> keys = [];
             IReadOnlyList<string>? streams = null;
+            IReadOnlyList<string> fingerprints = [];
             int rate = TenantConfig.DefaultRateLimitPerMinute;
             foreach (TomlEntry entry in table.Entries)
             {
@@ -223,13 +322,36 @@ internal static class ConfigLoader
                     case "rate_limit_per_minute":
                         rate = ReadInt(entry.Value, key, min: 1, max: int.MaxValue);
                         break;
+                    case "client_certificate_sha256":
+                        fingerprints = ReadFingerprints(entry.Value, key);
+                        break;
                     default:
                         throw UnknownKey(entry, key);
                 }
             }
             if (id is null)
                 throw Error(table.Line, "tenants: missing required key 'id'");
-            return new TenantConfig { Id = id, Keys = keys, Streams = streams, RateLimitPerMinute = rate };
+            return new TenantConfig { Id = id, Keys = keys, Streams = streams, RateLimitPerMinute = rate, ClientCertificateSha256 = fingerprints };
+        }
+
+        /// <summary>
+        /// <c>tenants.client_certificate_sha256</c>: certificate fingerprints as <c>openssl x509 -noout -fingerprint -sha256</c>
+        /// prints them (colons optional, any case), kept as 64 upper-case hex digits.
+        /// </summary>
+        private List<string> ReadFingerprints(TomlNode node, string key)
+        {
+            var list = ReadStringList(node, key, echoValues: true);
+            var items = ((TomlArrayNode)node).Items;
+            for (int i = 0; i < list.Count; i++)
+            {
+                string hex = list[i].Replace(":", "").Trim().ToUpperInvariant();
+                if (hex.Length != 64 || !hex.All(char.IsAsciiHexDigit))
+                    throw Error(items[i].Line, $"{key}: expected a SHA-256 fingerprint (64 hex digits, colons allowed), got \"{list[i]}\"");
+                if (list.IndexOf(hex) is int first && first >= 0 && first < i)
+                    throw Error(items[i].Line, $"{key}: \"{list[i]}\" is listed twice");
+                list[i] = hex;
+            }
+            return list;
         }
 
         /// <summary><c>tenants.streams</c>: X-Stream-Id values, each usable as one (at most 256 bytes), none twice.</summary>
@@ -260,11 +382,11 @@ internal static class ConfigLoader
             entry.Value as TomlTableNode
             ?? throw Error(entry.Line, $"{entry.Key}: expected a table ([{entry.Key}]), got {Describe(entry.Value)}");
 
-        private List<IPEndPoint> ReadListen(TomlNode node, string key)
+        private List<IPEndPoint> ReadListen(TomlNode node, string key, bool allowEmpty)
         {
             // One address may be written as a plain string; several as an array.
             List<TomlNode> items = node is TomlArrayNode { IsTableArray: false } array ? array.Items : [node];
-            if (items.Count == 0)
+            if (items.Count == 0 && !allowEmpty)
                 throw Error(node.Line, $"{key}: needs at least one \"host:port\"");
             var endPoints = new List<IPEndPoint>(items.Count);
             foreach (TomlNode item in items)

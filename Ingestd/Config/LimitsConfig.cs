@@ -44,4 +44,10 @@ internal sealed record LimitsConfig
 
     /// <summary><c>sse_subscriber_buffer</c>: entries queued per SSE subscriber; a subscriber that falls this far behind is dropped.</summary>
     public int SseSubscriberBuffer { get; init; } = 1000;
+
+    /// <summary><c>tls_handshake_timeout</c>: a TLS client that has not finished its handshake by then is disconnected.</summary>
+    public TimeSpan TlsHandshakeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary><c>max_tls_handshakes</c>: handshakes in progress at once; connections beyond it are closed at accept (a TLS slowloris cannot starve real clients).</summary>
+    public int MaxTlsHandshakes { get; init; } = 256;
 }

@@ -45,6 +45,11 @@ internal sealed class Metrics
     public Counter BlocksWritten { get; } = new();
     public Counter IdleTimeoutCloses { get; } = new();
     public Gauge OpenConnections { get; } = new();
+
+    /// <summary><c>ingestd_tls_handshakes_total</c>, indexed by <see cref="TlsHandshakeOutcome"/>.</summary>
+    public Counter[] TlsHandshakes { get; } = [new(), new(), new(), new()];
+
+    public void CountTlsHandshake(TlsHandshakeOutcome outcome) => TlsHandshakes[(int)outcome].Increment();
     public Histogram FsyncSeconds { get; } = new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
     internal sealed class Counter
@@ -90,4 +95,20 @@ internal sealed class Metrics
             Interlocked.Add(ref _sumMicros, (long)(value * 1e6));
         }
     }
+}
+
+/// <summary>How a TLS handshake ended (the <c>outcome</c> label of <c>ingestd_tls_handshakes_total</c>).</summary>
+internal enum TlsHandshakeOutcome
+{
+    /// <summary>Completed; the connection goes on to HTTP.</summary>
+    Ok,
+
+    /// <summary>The client broke off, spoke no TLS, offered only old versions, or its certificate was refused.</summary>
+    Failed,
+
+    /// <summary>Not finished within <c>limits.tls_handshake_timeout</c>.</summary>
+    Timeout,
+
+    /// <summary>Closed at accept because <c>limits.max_tls_handshakes</c> were already in progress.</summary>
+    Refused,
 }

@@ -7,13 +7,14 @@ using Ingestd.Parsing.Records;
 namespace Ingestd.Endpoints;
 
 /// <summary>
-/// One route of the daemon. The connection calls, in order: <see cref="Authorize"/> (before
+/// One route of the daemon. The request dispatcher (Routing/) calls, in order: <see cref="Authorize"/> (before
 /// the body is read, so a refused client isn't made to upload), then <see cref="Handle"/>
 /// with the decoded body. Handle fills <see cref="RequestContext.Batch"/> and writes the
-/// success response; the connection then publishes the batch, waits for durability and, just
+/// success response; the dispatcher then publishes the batch, waits for durability and, just
 /// before sending, calls <see cref="BeforeSend"/> for every response of this endpoint.
-/// Errors are thrown as <see cref="RequestRejectedException"/> and rendered by <see cref="WriteError"/>
-/// in the dialect's own shape.
+/// Errors are thrown as <see cref="RequestRejectedException"/>; they, and storage failures after the
+/// fact, are rendered by <see cref="WriteError"/> in the dialect's own shape. Per-request state of the
+/// endpoint's own goes in <see cref="RequestContext.SetState{T}"/>.
 /// </summary>
 internal abstract class Endpoint
 {

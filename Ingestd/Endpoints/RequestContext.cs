@@ -1,4 +1,5 @@
 using Ingestd.Auth;
+using Ingestd.Http;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
@@ -10,6 +11,16 @@ internal sealed class RequestContext : IDisposable
     public RequestContext(HttpRequestHead head) => Head = head;
 
     public HttpRequestHead Head { get; }
+
+    /// <summary>
+    /// SHA-256 of the client certificate the connection's TLS handshake verified (64 upper-case hex digits), for auth;
+    /// null on plain HTTP or without one. Fixed per connection.
+    /// </summary>
+    public string? ClientCertificateSha256 { get; init; }
+
+    /// <summary>"cert:" + <see cref="ClientCertificateSha256"/>: stands in for an API key where per-credential state is kept.</summary>
+    public byte[]? ClientCertificateScope { get; init; }
+
     public RecordBatch Batch { get; } = new();
 
     /// <summary>The authenticated tenant, or null in open mode.</summary>
@@ -48,8 +59,28 @@ internal sealed class RequestContext : IDisposable
     /// <summary>Set by an endpoint that answers with a stream (SSE) instead of a body.</summary>
     public IResponseStream? Stream { get; set; }
 
-    /// <summary>Per-request state of the endpoint's own (e.g. Guardian's trace id and idempotency reservation).</summary>
-    public object? EndpointState { get; set; }
+    /// <summary>
+    /// The tenant id written into this request's records when the dialect names it outside <see cref="Tenant"/>
+    /// (open mode's default, Loki's X-Scope-OrgID).
+    /// </summary>
+    public byte[]? RecordTenant { get; set; }
+
+    // The matched endpoint's own per-request state (e.g. Guardian's trace id and idempotency reservation).
+    private object? _state;
+
+    /// <summary>Keeps the endpoint's state for this request and returns it.</summary>
+    public T SetState<T>(T state) where T : class
+    {
+        _state = state;
+        return state;
+    }
+
+    /// <summary>The endpoint's state for this request; it must have been set (by Authorize).</summary>
+    public T State<T>() where T : class
+        => _state as T ?? throw new InvalidOperationException($"no {typeof(T).Name} was set for this request");
+
+    /// <summary>The endpoint's state, or null when the request was refused before it was set.</summary>
+    public T? StateOrNull<T>() where T : class => _state as T;
 
     public void Reset()
     {
@@ -61,7 +92,8 @@ internal sealed class RequestContext : IDisposable
         Acknowledged = false;
         StoredBelowSequence = 0;
         Stream = null;
-        EndpointState = null;
+        RecordTenant = null;
+        _state = null;
     }
 
     public void Dispose() => Batch.Dispose();

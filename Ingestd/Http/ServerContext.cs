@@ -1,11 +1,8 @@
-using Ingestd.Endpoints;
-using Ingestd.Ingest;
-using Ingestd.Processing;
-using Ingestd.Ring;
+using Ingestd.Transport;
 
 namespace Ingestd.Http;
 
-/// <summary>What every connection shares: limits, routes, the ingest pipeline and metrics.</summary>
+/// <summary>What every HTTP connection shares: limits, metrics, the shutdown signal and the layer above.</summary>
 internal sealed class ServerContext
 {
     private RequestLimits _limits = null!;
@@ -17,12 +14,10 @@ internal sealed class ServerContext
         set => Volatile.Write(ref _limits, value);
     }
 
-    public required Router Router { get; init; }
-    public required IngestPipeline Pipeline { get; init; }
-    public required Metrics Metrics { get; init; }
+    /// <summary>Makes the request handler of a new connection (routing, endpoints and storage live above HTTP).</summary>
+    public required Func<ITransportConnection, IRequestHandler> CreateHandler { get; init; }
 
-    /// <summary>The processing pipelines applied to every batch before it is published (issue #12).</summary>
-    public required ProcessingStage Processing { get; init; }
+    public required Metrics Metrics { get; init; }
 
     /// <summary>Set once shutdown starts: connections finish their current request and close.</summary>
     public CancellationToken ShuttingDown { get; init; }

@@ -7,9 +7,9 @@ using Ingestd.Storage;
 namespace Ingestd.Ingest;
 
 /// <summary>
-/// The one thread that owns the segment files. It drains the ring in batches, packs records
+/// The one thread that owns the segment files. It takes records from the ring in batches, packs records
 /// into blocks of up to <c>block_max_bytes</c>, appends them through <see cref="SegmentLog"/>,
-/// fsyncs once per drained group in <c>fsync</c> mode (group commit), then publishes
+/// fsyncs once per group taken in <c>fsync</c> mode (group commit), then publishes
 /// "durable up to position N" and completes the connections waiting for it.
 /// </summary>
 internal sealed class SegmentWriter : IDisposable
@@ -84,8 +84,8 @@ internal sealed class SegmentWriter : IDisposable
         return task;
     }
 
-    /// <summary>Closes the ring to new publishes, drains everything published into it, fsyncs and stops the thread.</summary>
-    public void StopAndDrain()
+    /// <summary>Closes the ring to new publishes, writes everything published into it, fsyncs and stops the thread.</summary>
+    public void StopAfterWritingAll()
     {
         _ring.Close();
         _stopping = true;
@@ -99,10 +99,10 @@ internal sealed class SegmentWriter : IDisposable
         {
             Volatile.Write(ref _lastLoop, Environment.TickCount64);
             bool stopping = _stopping;
-            long end = Drain();
+            long end = TakeFromRing();
             if (end > 0) Commit(end);
             CompleteWaiters();
-            if (stopping && _ring.IsDrained)
+            if (stopping && _ring.IsClosedAndRead)
             {
                 FinalSync();
                 break;
@@ -118,10 +118,10 @@ internal sealed class SegmentWriter : IDisposable
         }
     }
 
-    private bool HasWork() => _ring.HasData || !_incoming.IsEmpty || (_stopping && _ring.IsDrained);
+    private bool HasWork() => _ring.HasData || !_incoming.IsEmpty || (_stopping && _ring.IsClosedAndRead);
 
     // Moves everything currently published from the ring into blocks; returns the last end position (0 if none).
-    private long Drain()
+    private long TakeFromRing()
     {
         long lastEnd = 0;
         while (_ring.TryRead(out var records, out int count, out long min, out long max, out long endPosition))

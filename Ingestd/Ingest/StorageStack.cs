@@ -64,7 +64,7 @@ internal sealed class StorageStack : IDisposable
     public static int BlockBytes(long configured) => (int)Math.Min(configured, MaxBlockBytes);
 
     /// <summary>Closes the ring, drains it into the log, fsyncs and stops the writer thread.</summary>
-    public void Stop() => Writer.StopAndDrain();
+    public void Stop() => Writer.StopAfterWritingAll();
 
     public void Dispose()
     {

@@ -174,7 +174,7 @@ internal sealed class EventRing
 
     /// <summary>
     /// Refuses every later publish. Producers that already claimed space still publish into it; the consumer has
-    /// taken everything once <see cref="IsDrained"/> holds.
+    /// taken everything once <see cref="IsClosedAndRead"/> holds.
     /// </summary>
     public void Close()
     {
@@ -187,7 +187,7 @@ internal sealed class EventRing
     }
 
     /// <summary>Consumer only: closed, and every claimed entry has been read.</summary>
-    public bool IsDrained
+    public bool IsClosedAndRead
     {
         get
         {

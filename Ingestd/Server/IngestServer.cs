@@ -5,6 +5,18 @@ using System.Net.Sockets;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Endpoints;
+using Ingestd.Endpoints.Air;
+using Ingestd.Endpoints.Astralog;
+using Ingestd.Endpoints.Elastic;
+using Ingestd.Endpoints.Gelf;
+using Ingestd.Endpoints.Guardian;
+using Ingestd.Endpoints.Journal;
+using Ingestd.Endpoints.Loki;
+using Ingestd.Endpoints.Operations;
+using Ingestd.Endpoints.Operyn;
+using Ingestd.Endpoints.Otlp;
+using Ingestd.Endpoints.Splunk;
+using Ingestd.Endpoints.Streams;
 using Ingestd.Http;
 using Ingestd.Idempotency;
 using Ingestd.Ingest;
@@ -16,6 +28,7 @@ using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Processing;
 using Ingestd.Processing;
 using Ingestd.Ring;
+using Ingestd.Routing;
 using Ingestd.Storage;
 using Ingestd.Subscriptions;
 using Ingestd.Transport;
@@ -35,7 +48,10 @@ internal sealed class IngestServer : IAsyncDisposable
     private readonly Metrics _metrics = new();
     private StorageStack? _storage;
     private SocketListener? _listener;
+    private readonly List<(SocketListener Listener, TlsAcceptor Acceptor, TlsListenerConfig Config)> _tlsListeners = new();
+    private TlsHandshakeGate? _handshakes;
     private ServerContext? _context;
+    private Router? _router;
     private Timer? _heartbeat;
     private FileStream? _dirLock;
     private IdempotencyStore? _idempotency;
@@ -62,11 +78,14 @@ internal sealed class IngestServer : IAsyncDisposable
     public IngestdConfig Config => _live.Current;
 
     public IReadOnlyList<IPEndPoint> BoundEndPoints => _listener?.BoundEndPoints ?? Array.Empty<IPEndPoint>();
+
+    /// <summary>The TLS listeners' bound addresses, in <c>[[server.tls]]</c> order.</summary>
+    public IReadOnlyList<IPEndPoint> TlsBoundEndPoints => _tlsListeners.Select(t => t.Listener.BoundEndPoints[0]).ToList();
     public Metrics Metrics => _metrics;
     public SubscriptionHub Subscriptions { get; } = new();
 
     /// <summary>Every route the server answers (after <see cref="Start"/>).</summary>
-    public IReadOnlyList<Endpoint> Endpoints => _context?.Router.Endpoints ?? Array.Empty<Endpoint>();
+    public IReadOnlyList<Endpoint> Endpoints => _router?.Endpoints ?? Array.Empty<Endpoint>();
 
     public void Start()
     {
@@ -92,7 +111,7 @@ internal sealed class IngestServer : IAsyncDisposable
             DocsPageEndpoint.SwaggerUi(),
             DocsPageEndpoint.ScalarReference(),
             new WebAssetEndpoint(),
-            new DrainEndpoint(_tenants),
+            new AstralogEndpoint(_tenants),
             new StreamsEndpoint(_tenants, _live),
             new GuardianEndpoint(_tenants, new TokenBucketLimiter(), _idempotency, _live),
             new OperynEndpoint(OperynRoute.Log, _tenants, _operynDefaultOrg),
@@ -111,20 +130,52 @@ internal sealed class IngestServer : IAsyncDisposable
             new JournalUploadEndpoint(_tenants),
         ];
 
+        var router = new Router(endpoints);
+        var pipeline = _storage.Pipeline;
+        var transportPolicy = new TransportPolicy(_config.Server.PlainHttp);
+        _router = router;
         _context = new ServerContext
         {
             Limits = RequestLimits.From(limits),
-            Router = new Router(endpoints),
-            Pipeline = _storage.Pipeline,
+            CreateHandler = connection => new RequestDispatcher(router, pipeline, _metrics, transportPolicy, connection.Security, _processing),
             Metrics = _metrics,
-            Processing = _processing,
             ShuttingDown = _shutdown.Token,
         };
 
+        // Certificates first: a bad file stops start-up before any port is bound.
+        var acceptors = CreateTlsAcceptors(_config.Server.Tls, limits);
         _listener = new SocketListener(OnAccepted);
         _listener.Start(_config.Server.Listen);
+        for (int i = 0; i < acceptors.Count; i++)
+        {
+            var acceptor = acceptors[i];
+            var listener = new SocketListener(socket => OnTlsAccepted(socket, acceptor));
+            listener.Start([_config.Server.Tls[i].Listen]);
+            _tlsListeners.Add((listener, acceptor, _config.Server.Tls[i]));
+        }
+        if (_tlsListeners.Count > 0) transportPolicy.HttpsPort = _tlsListeners[0].Listener.BoundEndPoints[0].Port;
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_storage.Log.NextSequence}");
+    }
+
+    private List<TlsAcceptor> CreateTlsAcceptors(IReadOnlyList<TlsListenerConfig> listeners, LimitsConfig limits)
+    {
+        _handshakes = new TlsHandshakeGate(limits.MaxTlsHandshakes, limits.TlsHandshakeTimeout);
+        var acceptors = new List<TlsAcceptor>(listeners.Count);
+        foreach (var tls in listeners)
+        {
+            var credentials = new TlsCredentials(tls.CertificatePath, tls.KeyPath, tls.ClientCaPath);
+            var clientCertificates = tls.ClientCertificates switch
+            {
+                ClientCertificateMode.Required => TlsClientCertificates.Required,
+                ClientCertificateMode.Optional => TlsClientCertificates.Optional,
+                _ => TlsClientCertificates.None,
+            };
+            acceptors.Add(new TlsAcceptor(credentials, clientCertificates, TransportSecurity.HstsValue(tls.HstsMaxAge), _handshakes, _metrics));
+            Log.Info($"TLS {tls.Listen}: certificate {tls.CertificatePath} (SHA-256 {credentials.Fingerprint})"
+                + (tls.ClientCaPath is null ? "" : $", client certificates {tls.ClientCertificates.ToString().ToLowerInvariant()} against {tls.ClientCaPath}"));
+        }
+        return acceptors;
     }
 
     private static Endpoint[] ElasticEndpoints(ElasticAuth auth, long maxBodyBytes) =>
@@ -181,9 +232,30 @@ internal sealed class IngestServer : IAsyncDisposable
         _airAuth!.Reload(jwt);
         _operynDefaultOrg!.Max = next.Limits.OperynDefaultOrgMaxServices;
         _context!.Limits = RequestLimits.From(next.Limits);
+        if (_handshakes is not null)
+        {
+            _handshakes.Max = next.Limits.MaxTlsHandshakes;
+            _handshakes.Timeout = next.Limits.TlsHandshakeTimeout;
+        }
+        ReloadCertificates();
         _live.Current = next;
         _processing.Swap(pipelines);
         Log.Info($"reloaded configuration: {next.Tenants.Count} tenants, {pipelines.Pipelines.Length} pipelines");
+    }
+
+    /// <summary>
+    /// Re-reads every TLS listener's certificate, key and client CA. New handshakes use the new ones; open connections
+    /// keep theirs. A file that cannot be used keeps the listener on its old certificate, and the log says why.
+    /// </summary>
+    public void ReloadCertificates()
+    {
+        foreach (var (_, acceptor, tls) in _tlsListeners)
+        {
+            if (acceptor.Credentials.Reload() is string problem)
+                Log.Error($"reload: TLS {tls.Listen} keeps its current certificate (SHA-256 {acceptor.Credentials.Fingerprint}): {problem}");
+            else
+                Log.Info($"reload: TLS {tls.Listen} certificate re-read (SHA-256 {acceptor.Credentials.Fingerprint})");
+        }
     }
 
     /// <summary>For the systemd watchdog: the segment writer thread is still running its loop.</summary>
@@ -221,6 +293,32 @@ internal sealed class IngestServer : IAsyncDisposable
         _connections[connection] = RunConnectionAsync(connection);
     }
 
+    private void OnTlsAccepted(Socket socket, TlsAcceptor acceptor)
+    {
+        if (_shutdown.IsCancellationRequested || _connections.Count >= _context!.Limits.MaxConnections)
+        {
+            socket.Dispose();
+            return;
+        }
+        _ = HandshakeThenRunAsync(socket, acceptor);
+    }
+
+    // The handshake runs off the accept loop; only a finished one becomes an HTTP connection.
+    private async Task HandshakeThenRunAsync(Socket socket, TlsAcceptor acceptor)
+    {
+        await Task.Yield();
+        var tls = await acceptor.HandshakeAsync(socket).ConfigureAwait(false);
+        if (tls is null) return;
+        if (_shutdown.IsCancellationRequested)
+        {
+            tls.Dispose();
+            return;
+        }
+        var connection = new HttpConnection(tls, _context!);
+        _metrics.OpenConnections.Increment();
+        _connections[connection] = RunConnectionAsync(connection);
+    }
+
     private async Task RunConnectionAsync(HttpConnection connection)
     {
         await Task.Yield();
@@ -253,6 +351,7 @@ internal sealed class IngestServer : IAsyncDisposable
         Log.Info("shutting down: no longer accepting connections");
         _shutdown.Cancel();
         _listener?.Stop();
+        foreach (var (listener, _, _) in _tlsListeners) listener.Stop();
         var deadline = Stopwatch.GetTimestamp() + (long)(drainTimeout.TotalSeconds * Stopwatch.Frequency);
         while (!_connections.IsEmpty && Stopwatch.GetTimestamp() < deadline)
         {

@@ -1,5 +1,5 @@
 using System.Threading.Channels;
-using Ingestd.Endpoints;
+using Ingestd.Http;
 using Ingestd.Parsing.Records;
 using Ingestd.Transport;
 

@@ -14,6 +14,9 @@ internal interface ITransportConnection : IDisposable
     /// <summary>The peer's address, for logs.</summary>
     string RemoteEndPoint { get; }
 
+    /// <summary>TLS facts (HSTS value, verified client certificate); null on a plain connection.</summary>
+    TransportSecurity? Security => null;
+
     /// <summary>Starts receiving into <see cref="Input"/>.</summary>
     void Start();
 

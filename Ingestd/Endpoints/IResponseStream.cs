@@ -1,9 +1,0 @@
-using Ingestd.Transport;
-
-namespace Ingestd.Endpoints;
-
-/// <summary>A response that goes on after its head (Server-Sent Events): it owns the connection until it returns.</summary>
-internal interface IResponseStream
-{
-    Task RunAsync(ITransportConnection connection, CancellationToken shutdown);
-}
