@@ -146,4 +146,19 @@ public class PipelineBench
     [Benchmark(OperationsPerInvoke = N)] public int Route_if_error() => Run(_route);
     [Benchmark(OperationsPerInvoke = N)] public int Pipeline_parse_mask_enrich_filter() => Run(_pipeline);
     [Benchmark(OperationsPerInvoke = N)] public int No_pipeline_matches() => Run(_noMatch);
+
+    /// <summary>Reference: one Utf8JsonReader pass over each event's JSON, the floor of any step that reads the event.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public int Reference_one_json_read()
+    {
+        int tokens = 0;
+        var bytes = _batch.Bytes;
+        while (RecordView.TryRead(bytes, out var record, out int length))
+        {
+            var reader = new Utf8JsonReader(record.Json);
+            while (reader.Read()) tokens++;
+            bytes = bytes[length..];
+        }
+        return tokens;
+    }
 }

@@ -53,6 +53,8 @@ internal sealed class PipelineRunner : IDisposable
                 if (!matches) continue;
                 if (!started)
                 {
+                    // Rewritten events are about the size they were: one buffer for the whole result.
+                    Output.Reserve(bytes.Length + bytes.Length / 4);
                     Output.AppendRecords(bytes[..at], CountBefore(bytes, at));
                     started = true;
                 }

@@ -59,6 +59,9 @@ internal sealed class RecordBatch : IDisposable
         }
     }
 
+    /// <summary>Makes room for <paramref name="bytes"/> more bytes at once (one rent instead of growing step by step).</summary>
+    public void Reserve(int bytes) => _buffer.GetSpan(bytes);
+
     /// <summary>Exchanges contents with <paramref name="other"/> (buffers, counts, time ranges): a processed batch takes the request batch's place without a copy.</summary>
     public void SwapWith(RecordBatch other)
     {

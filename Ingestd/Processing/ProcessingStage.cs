@@ -23,18 +23,32 @@ internal sealed class ProcessingStage(Metrics metrics)
 
     /// <summary>
     /// Applies the pipelines to <paramref name="batch"/> in place: afterwards it holds the events to store (its buffer
-    /// exchanged with the runner's output when anything changed). Tallies go to the metrics once per batch.
+    /// exchanged with the runner's output when anything changed). Tallies go to the metrics once per batch. False when
+    /// a defect stopped the pipelines: the batch is then emptied (unprocessed events may hold what a mask would have
+    /// removed, so they are never stored) and the request must be refused.
     /// </summary>
-    public void Apply(RecordBatch batch, PipelineRunner runner)
+    public bool Apply(RecordBatch batch, PipelineRunner runner)
     {
         var compiled = Volatile.Read(ref _current);
-        if (compiled.Set.IsEmpty) return;
-        if (runner.Apply(compiled.Set, batch))
+        if (compiled.Set.IsEmpty) return true;
+        try
         {
-            batch.SwapWith(runner.Output);
+            if (runner.Apply(compiled.Set, batch))
+            {
+                batch.SwapWith(runner.Output);
+                runner.Output.Reset();
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The exception's message is not logged: it could quote event content.
+            Log.Error($"pipelines: unexpected {e.GetType().Name}; the request's events were not stored");
+            batch.Reset();
             runner.Output.Reset();
+            return false;
         }
         Flush(compiled, runner);
+        return true;
     }
 
     private static void Flush(CompiledPipelines compiled, PipelineRunner runner)

@@ -93,7 +93,11 @@ internal sealed class RequestDispatcher : IRequestHandler
         if (context.Stream is not null) return context.Stream;
 
         // Processing (issue #12): pipelines rewrite, drop or tag the events before they enter the ring.
-        _processing.Apply(context.Batch, _pipelineRunner);
+        if (!_processing.Apply(context.Batch, _pipelineRunner))
+        {
+            Refuse(endpoint, context, new RequestRejectedException(RejectReason.InternalError), response);
+            return null;
+        }
 
         int events = context.Batch.Count, recordBytes = context.Batch.ByteLength;
         var outcome = await _pipeline.PublishAsync(context.Batch, _waiter, endpoint.NeedsBatchAfterAck(context),
