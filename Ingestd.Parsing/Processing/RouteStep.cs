@@ -16,6 +16,8 @@ internal sealed class RouteStep(byte[][] routes) : Step
         foreach (var route in routes)
         {
             if (Contains(current.Span, route)) continue;
+            // The record stores the list with a u16 length; a list that long is a configuration mistake, not data.
+            if (current.Length + 1 + route.Length > ushort.MaxValue) break;
             if (current.Length > 0) current.Append(","u8);
             current.Append(route);
             added = true;
