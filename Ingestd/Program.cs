@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using Ingestd.Cli;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Parsing.Processing;
 using Ingestd.Processing;
 using Ingestd.Server;

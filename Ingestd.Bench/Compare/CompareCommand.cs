@@ -130,7 +130,7 @@ internal static class CompareCommand
         var shape = workload.Shapes[server];
         try
         {
-            await using var process = await ServerProcess.StartAsync(server, env, runDir, settings.ServerCpu);
+            await using var process = await ComparedServer.StartAsync(server, env, runDir, settings.ServerCpu);
             var load = new LoadOptions
             {
                 Url = new Uri($"http://127.0.0.1:{process.Port}{shape.Path}"),

@@ -17,7 +17,6 @@ internal sealed class KestrelDrainState : IDisposable
     {
         Raw.Cap = maxBodyBytes;
         Decoded.Cap = maxBodyBytes;
-        Decoded.Limit = Ingestd.Parsing.RejectReason.DecodedBodyTooLarge;
     }
 
     public PooledBuffer Raw { get; } = new(256 * 1024);

@@ -1,9 +1,10 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using Ingestd.Config;
-using Ingestd.Http;
+using Ingestd.Diagnostics;
 using Ingestd.Ingest;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Errors;
+using Ingestd.Parsing.Time;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Ring;
@@ -99,7 +100,7 @@ internal static class KestrelHostedIngestd
                 state.Decoder.Decode(coding, state.Raw.WrittenSpan, state.Decoded);
                 body = state.Decoded.WrittenSpan;
             }
-            AstralogParser.Parse(body, UnixTime.NowNs(), TenantUtf8, state.Batch);
+            AstralogParser.Parse(body, UnixClock.NowNs(), TenantUtf8, state.Batch);
         }
         catch (RequestRejectedException e)
         {

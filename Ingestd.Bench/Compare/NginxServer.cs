@@ -1,3 +1,4 @@
+
 namespace Ingestd.Bench.Compare;
 
 /// <summary>

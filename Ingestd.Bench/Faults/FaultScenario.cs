@@ -1,3 +1,4 @@
+
 namespace Ingestd.Bench.Faults;
 
 /// <summary>

@@ -19,10 +19,10 @@ internal static class LoadGenerator
         var endPoint = await ResolveAsync(options.Url, ct);
         var request = BuildRequest(options);
         var tls = options.Url.Scheme == Uri.UriSchemeHttps ? LoadTls.ClientOptions(options.Url, options.CaCertificatePath) : null;
-        int? pid = options.ServerPid ?? (ServerProcess.Supported ? ServerProcess.FindListener(options.Url) : null);
+        int? pid = options.ServerPid ?? (ProcessStats.Supported ? ProcessStats.FindListener(options.Url) : null);
 
         var window = new LoadWindow(Stopwatch.GetTimestamp(), options.Warmup, options.Duration, options.Rate, options.Connections);
-        double? cpuAtStart = options.Warmup > TimeSpan.Zero || pid is null ? null : ServerProcess.CpuSeconds(pid.Value);
+        double? cpuAtStart = options.Warmup > TimeSpan.Zero || pid is null ? null : ProcessStats.CpuSeconds(pid.Value);
         var connections = new LoadConnection[options.Connections];
         var loops = new Task[connections.Length];
         for (int i = 0; i < connections.Length; i++)
@@ -34,13 +34,13 @@ internal static class LoadGenerator
         {
             try { await Task.Delay(options.Warmup, ct); }
             catch (OperationCanceledException) { }
-            if (pid is not null) cpuAtStart = ServerProcess.CpuSeconds(pid.Value);
+            if (pid is not null) cpuAtStart = ProcessStats.CpuSeconds(pid.Value);
         }
         await Task.WhenAll(loops);
         // The window ends when the last request started before its end has been answered.
         long finished = Stopwatch.GetTimestamp();
-        double? cpuAtEnd = pid is null ? null : ServerProcess.CpuSeconds(pid.Value);
-        long? peakRss = pid is null ? null : ServerProcess.PeakRssBytes(pid.Value);
+        double? cpuAtEnd = pid is null ? null : ProcessStats.CpuSeconds(pid.Value);
+        long? peakRss = pid is null ? null : ProcessStats.PeakRssBytes(pid.Value);
 
         var latency = new LatencyHistogram();
         long requests = 0, ok = 0, errors = 0;

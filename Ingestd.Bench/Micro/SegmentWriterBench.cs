@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using BenchmarkDotNet.Attributes;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Ingest;
 using Ingestd.Parsing.Dialects.Astralog;
 using Ingestd.Parsing.Records;

@@ -34,11 +34,8 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         _array = Array.Empty<byte>();
     }
 
-    /// <summary>Bytes beyond this make <see cref="GetSpan"/> or <see cref="Advance"/> throw <see cref="RequestRejectedException"/> with <see cref="Limit"/>'s reason.</summary>
+    /// <summary>Bytes beyond this make <see cref="GetSpan"/> or <see cref="Advance"/> throw <see cref="BufferLimitExceededException"/>.</summary>
     public long Cap { get; set; } = int.MaxValue;
-
-    /// <summary>The reason reported when <see cref="Cap"/> is exceeded.</summary>
-    public RejectReason Limit { get; set; } = RejectReason.BodyTooLarge;
 
     public int Length => _written;
     public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _written);
@@ -57,7 +54,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
     public void Advance(int count)
     {
         if (count < 0 || _written + count > _array.Length) throw new ArgumentOutOfRangeException(nameof(count));
-        if (_written + (long)count > Cap) throw new RequestRejectedException(Limit) { Size = _written + (long)count };
+        if (_written + (long)count > Cap) throw new BufferLimitExceededException(Cap, _written + (long)count);
         _written += count;
     }
 
@@ -109,7 +106,7 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         if (needed > Cap)
         {
             // Still allow filling right up to the cap; only refuse bytes beyond it.
-            if (_written >= Cap) throw new RequestRejectedException(Limit) { Size = needed };
+            if (_written >= Cap) throw new BufferLimitExceededException(Cap, needed);
             needed = Cap;
         }
         long newSize = Math.Max(needed, Math.Min((long)_array.Length * 2, Math.Max(Cap, needed)));

@@ -4,6 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.IO.Compression;
 using System.Runtime.CompilerServices;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using ZstdSharp.Unsafe;
 
 namespace Ingestd.Parsing.Encoding;
@@ -36,19 +37,22 @@ internal sealed unsafe class BodyDecoder : IDisposable
     /// </summary>
     public void Decode(ContentCodings codings, ReadOnlySpan<byte> encoded, PooledBuffer output)
     {
-        if (codings.Count <= 1)
+        try
         {
-            Decode(codings.Outermost, encoded, output);
-            return;
+            if (codings.Count <= 1) DecodeOne(codings.Outermost, encoded, output);
+            else DecodeStacked(codings, encoded, output);
         }
-        DecodeStacked(codings, encoded, output);
+        catch (BufferLimitExceededException e)
+        {
+            throw TooLarge(e);
+        }
     }
 
     // Cold path: each removed layer goes to its own pooled buffer, the innermost one is copied to output.
     private void DecodeStacked(ContentCodings codings, ReadOnlySpan<byte> encoded, PooledBuffer output)
     {
-        using var a = new PooledBuffer(LargeBufferPool.Shared) { Cap = output.Cap, Limit = output.Limit };
-        using var b = new PooledBuffer(LargeBufferPool.Shared) { Cap = output.Cap, Limit = output.Limit };
+        using var a = new PooledBuffer(LargeBufferPool.Shared) { Cap = output.Cap };
+        using var b = new PooledBuffer(LargeBufferPool.Shared) { Cap = output.Cap };
         PooledBuffer? current = null;
         int decoded = 0;
         for (int i = codings.Count - 1; i >= 0; i--)
@@ -58,7 +62,7 @@ internal sealed unsafe class BodyDecoder : IDisposable
             if (!ShowsCoding(coding, data)) continue;
             var next = current == a ? b : a;
             next.Reset();
-            Decode(coding, data, next);
+            DecodeOne(coding, data, next);
             current = next;
             decoded++;
         }
@@ -76,7 +80,24 @@ internal sealed unsafe class BodyDecoder : IDisposable
         _ => true,
     };
 
+    /// <exception cref="RequestRejectedException">A corrupt body, or more decoded bytes than <paramref name="output"/>'s cap (<see cref="RejectReason.DecodedBodyTooLarge"/>).</exception>
     public void Decode(ContentCoding coding, ReadOnlySpan<byte> encoded, PooledBuffer output)
+    {
+        try
+        {
+            DecodeOne(coding, encoded, output);
+        }
+        catch (BufferLimitExceededException e)
+        {
+            throw TooLarge(e);
+        }
+    }
+
+    // The codings check the cap before writing; the buffer's own limit is the backstop, reported the same way.
+    private static RequestRejectedException TooLarge(BufferLimitExceededException e)
+        => new(RejectReason.DecodedBodyTooLarge) { Size = e.Size };
+
+    private void DecodeOne(ContentCoding coding, ReadOnlySpan<byte> encoded, PooledBuffer output)
     {
         switch (coding)
         {

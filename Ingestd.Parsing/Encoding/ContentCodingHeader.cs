@@ -1,3 +1,5 @@
+using Ingestd.Parsing.Errors;
+
 namespace Ingestd.Parsing.Encoding;
 
 /// <summary>Reads a <c>Content-Encoding</c> field value (RFC 9110 §8.4).</summary>

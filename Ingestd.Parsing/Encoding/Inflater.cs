@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Parsing.Encoding;
 

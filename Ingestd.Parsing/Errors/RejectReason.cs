@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing;
+namespace Ingestd.Parsing.Errors;
 
 /// <summary>
 /// Every way a request can be refused, from the socket up to the dialect.

@@ -1,7 +1,7 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
-namespace Ingestd.Parsing;
+namespace Ingestd.Parsing.Errors;
 
 /// <summary>The one table from <see cref="RejectReason"/> to status code, error code and default detail.</summary>
 internal static class Rejection

@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing;
+namespace Ingestd.Parsing.Errors;
 
 /// <summary>
 /// Thrown from the cold side of a parser when input is refused. Carries the reason

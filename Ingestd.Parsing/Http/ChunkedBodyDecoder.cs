@@ -1,5 +1,6 @@
 using System.Buffers;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using static Ingestd.Parsing.Http.HttpChars;
 
 namespace Ingestd.Parsing.Http;
@@ -76,28 +77,36 @@ internal sealed class ChunkedBodyDecoder
             return true;
         }
 
-        if (input.IsSingleSegment)
+        try
         {
-            int used = Process(input.FirstSpan, output, limits);
-            if (_state == State.Done)
+            if (input.IsSingleSegment)
             {
-                consumed = examined = input.GetPosition(used);
-                return true;
-            }
-        }
-        else
-        {
-            long total = 0;
-            foreach (var segment in input)
-            {
-                int used = Process(segment.Span, output, limits);
-                total += used;
+                int used = Process(input.FirstSpan, output, limits);
                 if (_state == State.Done)
                 {
-                    consumed = examined = input.GetPosition(total);
+                    consumed = examined = input.GetPosition(used);
                     return true;
                 }
             }
+            else
+            {
+                long total = 0;
+                foreach (var segment in input)
+                {
+                    int used = Process(segment.Span, output, limits);
+                    total += used;
+                    if (_state == State.Done)
+                    {
+                        consumed = examined = input.GetPosition(total);
+                        return true;
+                    }
+                }
+            }
+        }
+        catch (BufferLimitExceededException e)
+        {
+            // The output's cap is the request's body limit.
+            throw new RequestRejectedException(RejectReason.BodyTooLarge) { Size = e.Size };
         }
 
         consumed = examined = input.End;
@@ -253,7 +262,7 @@ internal sealed class ChunkedBodyDecoder
         int copied = 0;
         while (copied < available)
         {
-            // Near its cap the buffer may hand out less than asked, or throw its own limit.
+            // Near its cap the buffer may hand out less than asked, or throw its own limit (translated in Decode).
             var destination = output.GetSpan(available - copied);
             int n = Math.Min(destination.Length, available - copied);
             source.Slice(copied, n).CopyTo(destination);

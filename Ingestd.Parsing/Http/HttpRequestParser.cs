@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
+using Ingestd.Parsing.Errors;
 using static Ingestd.Parsing.Http.HttpChars;
 
 namespace Ingestd.Parsing.Http;

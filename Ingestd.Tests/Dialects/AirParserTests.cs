@@ -1,5 +1,5 @@
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Air;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Ingestd.Bench.Micro;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Astralog;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
 

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Elastic;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
 

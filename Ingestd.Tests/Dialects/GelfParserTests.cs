@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Gelf;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Tests.Dialects;

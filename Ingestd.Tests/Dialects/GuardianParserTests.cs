@@ -1,6 +1,6 @@
 using System.Text.Json;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Guardian;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Ingestd.Parsing.Dialects.Json;
 using Ingestd.Parsing.Dialects;
 
 namespace Ingestd.Tests.Dialects;

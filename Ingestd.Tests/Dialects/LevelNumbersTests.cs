@@ -1,3 +1,4 @@
+using Ingestd.Parsing.Dialects.Levels;
 using Ingestd.Parsing.Dialects;
 
 namespace Ingestd.Tests.Dialects;

@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Dialects.Loki;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Snappier;
 

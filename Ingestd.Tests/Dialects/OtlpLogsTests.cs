@@ -1,5 +1,5 @@
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Otlp;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using static Ingestd.Tests.Dialects.OtlpTestData;
 

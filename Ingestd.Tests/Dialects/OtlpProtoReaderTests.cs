@@ -1,6 +1,6 @@
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Dialects.Protobuf;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Tests.Dialects;
 

@@ -1,8 +1,8 @@
 using System.IO.Compression;
 using Ingestd.Bench.Micro;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Tests.ContentEncoding;
 
@@ -52,7 +52,7 @@ public class BodyDecoderTests
     private static byte[] Decode(ContentCoding coding, ReadOnlySpan<byte> encoded, long cap = int.MaxValue)
     {
         using var decoder = new BodyDecoder();
-        using var output = new PooledBuffer(1024) { Cap = cap, Limit = RejectReason.DecodedBodyTooLarge };
+        using var output = new PooledBuffer(1024) { Cap = cap };
         decoder.Decode(coding, encoded, output);
         return output.WrittenSpan.ToArray();
     }
@@ -104,7 +104,7 @@ public class BodyDecoderTests
     public void Decoder_is_reusable_across_requests_and_codings()
     {
         using var decoder = new BodyDecoder();
-        using var output = new PooledBuffer(1024) { Limit = RejectReason.DecodedBodyTooLarge };
+        using var output = new PooledBuffer(1024);
         foreach (var coding in new[] { ContentCoding.Zstd, ContentCoding.Gzip, ContentCoding.Zstd, ContentCoding.Brotli, ContentCoding.Deflate })
         {
             output.Reset();
@@ -363,7 +363,7 @@ public class BodyDecoderTests
         const int Cap = 1024 * 1024;
         var bomb = CompressedZeros(coding, 100);
         using var decoder = new BodyDecoder();
-        using var output = new PooledBuffer(4096) { Cap = Cap, Limit = RejectReason.DecodedBodyTooLarge };
+        using var output = new PooledBuffer(4096) { Cap = Cap };
         var e = Assert.Throws<RequestRejectedException>(() => decoder.Decode(coding, bomb, output));
         Assert.Equal(RejectReason.DecodedBodyTooLarge, e.Reason);
         Assert.True(output.Length <= Cap);
@@ -400,7 +400,7 @@ public class BodyDecoderTests
     private static byte[] DecodeList(string contentEncoding, ReadOnlySpan<byte> encoded)
     {
         using var decoder = new BodyDecoder();
-        using var output = new PooledBuffer(1024) { Cap = int.MaxValue, Limit = RejectReason.DecodedBodyTooLarge };
+        using var output = new PooledBuffer(1024) { Cap = int.MaxValue };
         decoder.Decode(ContentCodingHeader.Parse(System.Text.Encoding.ASCII.GetBytes(contentEncoding)), encoded, output);
         return output.WrittenSpan.ToArray();
     }
@@ -453,7 +453,7 @@ public class BodyDecoderTests
     public void Stacked_decoding_respects_the_decoded_size_cap()
     {
         using var decoder = new BodyDecoder();
-        using var output = new PooledBuffer(1024) { Cap = 1000, Limit = RejectReason.DecodedBodyTooLarge };
+        using var output = new PooledBuffer(1024) { Cap = 1000 };
         var e = Assert.Throws<RequestRejectedException>(() =>
             decoder.Decode(ContentCodingHeader.Parse("gzip, deflate"u8), Compress(ContentCoding.Deflate, Compress(ContentCoding.Gzip, Sample)), output));
         Assert.Equal(RejectReason.DecodedBodyTooLarge, e.Reason);

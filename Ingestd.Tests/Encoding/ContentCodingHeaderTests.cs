@@ -1,5 +1,5 @@
-using Ingestd.Parsing;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Tests.ContentEncoding;
 

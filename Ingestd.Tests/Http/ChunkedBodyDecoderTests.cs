@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 
 namespace Ingestd.Tests.Http;

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Text;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using HttpMethod = Ingestd.Parsing.Http.HttpMethod;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Ingest;
 using Ingestd.Parsing.Records;
 using Ingestd.Ring;

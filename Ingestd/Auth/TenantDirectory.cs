@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Ingestd.Config;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Auth;
 

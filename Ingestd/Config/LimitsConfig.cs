@@ -1,3 +1,4 @@
+
 namespace Ingestd.Config;
 
 /// <summary><c>[limits]</c>: every bound the HTTP layer enforces, in one place.</summary>

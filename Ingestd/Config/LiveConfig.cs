@@ -1,3 +1,4 @@
+
 namespace Ingestd.Config;
 
 /// <summary>

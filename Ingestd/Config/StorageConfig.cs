@@ -1,3 +1,4 @@
+
 namespace Ingestd.Config;
 
 /// <summary><c>[storage]</c>: ring, segment files and durability.</summary>

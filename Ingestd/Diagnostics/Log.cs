@@ -1,4 +1,5 @@
-namespace Ingestd;
+
+namespace Ingestd.Diagnostics;
 
 /// <summary>
 /// One line per event on stderr, prefixed with its syslog priority (<c>&lt;3&gt;</c> error,

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd;
+namespace Ingestd.Diagnostics;
 
 /// <summary>
 /// Process-wide counters, updated with interlocked adds (no locks on the request path).

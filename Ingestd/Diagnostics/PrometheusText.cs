@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Ingestd;
+namespace Ingestd.Diagnostics;
 
 /// <summary>
 /// Writes the Prometheus text exposition format (version 0.0.4): HELP and TYPE lines, then

@@ -1,6 +1,6 @@
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

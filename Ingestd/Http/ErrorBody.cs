@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Http;
 

@@ -1,9 +1,11 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
-using Ingestd.Parsing;
+using Ingestd.Diagnostics;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Time;
 using Ingestd.Transport;
 
 namespace Ingestd.Http;
@@ -44,7 +46,6 @@ internal sealed class HttpConnection : IDisposable
         _server = server;
         _handler = server.CreateHandler(connection);
         _limits = server.Limits;
-        _body.Limit = RejectReason.BodyTooLarge;
     }
 
     private PipeReader Input => _connection.Input;
@@ -118,7 +119,7 @@ internal sealed class HttpConnection : IDisposable
         _inRequest = true;
         try
         {
-            long maxBody = _handler.Begin(_head, _limits, UnixTime.NowNs(), _response);
+            long maxBody = _handler.Begin(_head, _limits, UnixClock.NowNs(), _response);
             if (maxBody == IRequestHandler.AnsweredWithoutBody) return await SendResponseAsync().ConfigureAwait(false);
             _body.Cap = maxBody;
         }

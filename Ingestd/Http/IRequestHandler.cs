@@ -1,5 +1,5 @@
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 
 namespace Ingestd.Http;

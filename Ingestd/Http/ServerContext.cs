@@ -1,3 +1,4 @@
+using Ingestd.Diagnostics;
 using Ingestd.Transport;
 
 namespace Ingestd.Http;

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Ring;
 using Ingestd.Storage;

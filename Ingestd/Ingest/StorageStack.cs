@@ -1,4 +1,5 @@
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Ring;
 using Ingestd.Storage;
 

@@ -1,3 +1,4 @@
+using Ingestd.Diagnostics;
 using Ingestd.Parsing.Processing;
 
 namespace Ingestd.Processing;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Parsing.Processing;
 using Ingestd.Parsing.Records;
 

@@ -1,9 +1,10 @@
+using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Http;
 using Ingestd.Ingest;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Processing;
 using Ingestd.Processing;
@@ -43,7 +44,6 @@ internal sealed class RequestDispatcher : IRequestHandler
         _metrics = metrics;
         _transport = transport;
         _security = security;
-        _decoded.Limit = RejectReason.DecodedBodyTooLarge;
     }
 
     public const long AnsweredWithoutBody = IRequestHandler.AnsweredWithoutBody;

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using Ingestd.Auth;
 using Ingestd.Config;
+using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Endpoints.Air;
 using Ingestd.Endpoints.Astralog;

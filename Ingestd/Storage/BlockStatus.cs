@@ -1,3 +1,4 @@
+
 namespace Ingestd.Storage;
 
 /// <summary>The outcome of checking one block. Everything but <see cref="Ok"/> is a torn or corrupt block.</summary>

@@ -116,6 +116,4 @@ internal static class SegmentFormat
         }
         return total;
     }
-
-    public static long NowNs() => (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
 }

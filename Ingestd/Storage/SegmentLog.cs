@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using Ingestd.Parsing.Time;
 
 namespace Ingestd.Storage;
 
@@ -80,7 +81,7 @@ internal sealed class SegmentLog : IDisposable
     /// <param name="files">The file operations (tests inject faults); the real file system by default.</param>
     public static SegmentLog Open(SegmentLogOptions options, Action<string> log, Func<long>? nowNs = null, ISegmentFiles? files = null)
     {
-        var segmentLog = new SegmentLog(options, log, nowNs ?? SegmentFormat.NowNs, files ?? SystemSegmentFiles.Instance);
+        var segmentLog = new SegmentLog(options, log, nowNs ?? UnixClock.NowNs, files ?? SystemSegmentFiles.Instance);
         try
         {
             segmentLog.OpenCore();

@@ -1,3 +1,4 @@
+
 namespace Ingestd.Storage;
 
 /// <summary>Where segments live and when they rotate and expire (config section [storage]).</summary>

@@ -1,3 +1,4 @@
+
 namespace Ingestd.Storage;
 
 /// <summary>Why a segment write or fsync failed; decides the status code and the metric label.</summary>

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Ingestd.Diagnostics;
 
 namespace Ingestd.Transport;
 

@@ -4,9 +4,11 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
-using static Ingestd.Parsing.Dialects.JsonErrors;
+using static Ingestd.Parsing.Dialects.Json.JsonErrors;
 
 namespace Ingestd.Parsing.Dialects.Astralog;
 

@@ -1,3 +1,4 @@
+
 namespace Ingestd.Parsing.Dialects.Elastic;
 
 /// <summary>

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Parsing.Dialects.Elastic;
 

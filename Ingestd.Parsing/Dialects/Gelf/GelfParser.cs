@@ -1,6 +1,9 @@
 using System.Buffers.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Dialects.Levels;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Time;
 using Ingestd.Parsing.Records;
 

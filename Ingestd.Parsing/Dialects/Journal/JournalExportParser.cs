@@ -2,6 +2,9 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Buffers.Text;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Dialects.Levels;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Parsing.Dialects.Journal;

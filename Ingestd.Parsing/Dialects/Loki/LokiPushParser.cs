@@ -5,8 +5,10 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
-using static Ingestd.Parsing.Dialects.JsonErrors;
+using static Ingestd.Parsing.Dialects.Json.JsonErrors;
 
 namespace Ingestd.Parsing.Dialects.Loki;
 

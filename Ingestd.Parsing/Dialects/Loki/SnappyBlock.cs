@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Errors;
 using Snappier;
 
 namespace Ingestd.Parsing.Dialects.Loki;

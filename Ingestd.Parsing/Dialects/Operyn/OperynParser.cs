@@ -5,6 +5,9 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Dialects.Levels;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Parsing.Dialects.Operyn;

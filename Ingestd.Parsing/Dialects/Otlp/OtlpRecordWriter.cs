@@ -5,6 +5,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ingestd.Parsing.Buffers;
+using Ingestd.Parsing.Dialects.Levels;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Parsing.Dialects.Otlp;

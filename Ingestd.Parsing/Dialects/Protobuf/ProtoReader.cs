@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Parsing.Dialects.Protobuf;
 

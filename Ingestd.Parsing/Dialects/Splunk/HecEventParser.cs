@@ -2,6 +2,8 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Dialects.Levels;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
 

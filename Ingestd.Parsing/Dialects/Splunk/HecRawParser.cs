@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
 using Ingestd.Parsing.Framing;
 using Ingestd.Parsing.Records;
 

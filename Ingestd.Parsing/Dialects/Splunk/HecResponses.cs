@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using Ingestd.Parsing.Dialects.Json;
 
 namespace Ingestd.Parsing.Dialects.Splunk;
 

@@ -4,6 +4,8 @@ using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Unicode;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Records;
 using Ingestd.Parsing.Time;
 

@@ -1,6 +1,6 @@
 using System.Text;
 using Ingestd.Auth;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Errors;
 
 namespace Ingestd.Endpoints.Air;
 

@@ -1,8 +1,8 @@
 using System.Text;
 using Ingestd.Config;
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Air;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 using Ingestd.Subscriptions;

@@ -1,5 +1,4 @@
 using Ingestd.Auth;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Http;
 
 namespace Ingestd.Endpoints.Elastic;

@@ -1,7 +1,7 @@
 using System.Text;
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Elastic;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

@@ -6,8 +6,8 @@ using Ingestd.Config;
 using Ingestd.Http;
 using Ingestd.Idempotency;
 using Ingestd.Limits;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Guardian;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

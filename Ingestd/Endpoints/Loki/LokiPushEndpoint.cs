@@ -2,10 +2,10 @@ using System.Text;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Dialects.Loki;
 using Ingestd.Parsing.Encoding;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
@@ -53,7 +53,7 @@ internal sealed class LokiPushEndpoint(TenantDirectory tenants, LiveConfig live)
         else
         {
             long max = live.Current.Limits.MaxBodyBytes;
-            using var scratch = new PooledBuffer(Math.Min(body.Length * 4 + 1024, 1 << 20)) { Cap = max, Limit = RejectReason.DecodedBodyTooLarge };
+            using var scratch = new PooledBuffer(Math.Min(body.Length * 4 + 1024, 1 << 20)) { Cap = max };
             LokiPushParser.ParseProtobuf(body, ctx.ReceivedNs, tenant, ctx.Batch, scratch, max);
         }
         response.SetStatus(204);

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Ingestd.Diagnostics;
 using Ingestd.Http;
 using Ingestd.Ingest;
 using Ingestd.Parsing.Encoding;

@@ -1,5 +1,5 @@
 using Ingestd.Http;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 
 namespace Ingestd.Endpoints.Operations;

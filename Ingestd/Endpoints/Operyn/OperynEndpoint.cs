@@ -2,8 +2,8 @@ using System.Text;
 using Ingestd.Auth;
 using Ingestd.Http;
 using Ingestd.Limits;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Operyn;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

@@ -1,9 +1,9 @@
 using System.Text;
 using Ingestd.Auth;
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Dialects.Otlp;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

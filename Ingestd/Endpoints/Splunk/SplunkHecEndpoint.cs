@@ -1,7 +1,7 @@
 using Ingestd.Auth;
 using Ingestd.Http;
-using Ingestd.Parsing;
 using Ingestd.Parsing.Dialects.Splunk;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 

@@ -2,8 +2,10 @@ using System.Buffers.Text;
 using Ingestd.Auth;
 using Ingestd.Config;
 using Ingestd.Http;
-using Ingestd.Parsing;
+using Ingestd.Parsing.Dialects.Json;
+using Ingestd.Parsing.Dialects;
 using Ingestd.Parsing.Dialects.Streams;
+using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
 
@@ -60,7 +62,7 @@ internal sealed class StreamsEndpoint(TenantDirectory tenants, LiveConfig live) 
         Utf8Formatter.TryFormat(body.Length, digits, out int n);
         w.Advance(n);
         w.Write(""","stream_id":"""u8);
-        JsonText.WriteString(w, stream);
+        JsonEscape.WriteQuotedLenient(w, stream);
         w.Write("}"u8);
     }
 

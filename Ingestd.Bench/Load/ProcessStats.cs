@@ -10,7 +10,7 @@ namespace Ingestd.Bench.Load;
 /// and its peak RSS. Everything here is best effort and returns null when /proc is unreadable
 /// (another user's process, another OS, a remote server).
 /// </summary>
-internal static class ServerProcess
+internal static class ProcessStats
 {
     private const int ScClkTck = 2; // _SC_CLK_TCK in glibc's <bits/confname.h>
 

@@ -3,8 +3,9 @@ using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using Ingestd.Parsing.Errors;
 
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>
 /// How every dialect parser reports malformed JSON: the byte offset in the body and the reader's

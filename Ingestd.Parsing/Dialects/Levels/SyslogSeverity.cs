@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Levels;
 
 /// <summary>
 /// Syslog severities (RFC 5424 §6.2.1: 0 emergency … 7 debug), as GELF's <c>level</c> and the

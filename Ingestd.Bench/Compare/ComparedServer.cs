@@ -11,12 +11,12 @@ namespace Ingestd.Bench.Compare;
 /// so the process id is the server's own, for CPU and RSS sampling), on a fresh port and a fresh
 /// data directory. Stopped with SIGTERM so the daemons shut down the way they are meant to.
 /// </summary>
-internal sealed class ServerProcess : IAsyncDisposable
+internal sealed class ComparedServer : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly List<string> _tail = [];
 
-    private ServerProcess(Process process, int port)
+    private ComparedServer(Process process, int port)
     {
         _process = process;
         Port = port;
@@ -35,7 +35,7 @@ internal sealed class ServerProcess : IAsyncDisposable
     // use one CPU (taskset): a 2 s warm-up then measured instrumented tier-0 code at a third of the speed.
     private const string SteadyStateTiering = "0";
 
-    public static async Task<ServerProcess> StartAsync(BenchServer server, CompareEnvironment env, string runDir, int cpu)
+    public static async Task<ComparedServer> StartAsync(BenchServer server, CompareEnvironment env, string runDir, int cpu)
     {
         Directory.CreateDirectory(runDir);
         int port = FreePort();
@@ -95,7 +95,7 @@ internal sealed class ServerProcess : IAsyncDisposable
         // The bench process itself is pinned to the load core; the server must not inherit that.
         psi.Environment.Remove("INGESTD_BENCH_PINNED");
         var process = Process.Start(psi) ?? throw new InvalidOperationException($"cannot start {command[0]}");
-        var sp = new ServerProcess(process, port);
+        var sp = new ComparedServer(process, port);
         process.OutputDataReceived += (_, e) => sp.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => sp.Keep(e.Data);
         process.BeginOutputReadLine();

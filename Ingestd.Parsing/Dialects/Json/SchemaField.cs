@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>
 /// One member of a table-driven schema (Air, Operyn): its name, the parser's rule for its value and

@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>
 /// A parser's table of known member names, for <see cref="JsonStrings.Identify{TNames}"/>. Implement it

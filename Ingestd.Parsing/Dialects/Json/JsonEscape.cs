@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>
 /// Writes UTF-8 text as the inside of a JSON string (RFC 8259 §7): quote, backslash and control
@@ -76,6 +76,16 @@ internal static class JsonEscape
         int n = Write(text, dest[1..]);
         dest[n + 1] = (byte)'"';
         output.Advance(size);
+    }
+
+    /// <summary>
+    /// Writes bytes that may not be UTF-8 (a header value echoed back) quoted and escaped: invalid sequences become
+    /// U+FFFD first, through a string; valid text takes the span path.
+    /// </summary>
+    public static void WriteQuotedLenient(System.Buffers.IBufferWriter<byte> output, ReadOnlySpan<byte> bytes)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(bytes)) WriteQuoted(output, bytes);
+        else WriteQuoted(output, System.Text.Encoding.UTF8.GetString(bytes));
     }
 
     /// <summary>Writes a UTF-16 string quoted and escaped (error reasons and texts), through a pooled array.</summary>

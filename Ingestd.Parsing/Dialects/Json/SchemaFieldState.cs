@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>What a table-driven parser found for one <see cref="SchemaField{TRule}"/> of an object.</summary>
 internal struct SchemaFieldState

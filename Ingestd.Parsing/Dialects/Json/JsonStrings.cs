@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ingestd.Parsing.Time;
 
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>Unescaping helpers shared by the dialect parsers; no allocation.</summary>
 internal static class JsonStrings

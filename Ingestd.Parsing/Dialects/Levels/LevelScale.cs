@@ -1,4 +1,5 @@
-namespace Ingestd.Parsing.Dialects;
+
+namespace Ingestd.Parsing.Dialects.Levels;
 
 /// <summary>Which numbering a numeric level is read in; chosen by the field it came in (see <see cref="LevelNumbers"/>).</summary>
 internal enum LevelScale

@@ -1,7 +1,8 @@
 using System.Buffers.Text;
 using System.Text.Json;
+using Ingestd.Parsing.Dialects.Json;
 
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Levels;
 
 /// <summary>
 /// The one place a numeric level becomes a level name, so that <c>read --level info</c> finds pino's 30,

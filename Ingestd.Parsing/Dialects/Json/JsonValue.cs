@@ -1,4 +1,4 @@
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Json;
 
 /// <summary>
 /// Where a captured JSON value lives: in the span it was read from (values without escapes, the

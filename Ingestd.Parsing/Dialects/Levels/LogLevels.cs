@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Ingestd.Parsing.Dialects;
+namespace Ingestd.Parsing.Dialects.Levels;
 
 /// <summary>
 /// The five-level enum <c>debug|info|warn|error|fatal</c> that Air and Operyn accept as a level,
