@@ -23,6 +23,7 @@ public class PipelineBench
     private RecordBatch _batch = null!;
     private PipelineSet _parse = null!, _mask = null!, _enrich = null!, _filter = null!, _sample = null!, _route = null!,
         _pipeline = null!, _noMatch = null!;
+    private PipelineSet _maskPaths = null!, _maskEmail = null!, _setOne = null!;
     private string _dir = "";
 
     [GlobalSetup]
@@ -41,6 +42,18 @@ public class PipelineBench
             type = "mask"
             paths = ["metadata.ip", "metadata.user_id"]
             patterns = ["email"]
+            """);
+        _maskPaths = Compile("""
+            type = "mask"
+            paths = ["metadata.ip", "metadata.user_id"]
+            """);
+        _maskEmail = Compile("""
+            type = "mask"
+            patterns = ["email"]
+            """);
+        _setOne = Compile("""
+            type = "enrich"
+            set = { env = "prod" }
             """);
         _enrich = Compile("""
             type = "enrich"
@@ -140,6 +153,9 @@ public class PipelineBench
 
     [Benchmark(OperationsPerInvoke = N)] public int Parse_json_message() => Run(_parse);
     [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths_and_email() => Run(_mask);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths() => Run(_maskPaths);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_email() => Run(_maskEmail);
+    [Benchmark(OperationsPerInvoke = N)] public int Enrich_set_1_field() => Run(_setOne);
     [Benchmark(OperationsPerInvoke = N)] public int Enrich_3_fields() => Run(_enrich);
     [Benchmark(OperationsPerInvoke = N)] public int Filter_level() => Run(_filter);
     [Benchmark(OperationsPerInvoke = N)] public int Sample_by_key() => Run(_sample);
