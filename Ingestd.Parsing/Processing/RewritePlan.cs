@@ -14,4 +14,45 @@ internal sealed class RewritePlan
     public MaskAction? Action { get; init; }
     public FieldPath[] Removes { get; init; } = [];
     public Assignment[] Assignments { get; init; } = [];
+
+    private RewritePlan? _withoutPatterns;
+    private byte[][]? _needles;
+
+    // Marks "some pattern has no needle" (a distinct instance, compared by reference).
+    private static readonly byte[][] Incomplete = new byte[0][];
+
+    /// <summary>This plan with no patterns: what applies to text the patterns provably cannot match.</summary>
+    public RewritePlan WithoutPatterns => _withoutPatterns ??= Patterns.Length == 0
+        ? this
+        : new RewritePlan { MaskPaths = MaskPaths, Action = Action, Removes = Removes, Assignments = Assignments };
+
+    /// <summary>Nothing to do but patterns (or nothing at all): no path, removal or assignment.</summary>
+    public bool HasNoPaths => MaskPaths.Length == 0 && Removes.Length == 0 && Assignments.Length == 0;
+
+    /// <summary>
+    /// True when no pattern can match inside any string of <paramref name="raw"/> (JSON text, escapes not decoded):
+    /// every pattern has a needle every match contains, none occurs, and there is no <c>\u</c> escape (which could
+    /// spell one). Other JSON escapes only make quotes, backslashes, slashes and control characters, which no needle
+    /// holds. False whenever unsure.
+    /// </summary>
+    public bool PatternsCannotMatch(ReadOnlySpan<byte> raw)
+    {
+        var needles = _needles ??= ComputeNeedles();
+        if (ReferenceEquals(needles, Incomplete) || raw.IndexOf("\\u"u8) >= 0) return false;
+        foreach (var needle in needles)
+            if (raw.IndexOf(needle) >= 0) return false;
+        return true;
+    }
+
+    // Computed once, on first use (a benign race: every thread computes equal arrays).
+    private byte[][] ComputeNeedles()
+    {
+        var needles = new byte[Patterns.Length][];
+        for (int i = 0; i < Patterns.Length; i++)
+        {
+            if (Patterns[i].Needle is not { Length: > 0 } needle) return Incomplete;
+            needles[i] = needle;
+        }
+        return needles;
+    }
 }
