@@ -177,4 +177,20 @@ public class PipelineBench
         }
         return tokens;
     }
+
+    /// <summary>Reference as the steps read: the same pass with comments skipped (the reader's slower path) and depth 256.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public int Reference_one_json_read_skipping_comments()
+    {
+        int tokens = 0;
+        var bytes = _batch.Bytes;
+        var options = new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
+        while (RecordView.TryRead(bytes, out var record, out int length))
+        {
+            var reader = new Utf8JsonReader(record.Json, options);
+            while (reader.Read()) tokens++;
+            bytes = bytes[length..];
+        }
+        return tokens;
+    }
 }
