@@ -11,21 +11,9 @@ internal static class JsonPathSearch
     /// </summary>
     public static bool TryFind(ReadOnlySpan<byte> json, FieldPath path, out int start, out int length, out JsonTokenType type)
     {
-        // Without comments first (the reader's faster path); only JSON that fails so is read again skipping them.
-        if (TryFind(json, path, Strict, out start, out length, out type, out bool broken)) return true;
-        return broken && TryFind(json, path, Lenient, out start, out length, out type, out _);
-    }
-
-    private static readonly JsonReaderOptions Strict = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 256 };
-    private static readonly JsonReaderOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 };
-
-    private static bool TryFind(ReadOnlySpan<byte> json, FieldPath path, JsonReaderOptions options,
-        out int start, out int length, out JsonTokenType type, out bool broken)
-    {
         start = length = 0;
         type = JsonTokenType.None;
-        broken = false;
-        var reader = new Utf8JsonReader(json, options);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 256 });
         try
         {
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject) return false;
@@ -33,7 +21,6 @@ internal static class JsonPathSearch
         }
         catch (JsonException)
         {
-            broken = true;
             return false;
         }
     }

@@ -40,7 +40,4 @@ internal sealed class AssignmentSlots
     public bool IsDone(int i) => _done[i];
 
     public void MarkDone(int i) => _done[i] = true;
-
-    /// <summary>Forgets which assignments were done (a rewrite starts over), keeping their values.</summary>
-    public void ClearDone() => Array.Clear(_done);
 }

@@ -24,23 +24,9 @@ internal static class JsonRewriter
             plan = plan.WithoutPatterns;
             if (plan.HasNoPaths) return false;
         }
-        // Comments are rare in events and make the reader take a path about twice as slow: read without them first,
-        // and only when that fails read again skipping them (the result is the same whenever the first read succeeds).
-        if (TryRewrite(work, plan, Strict, out bool changed)) return changed;
-        work.Assignments.ClearDone();
-        return TryRewrite(work, plan, Lenient, out changed) && changed;
-    }
-
-    private static readonly JsonReaderOptions Strict = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = MaxDepth };
-    private static readonly JsonReaderOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth };
-
-    // False when the JSON does not read with these options (nothing changed then).
-    private static bool TryRewrite(EventWork work, RewritePlan plan, JsonReaderOptions options, out bool changed)
-    {
-        var json = work.Json;
         var writer = work.BeginRewrite();
-        var ctx = new Context(work, plan, options);
-        var reader = new Utf8JsonReader(json, options);
+        var ctx = new Context(work, plan);
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
         try
         {
             reader.Read();
@@ -49,19 +35,16 @@ internal static class JsonRewriter
         catch (JsonException)
         {
             work.EndRewrite(keep: false);
-            changed = false;
             return false;
         }
         work.EndRewrite(ctx.Changed);
-        changed = ctx.Changed;
-        return true;
+        return ctx.Changed;
     }
 
-    private struct Context(EventWork work, RewritePlan plan, JsonReaderOptions options)
+    private struct Context(EventWork work, RewritePlan plan)
     {
         public readonly EventWork Work = work;
         public readonly RewritePlan Plan = plan;
-        public readonly JsonReaderOptions Options = options;
         public bool Changed;
 
         // Inside a subtree read a second time because its text may hold a pattern's match: its own subtrees are not
@@ -189,7 +172,7 @@ internal static class JsonRewriter
             w.WriteRawValue(subtree, skipInputValidation: true);
             return;
         }
-        var again = new Utf8JsonReader(subtree, ctx.Options);
+        var again = new Utf8JsonReader(subtree, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
         again.Read();
         ctx.Rechecked = true;
         RewriteContainer(ref again, subtree, w, ref ctx, count);

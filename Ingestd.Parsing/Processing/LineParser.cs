@@ -21,18 +21,10 @@ internal sealed class JsonLineParser : LineParser
 {
     public override string Format => "json";
 
-    private static readonly JsonReaderOptions Strict = new() { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 };
-    private static readonly JsonReaderOptions Lenient = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 };
-
-    // Without comments first (the reader's faster path); only text that fails so is read again skipping them.
     public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
-        => TryParse(text, w, Strict, out error) || TryParse(text, w, Lenient, out error);
-
-    // Writes nothing unless the whole text reads.
-    private static bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, JsonReaderOptions options, out string error)
     {
         error = "";
-        var reader = new Utf8JsonReader(text, options);
+        var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
         try
         {
             if (!reader.Read())
