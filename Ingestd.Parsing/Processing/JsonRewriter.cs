@@ -19,11 +19,9 @@ internal static class JsonRewriter
         var json = work.Json;
         if (json.IsEmpty || json[0] != (byte)'{') return false;
         // Patterns that cannot match anywhere in the event need no look at its strings; with nothing else to do, no pass.
-        if (plan.Patterns.Length > 0 && plan.PatternsCannotMatch(json))
-        {
-            plan = plan.WithoutPatterns;
-            if (plan.HasNoPaths) return false;
-        }
+        if (plan.Patterns.Length > 0 && plan.PatternsCannotMatch(json)) plan = plan.WithoutPatterns;
+        // Likewise a mask or removal whose members are provably absent.
+        if (plan.Patterns.Length == 0 && plan.Assignments.Length == 0 && plan.PathsCannotOccur(json)) return false;
         var writer = work.BeginRewrite();
         var ctx = new Context(work, plan);
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });

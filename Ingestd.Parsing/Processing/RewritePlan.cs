@@ -26,8 +26,38 @@ internal sealed class RewritePlan
         ? this
         : new RewritePlan { MaskPaths = MaskPaths, Action = Action, Removes = Removes, Assignments = Assignments };
 
-    /// <summary>Nothing to do but patterns (or nothing at all): no path, removal or assignment.</summary>
-    public bool HasNoPaths => MaskPaths.Length == 0 && Removes.Length == 0 && Assignments.Length == 0;
+    private byte[][]? _names;
+
+    /// <summary>
+    /// True when no member a mask or remove path names can be in <paramref name="raw"/> (JSON text): the last segment
+    /// of each such path, in quotes, does not occur, and there is no <c>\u</c> escape (which could spell a name).
+    /// False whenever unsure (a wildcard last segment, or one with characters another escape could write).
+    /// </summary>
+    public bool PathsCannotOccur(ReadOnlySpan<byte> raw)
+    {
+        var names = _names ??= ComputeNames();
+        if (ReferenceEquals(names, Incomplete)) return false;
+        if (names.Length == 0) return true;
+        if (raw.IndexOf("\\u"u8) >= 0) return false;
+        foreach (var name in names)
+            if (raw.IndexOf(name) >= 0) return false;
+        return true;
+    }
+
+    // Each mask or remove path's last segment as a quoted JSON name; Incomplete when one cannot be searched for so.
+    private byte[][] ComputeNames()
+    {
+        var names = new List<byte[]>();
+        foreach (var paths in (FieldPath[][])[Action is null ? [] : MaskPaths, Removes])
+            foreach (var path in paths)
+            {
+                var last = path.Segments[^1];
+                if (last is [(byte)'*'] || last.AsSpan().IndexOfAny("\"\\/"u8) >= 0 || last.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0)
+                    return Incomplete;
+                names.Add([(byte)'"', .. last, (byte)'"']);
+            }
+        return names.ToArray();
+    }
 
     /// <summary>
     /// True when no pattern can match inside any string of <paramref name="raw"/> (JSON text, escapes not decoded):

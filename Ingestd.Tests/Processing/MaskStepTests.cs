@@ -115,4 +115,16 @@ public class MaskStepTests
     [Fact]
     public void A_pattern_without_a_needle_still_sees_every_string()
         => Assert.Equal("""{"a":{"ip":"[REDACTED]"}}""", Mask("""patterns = ["email", "ipv4"]""", """{"a":{"ip":"10.0.0.1"}}"""));
+
+    // A mask or removal whose member name does not occur in the event skips the rewrite; an escaped name must not hide it.
+    [Fact]
+    public void A_path_whose_name_is_escaped_is_masked()
+        => Assert.Equal("""{"event":{"card":"[REDACTED]"}}""", Mask("""paths = ["event.card"]""", """{"event":{"\u0063ard":"4111"}}"""));
+
+    [Fact]
+    public void An_event_without_the_masked_member_is_kept_as_it_came()
+    {
+        const string json = """{ "event" : { "amount" : 5 } }""";
+        Assert.Equal(json, Mask("""paths = ["event.card"]""", json));
+    }
 }
