@@ -19,11 +19,13 @@ internal static class JsonRewriter
         var json = work.Json;
         if (json.IsEmpty || json[0] != (byte)'{') return false;
         // Patterns that cannot match anywhere in the event need no look at its strings; with nothing else to do, no pass.
-        if (plan.Patterns.Length > 0 && plan.PatternsCannotMatch(json)) plan = plan.WithoutPatterns;
-        // Likewise a mask or removal whose members are provably absent.
-        if (plan.Patterns.Length == 0 && plan.Assignments.Length == 0 && plan.PathsCannotOccur(json)) return false;
+        // (The \u search is made once per event: no part of an event without one needs it again.)
+        bool unicodeEscape = (plan.Patterns.Length > 0 || plan.Assignments.Length == 0) && RewritePlan.HasUnicodeEscape(json);
+        if (plan.Patterns.Length > 0 && plan.PatternsCannotMatch(json, unicodeEscape)) plan = plan.WithoutPatterns;
+        // Likewise a mask or removal whose members are provably absent (not looked for when a pattern must be searched anyway).
+        if (plan.Patterns.Length == 0 && plan.Assignments.Length == 0 && plan.PathsCannotOccur(json, unicodeEscape)) return false;
         var writer = work.BeginRewrite();
-        var ctx = new Context(work, plan);
+        var ctx = new Context(work, plan) { UnicodeEscape = unicodeEscape };
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
         try
         {
@@ -48,6 +50,9 @@ internal static class JsonRewriter
         // Inside a subtree read a second time because its text may hold a pattern's match: its own subtrees are not
         // checked again (so no part of an event is read more than twice).
         public bool Rechecked;
+
+        // Whether the event has a \u escape anywhere (when false, none of its parts needs the search).
+        public bool UnicodeEscape;
     }
 
     // The reader is on the StartObject of an object whose members' paths have depth+1 segments.
@@ -164,7 +169,7 @@ internal static class JsonRewriter
         int start = (int)reader.TokenStartIndex;
         reader.Skip();
         var subtree = json[start..(int)reader.BytesConsumed];
-        if (ctx.Plan.PatternsCannotMatch(subtree))
+        if (ctx.Plan.PatternsCannotMatch(subtree, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(subtree)))
         {
             SkipBlockedAssignments(ref ctx, ctx.Work.Names, count);
             w.WriteRawValue(subtree, skipInputValidation: true);
@@ -191,7 +196,7 @@ internal static class JsonRewriter
         {
             int start = (int)reader.TokenStartIndex;
             var raw = json.Slice(start, reader.ValueSpan.Length + 2);
-            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && !ctx.Plan.PatternsCannotMatch(raw))
+            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw)))
             {
                 var text = UnescapedString(ref reader, ctx.Work);
                 if (MaskPatterns(text, ctx.Plan.Patterns, action, ctx.Work, out var masked))

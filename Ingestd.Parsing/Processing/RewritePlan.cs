@@ -33,12 +33,15 @@ internal sealed class RewritePlan
     /// of each such path, in quotes, does not occur, and there is no <c>\u</c> escape (which could spell a name).
     /// False whenever unsure (a wildcard last segment, or one with characters another escape could write).
     /// </summary>
-    public bool PathsCannotOccur(ReadOnlySpan<byte> raw)
+    public bool PathsCannotOccur(ReadOnlySpan<byte> raw) => PathsCannotOccur(raw, HasUnicodeEscape(raw));
+
+    /// <summary>As <see cref="PathsCannotOccur(ReadOnlySpan{byte})"/>, told whether the text has a <c>\u</c> escape (see <see cref="HasUnicodeEscape"/>).</summary>
+    public bool PathsCannotOccur(ReadOnlySpan<byte> raw, bool unicodeEscape)
     {
         var names = _names ??= ComputeNames();
         if (ReferenceEquals(names, Incomplete)) return false;
         if (names.Length == 0) return true;
-        if (raw.IndexOf("\\u"u8) >= 0) return false;
+        if (unicodeEscape) return false;
         foreach (var name in names)
             if (raw.IndexOf(name) >= 0) return false;
         return true;
@@ -65,14 +68,20 @@ internal sealed class RewritePlan
     /// spell one). Other JSON escapes only make quotes, backslashes, slashes and control characters, which no needle
     /// holds. False whenever unsure.
     /// </summary>
-    public bool PatternsCannotMatch(ReadOnlySpan<byte> raw)
+    public bool PatternsCannotMatch(ReadOnlySpan<byte> raw) => PatternsCannotMatch(raw, HasUnicodeEscape(raw));
+
+    /// <summary>As <see cref="PatternsCannotMatch(ReadOnlySpan{byte})"/>, told whether the text may have a <c>\u</c> escape.</summary>
+    public bool PatternsCannotMatch(ReadOnlySpan<byte> raw, bool unicodeEscape)
     {
         var needles = _needles ??= ComputeNeedles();
-        if (ReferenceEquals(needles, Incomplete) || raw.IndexOf("\\u"u8) >= 0) return false;
+        if (ReferenceEquals(needles, Incomplete) || unicodeEscape) return false;
         foreach (var needle in needles)
             if (raw.IndexOf(needle) >= 0) return false;
         return true;
     }
+
+    /// <summary>Whether JSON text has a <c>\u</c> escape (or a backslash before a <c>u</c>: unsure counts as yes).</summary>
+    public static bool HasUnicodeEscape(ReadOnlySpan<byte> raw) => raw.IndexOf("\\u"u8) >= 0;
 
     // Computed once, on first use (a benign race: every thread computes equal arrays).
     private byte[][] ComputeNeedles()
