@@ -14,6 +14,7 @@ public static class Program
 {
     private const string Usage = """
         Ingestd.Bench micro [--quick] [BenchmarkDotNet args]   stage micro-benchmarks (BenchmarkDotNet)
+        Ingestd.Bench pipeline-min [ROUNDS=400] [CASE…]        pipeline cases: minimum of many calls, × one JSON read
         Ingestd.Bench load --url URL --body FILE [options]    HTTP load generator (load --help for options)
         Ingestd.Bench compare [--quick] [options]              ingestd vs Kestrel vs nginx, side by side (see README)
         Ingestd.Bench workload [--out DIR]                     write the reference workload (default: over Ingestd.Bench/workload-data)
@@ -29,6 +30,8 @@ public static class Program
         {
             case "micro":
                 return RunMicro(args[1..]);
+            case "pipeline-min":
+                return Micro.PipelineMinimumTiming.Run(args[1..]);
             case "load":
                 if (args.Length > 1 && args[1] is "-h" or "--help")
                 {

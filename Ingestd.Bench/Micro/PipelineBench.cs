@@ -20,7 +20,7 @@ public class PipelineBench
     private const int N = BenchData.Events;
 
     private readonly PipelineRunner _runner = new();
-    private RecordBatch _batch = null!;
+    private RecordBatch _batch = null!, _plainBatch = null!;
     private PipelineSet _parse = null!, _mask = null!, _enrich = null!, _filter = null!, _sample = null!, _route = null!,
         _pipeline = null!, _noMatch = null!;
     private PipelineSet _maskPaths = null!, _maskEmail = null!, _setOne = null!;
@@ -33,6 +33,7 @@ public class PipelineBench
         Directory.CreateDirectory(_dir);
         File.WriteAllText(Path.Combine(_dir, "teams.csv"), "service,team\napi-gateway,edge\nauth-service,identity\npayment-service,payments\nuser-service,accounts\nnotification-service,messaging\n");
         _batch = Batch(ReferenceEvent.Load());
+        _plainBatch = Batch(ReferenceEvent.Load(), plain: true);
         _parse = Compile("""
             type = "parse"
             field = "message"
@@ -102,6 +103,7 @@ public class PipelineBench
     public void Cleanup()
     {
         _batch.Dispose();
+        _plainBatch.Dispose();
         _runner.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -114,15 +116,18 @@ public class PipelineBench
         {{steps}}
         """, Path.Combine(_dir, "bench.conf")), hostName: "bench-host");
 
-    /// <summary>The reference events as Drain records, each message turned into JSON text with a user's email in it.</summary>
-    internal static RecordBatch Batch(List<ReferenceEvent> events)
+    /// <summary>
+    /// The reference events as Drain records, each message turned into JSON text with a user's email in it; or, when
+    /// <paramref name="plain"/>, with the message as it is (no email anywhere, as in most real events).
+    /// </summary>
+    internal static RecordBatch Batch(List<ReferenceEvent> events, bool plain = false)
     {
         var batch = new RecordBatch();
         var options = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            string message = JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = e.Message, ["user"] = $"user{i}@example.com" });
+            string message = plain ? e.Message : JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = e.Message, ["user"] = $"user{i}@example.com" });
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var w = new Utf8JsonWriter(buffer, options))
             {
@@ -142,9 +147,11 @@ public class PipelineBench
         return batch;
     }
 
-    private int Run(PipelineSet set)
+    private int Run(PipelineSet set) => Run(set, _batch);
+
+    private int Run(PipelineSet set, RecordBatch batch)
     {
-        _runner.Apply(set, _batch);
+        _runner.Apply(set, batch);
         int count = _runner.Output.Count;
         Array.Clear(_runner.Tallies);
         Array.Clear(_runner.StepTicks);
@@ -154,6 +161,8 @@ public class PipelineBench
     [Benchmark(OperationsPerInvoke = N)] public int Parse_json_message() => Run(_parse);
     [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths_and_email() => Run(_mask);
     [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths() => Run(_maskPaths);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths_and_email_plain_events() => Run(_mask, _plainBatch);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_email_plain_events() => Run(_maskEmail, _plainBatch);
     [Benchmark(OperationsPerInvoke = N)] public int Mask_email() => Run(_maskEmail);
     [Benchmark(OperationsPerInvoke = N)] public int Enrich_set_1_field() => Run(_setOne);
     [Benchmark(OperationsPerInvoke = N)] public int Enrich_3_fields() => Run(_enrich);

@@ -18,8 +18,14 @@ internal static class JsonRewriter
     {
         var json = work.Json;
         if (json.IsEmpty || json[0] != (byte)'{') return false;
+        // Patterns that cannot match anywhere in the event need no look at its strings; with nothing else to do, no pass.
+        // (The \u search is made once per event: no part of an event without one needs it again.)
+        bool unicodeEscape = (plan.Patterns.Length > 0 || plan.Assignments.Length == 0) && RewritePlan.HasUnicodeEscape(json);
+        if (plan.Patterns.Length > 0 && plan.PatternsCannotMatch(json, unicodeEscape)) plan = plan.WithoutPatterns;
+        // Likewise a mask or removal whose members are provably absent (not looked for when a pattern must be searched anyway).
+        if (plan.Patterns.Length == 0 && plan.Assignments.Length == 0 && plan.PathsCannotOccur(json, unicodeEscape)) return false;
         var writer = work.BeginRewrite();
-        var ctx = new Context(work, plan);
+        var ctx = new Context(work, plan) { UnicodeEscape = unicodeEscape };
         var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
         try
         {
@@ -40,6 +46,13 @@ internal static class JsonRewriter
         public readonly EventWork Work = work;
         public readonly RewritePlan Plan = plan;
         public bool Changed;
+
+        // Inside a subtree read a second time because its text may hold a pattern's match: its own subtrees are not
+        // checked again (so no part of an event is read more than twice).
+        public bool Rechecked;
+
+        // Whether the event has a \u escape anywhere (when false, none of its parts needs the search).
+        public bool UnicodeEscape;
     }
 
     // The reader is on the StartObject of an object whose members' paths have depth+1 segments.
@@ -98,11 +111,9 @@ internal static class JsonRewriter
             switch (reader.TokenType)
             {
                 case JsonTokenType.StartObject:
-                    if (NeedsDescent(ref ctx, names, count)) RewriteObject(ref reader, json, w, ref ctx, count);
-                    else CopySubtree(ref reader, json, w, ref ctx, count);
-                    break;
                 case JsonTokenType.StartArray:
-                    if (NeedsDescent(ref ctx, names, count)) RewriteArray(ref reader, json, w, ref ctx, count);
+                    if (NeedsPathDescent(ref ctx, names, count)) RewriteContainer(ref reader, json, w, ref ctx, count);
+                    else if (ctx.Plan.Patterns.Length > 0) RewriteForPatterns(ref reader, json, w, ref ctx, count);
                     else CopySubtree(ref reader, json, w, ref ctx, count);
                     break;
                 default:
@@ -138,6 +149,39 @@ internal static class JsonRewriter
         w.WriteEndArray();
     }
 
+    private static void RewriteContainer(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
+    {
+        if (reader.TokenType == JsonTokenType.StartObject) RewriteObject(ref reader, json, w, ref ctx, count);
+        else RewriteArray(ref reader, json, w, ref ctx, count);
+    }
+
+    /// <summary>
+    /// A subtree only the patterns could change: copied as it is when its text shows they cannot match (one read to
+    /// find its end, one search per needle), else read again and rewritten.
+    /// </summary>
+    private static void RewriteForPatterns(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
+    {
+        if (ctx.Rechecked)
+        {
+            RewriteContainer(ref reader, json, w, ref ctx, count);
+            return;
+        }
+        int start = (int)reader.TokenStartIndex;
+        reader.Skip();
+        var subtree = json[start..(int)reader.BytesConsumed];
+        if (ctx.Plan.PatternsCannotMatch(subtree, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(subtree)))
+        {
+            SkipBlockedAssignments(ref ctx, ctx.Work.Names, count);
+            w.WriteRawValue(subtree, skipInputValidation: true);
+            return;
+        }
+        var again = new Utf8JsonReader(subtree, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
+        again.Read();
+        ctx.Rechecked = true;
+        RewriteContainer(ref again, subtree, w, ref ctx, count);
+        ctx.Rechecked = false;
+    }
+
     private static void CopySubtree(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
     {
         SkipBlockedAssignments(ref ctx, ctx.Work.Names, count);
@@ -152,7 +196,7 @@ internal static class JsonRewriter
         {
             int start = (int)reader.TokenStartIndex;
             var raw = json.Slice(start, reader.ValueSpan.Length + 2);
-            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action)
+            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw)))
             {
                 var text = UnescapedString(ref reader, ctx.Work);
                 if (MaskPatterns(text, ctx.Plan.Patterns, action, ctx.Work, out var masked))
@@ -229,10 +273,10 @@ internal static class JsonRewriter
         return -1;
     }
 
-    private static bool NeedsDescent(ref Context ctx, PathStack names, int count)
+    // Whether a path (to mask, remove or set) goes below the member at depth count; patterns are decided apart.
+    private static bool NeedsPathDescent(ref Context ctx, PathStack names, int count)
     {
         var plan = ctx.Plan;
-        if (plan.Patterns.Length > 0) return true;
         if (plan.Action is not null)
             foreach (var p in plan.MaskPaths)
                 if (p.Segments.Length > count && names.PrefixMatches(p, count)) return true;

@@ -12,6 +12,12 @@ internal abstract class MaskPattern
 {
     public abstract string Name { get; }
 
+    /// <summary>
+    /// ASCII bytes every match contains (in the unescaped text), for skipping text without them; null when the pattern
+    /// has no such needle. Must hold no quote, backslash, slash or control character (see <see cref="RewritePlan.PatternsCannotMatch"/>).
+    /// </summary>
+    public virtual byte[]? Needle => null;
+
     /// <summary>The next match at or after <paramref name="from"/>.</summary>
     protected abstract bool TryFind(ReadOnlySpan<byte> text, int from, out int start, out int length);
 
@@ -60,6 +66,10 @@ internal abstract class MaskPattern
 internal sealed class EmailPattern : MaskPattern
 {
     public override string Name => "email";
+
+    private static readonly byte[] At = [(byte)'@'];
+
+    public override byte[]? Needle => At;
 
     private static bool IsLocal(byte b) => IsAlnum(b) || b is (byte)'.' or (byte)'_' or (byte)'%' or (byte)'+' or (byte)'-';
     private static bool IsDomain(byte b) => IsAlnum(b) || b is (byte)'.' or (byte)'-';
@@ -293,6 +303,10 @@ internal sealed class Ipv6Pattern : MaskPattern
 internal sealed class JwtPattern : MaskPattern
 {
     public override string Name => "jwt";
+
+    private static readonly byte[] Header = "eyJ"u8.ToArray();
+
+    public override byte[]? Needle => Header;
 
     protected override bool TryFind(ReadOnlySpan<byte> text, int from, out int start, out int length)
     {

@@ -14,4 +14,84 @@ internal sealed class RewritePlan
     public MaskAction? Action { get; init; }
     public FieldPath[] Removes { get; init; } = [];
     public Assignment[] Assignments { get; init; } = [];
+
+    private RewritePlan? _withoutPatterns;
+    private byte[][]? _needles;
+
+    // Marks "some pattern has no needle" (a distinct instance, compared by reference).
+    private static readonly byte[][] Incomplete = new byte[0][];
+
+    /// <summary>This plan with no patterns: what applies to text the patterns provably cannot match.</summary>
+    public RewritePlan WithoutPatterns => _withoutPatterns ??= Patterns.Length == 0
+        ? this
+        : new RewritePlan { MaskPaths = MaskPaths, Action = Action, Removes = Removes, Assignments = Assignments };
+
+    private byte[][]? _names;
+
+    /// <summary>
+    /// True when no member a mask or remove path names can be in <paramref name="raw"/> (JSON text): the last segment
+    /// of each such path, in quotes, does not occur, and there is no <c>\u</c> escape (which could spell a name).
+    /// False whenever unsure (a wildcard last segment, or one with characters another escape could write).
+    /// </summary>
+    public bool PathsCannotOccur(ReadOnlySpan<byte> raw) => PathsCannotOccur(raw, HasUnicodeEscape(raw));
+
+    /// <summary>As <see cref="PathsCannotOccur(ReadOnlySpan{byte})"/>, told whether the text has a <c>\u</c> escape (see <see cref="HasUnicodeEscape"/>).</summary>
+    public bool PathsCannotOccur(ReadOnlySpan<byte> raw, bool unicodeEscape)
+    {
+        var names = _names ??= ComputeNames();
+        if (ReferenceEquals(names, Incomplete)) return false;
+        if (names.Length == 0) return true;
+        if (unicodeEscape) return false;
+        foreach (var name in names)
+            if (raw.IndexOf(name) >= 0) return false;
+        return true;
+    }
+
+    // Each mask or remove path's last segment as a quoted JSON name; Incomplete when one cannot be searched for so.
+    private byte[][] ComputeNames()
+    {
+        var names = new List<byte[]>();
+        foreach (var paths in (FieldPath[][])[Action is null ? [] : MaskPaths, Removes])
+            foreach (var path in paths)
+            {
+                var last = path.Segments[^1];
+                if (last is [(byte)'*'] || last.AsSpan().IndexOfAny("\"\\/"u8) >= 0 || last.AsSpan().IndexOfAnyInRange((byte)0, (byte)0x1f) >= 0)
+                    return Incomplete;
+                names.Add([(byte)'"', .. last, (byte)'"']);
+            }
+        return names.ToArray();
+    }
+
+    /// <summary>
+    /// True when no pattern can match inside any string of <paramref name="raw"/> (JSON text, escapes not decoded):
+    /// every pattern has a needle every match contains, none occurs, and there is no <c>\u</c> escape (which could
+    /// spell one). Other JSON escapes only make quotes, backslashes, slashes and control characters, which no needle
+    /// holds. False whenever unsure.
+    /// </summary>
+    public bool PatternsCannotMatch(ReadOnlySpan<byte> raw) => PatternsCannotMatch(raw, HasUnicodeEscape(raw));
+
+    /// <summary>As <see cref="PatternsCannotMatch(ReadOnlySpan{byte})"/>, told whether the text may have a <c>\u</c> escape.</summary>
+    public bool PatternsCannotMatch(ReadOnlySpan<byte> raw, bool unicodeEscape)
+    {
+        var needles = _needles ??= ComputeNeedles();
+        if (ReferenceEquals(needles, Incomplete) || unicodeEscape) return false;
+        foreach (var needle in needles)
+            if (raw.IndexOf(needle) >= 0) return false;
+        return true;
+    }
+
+    /// <summary>Whether JSON text has a <c>\u</c> escape (or a backslash before a <c>u</c>: unsure counts as yes).</summary>
+    public static bool HasUnicodeEscape(ReadOnlySpan<byte> raw) => raw.IndexOf("\\u"u8) >= 0;
+
+    // Computed once, on first use (a benign race: every thread computes equal arrays).
+    private byte[][] ComputeNeedles()
+    {
+        var needles = new byte[Patterns.Length][];
+        for (int i = 0; i < Patterns.Length; i++)
+        {
+            if (Patterns[i].Needle is not { Length: > 0 } needle) return Incomplete;
+            needles[i] = needle;
+        }
+        return needles;
+    }
 }

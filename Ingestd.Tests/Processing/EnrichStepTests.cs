@@ -69,4 +69,9 @@ public class EnrichStepTests
         Assert.Equal("""{"a":1,"team":"payments-team","owner":"Ann, B"}""", r[0].Json);
         Assert.Equal("""{"a":2}""", r[1].Json);
     }
+
+    // Removal skips events where the name provably does not occur; an escaped name must not hide it.
+    [Fact]
+    public void A_member_whose_name_is_escaped_is_removed()
+        => Assert.Equal("""{"a":1}""", One(Toml("""remove = ["debug"]"""), """{"a":1,"\u0064ebug":2}"""));
 }

@@ -86,4 +86,45 @@ public class MaskStepTests
         const string json = """{ "m" : "nothing here" }""";
         Assert.Equal(json, Mask("""patterns = ["email"]""", json));
     }
+
+    // The pattern prefilter skips text without a needle ('@', "eyJ"); an escape that spells the needle must still be found.
+    [Fact]
+    public void An_email_whose_at_sign_is_escaped_is_masked()
+        => Assert.Equal("""{"m":"mail [REDACTED] now"}""", Mask("""patterns = ["email"]""", """{"m":"mail alice\u0040example.com now"}"""));
+
+    [Fact]
+    public void An_email_with_an_escaped_at_sign_inside_a_nested_object_is_masked()
+        => Assert.Equal("""{"a":{"b":["x [REDACTED]"]},"c":{"d":"plain"}}""",
+            Mask("""patterns = ["email"]""", """{"a":{"b":["x a\u0040b.io"]},"c":{"d":"plain"}}"""));
+
+    [Fact]
+    public void A_jwt_whose_header_is_escaped_is_masked()
+        => Assert.Equal("""{"t":"[REDACTED]"}""",
+            Mask("""patterns = ["jwt"]""", """{"t":"\u0065yJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.sig"}"""));
+
+    [Fact]
+    public void An_email_next_to_a_subtree_without_one_is_masked_and_the_subtree_kept()
+        => Assert.Equal("""{"a":{"n":1,"s":"no secret"},"b":{"u":"[REDACTED]"}}""",
+            Mask("""patterns = ["email"]""", """{"a":{"n":1,"s":"no secret"},"b":{"u":"u@x.org"}}"""));
+
+    [Fact]
+    public void A_path_is_masked_in_an_event_without_any_pattern_needle()
+        => Assert.Equal("""{"m":"plain","card":"[REDACTED]"}""",
+            Mask("paths = [\"card\"]\npatterns = [\"email\", \"jwt\"]", """{"m":"plain","card":"4111"}"""));
+
+    [Fact]
+    public void A_pattern_without_a_needle_still_sees_every_string()
+        => Assert.Equal("""{"a":{"ip":"[REDACTED]"}}""", Mask("""patterns = ["email", "ipv4"]""", """{"a":{"ip":"10.0.0.1"}}"""));
+
+    // A mask or removal whose member name does not occur in the event skips the rewrite; an escaped name must not hide it.
+    [Fact]
+    public void A_path_whose_name_is_escaped_is_masked()
+        => Assert.Equal("""{"event":{"card":"[REDACTED]"}}""", Mask("""paths = ["event.card"]""", """{"event":{"\u0063ard":"4111"}}"""));
+
+    [Fact]
+    public void An_event_without_the_masked_member_is_kept_as_it_came()
+    {
+        const string json = """{ "event" : { "amount" : 5 } }""";
+        Assert.Equal(json, Mask("""paths = ["event.card"]""", json));
+    }
 }

@@ -42,4 +42,30 @@ public class OddEventTests
     [Fact]
     public void Escaped_member_names_are_matched_unescaped()
         => Assert.Equal("""{"a":{"b":"[REDACTED]"},"x":{"y":1}}""", One(AllSteps, """{"\u0061":{"b":"secret"}}"""));
+
+    // Steps read without comments first (the reader's faster path) and again skipping them only when that fails.
+    [Fact]
+    public void An_event_with_comments_is_still_rewritten()
+        => Assert.Equal("""{"a":{"b":"[REDACTED]"},"x":{"y":1}}""", One(AllSteps, "{/* c */\"a\":{\"b\":\"s\" // d\n}}"));
+
+    [Fact]
+    public void A_condition_finds_its_field_after_a_comment()
+        => Assert.Empty(Run("""
+            [[pipelines]]
+            name = "p"
+            [[pipelines.steps]]
+            type = "filter"
+            drop_if = "a.b == 'gone'"
+            """, """{"a":{/* c */"b":"gone"}}"""));
+
+    [Fact]
+    public void A_json_message_with_a_comment_is_parsed()
+        => Assert.Equal("""{"message":"{/* c */\"k\":1}","parsed":{/* c */"k":1}}""", One("""
+            [[pipelines]]
+            name = "p"
+            [[pipelines.steps]]
+            type = "parse"
+            field = "message"
+            format = "json"
+            """, """{"message":"{/* c */\"k\":1}"}"""));
 }
