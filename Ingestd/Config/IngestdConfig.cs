@@ -16,13 +16,17 @@ internal sealed record IngestdConfig
     /// <summary>No tenants means the daemon is open (start-up warns).</summary>
     public IReadOnlyList<TenantConfig> Tenants { get; init; } = [];
 
+    /// <summary><c>[[outputs]]</c>: deliveries of the stored records to destinations.</summary>
+    public IReadOnlyList<OutputConfig> Outputs { get; init; } = [];
+
     public bool Equals(IngestdConfig? other) =>
         other is not null
         && Server.Equals(other.Server)
         && Storage.Equals(other.Storage)
         && Limits.Equals(other.Limits)
         && Auth.Equals(other.Auth)
-        && Tenants.SequenceEqual(other.Tenants);
+        && Tenants.SequenceEqual(other.Tenants)
+        && Outputs.SequenceEqual(other.Outputs);
 
     public override int GetHashCode() => HashCode.Combine(Server, Storage, Limits, Auth, Tenants.Count);
 }
