@@ -9,6 +9,8 @@ internal enum CliVerb
     Read,
     /// <summary><c>ingestd verify [PATHS...]</c>: check every block's CRC and report counts.</summary>
     Verify,
+    /// <summary><c>ingestd outputs [reset NAME --to-seq N|--to-time T]</c>: list the outputs' cursors, or move one.</summary>
+    Outputs,
     /// <summary><c>--version</c> / <c>-V</c>.</summary>
     Version,
     /// <summary><c>--help</c> / <c>-h</c> / <c>help</c>.</summary>
@@ -53,6 +55,12 @@ internal sealed record CliCommand
     /// <summary>read: a dialect name, lower-case (astralog, streams, guardian, operyn, air).</summary>
     public string? Dialect { get; init; }
 
+    /// <summary>outputs reset: the next sequence to deliver.</summary>
+    public long? ToSeq { get; init; }
+
+    /// <summary>outputs reset: deliver again from the first record received at or after this instant.</summary>
+    public DateTimeOffset? ToTime { get; init; }
+
     /// <summary>read: keep printing records as they are written.</summary>
     public bool Follow { get; init; }
 
@@ -71,7 +79,9 @@ internal sealed record CliCommand
         && Level == other.Level
         && Kind == other.Kind
         && Dialect == other.Dialect
-        && Follow == other.Follow;
+        && Follow == other.Follow
+        && ToSeq == other.ToSeq
+        && ToTime == other.ToTime;
 
     public override int GetHashCode() => HashCode.Combine(Verb, ConfigPath, DataDirOverride, Since, Until, Paths.Count);
 }

@@ -44,9 +44,9 @@ internal sealed class OutputRunner : IDisposable
     {
         _config = config;
         _dataDir = dataDir;
-        string outputsDir = Path.Combine(dataDir, "outputs");
+        string outputsDir = OutputStatusFiles.Directory(dataDir);
         _cursorPath = OutputCursor.PathFor(outputsDir, config.Name);
-        _deadLetterPath = Path.Combine(outputsDir, config.Name + ".dead.ndjson");
+        _deadLetterPath = OutputStatusFiles.DeadLetterPath(outputsDir, config.Name);
         _logEnd = logEnd;
         Stats = stats;
         _destination = destination;
@@ -104,7 +104,7 @@ internal sealed class OutputRunner : IDisposable
         catch (Exception e)
         {
             // Never take the daemon down: the cursor is safe, a restart resumes from it.
-            Stats.LastError = "delivery stopped: " + e.Message;
+            SetLastError("delivery stopped: " + e.Message);
             Log.Error($"output {_config.Name}: delivery stopped after an unexpected error (a restart resumes at sequence {Cursor}): {e}");
         }
     }
@@ -193,7 +193,7 @@ internal sealed class OutputRunner : IDisposable
                     if (Stats.LastError is not null)
                     {
                         Log.Info($"output {_config.Name}: delivering again after: {Stats.LastError}");
-                        Stats.LastError = null;
+                        SetLastError(null);
                     }
                     return;
                 case DeliveryStatus.Transient:
@@ -201,12 +201,12 @@ internal sealed class OutputRunner : IDisposable
                     Stats.CountError("transient");
                     if (attempt == 0 || Stats.LastError != result.Reason)
                         Log.Warn($"output {_config.Name}: {count} events not delivered ({result.Reason}); retrying with backoff");
-                    Stats.LastError = result.Reason;
+                    SetLastError(result.Reason);
                     UpdateLag();
                     if (ct.WaitHandle.WaitOne(Backoff(attempt))) ct.ThrowIfCancellationRequested();
                     continue;
                 default:
-                    Stats.LastError = result.Reason;
+                    SetLastError(result.Reason);
                     if (count > 1)
                     {
                         // Find the events the destination refuses: the others are delivered.
@@ -250,6 +250,26 @@ internal sealed class OutputRunner : IDisposable
         using var file = new FileStream(_deadLetterPath, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
         file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
         file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>
+    /// Keeps the last error in memory and in <c>outputs/&lt;name&gt;.error</c> (for <c>ingestd outputs</c>, which runs
+    /// beside the daemon); removed after the next success. Only written when the error changes.
+    /// </summary>
+    private void SetLastError(string? error)
+    {
+        if (error == Stats.LastError) return;
+        Stats.LastError = error;
+        string path = OutputStatusFiles.ErrorPath(Path.GetDirectoryName(_cursorPath)!, _config.Name);
+        try
+        {
+            if (error is null) File.Delete(path);
+            else File.WriteAllText(path, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {error}\n");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Log.Warn($"output {_config.Name}: cannot write {path}: {e.Message}");
+        }
     }
 
     private void OnReadWarning(string message)
