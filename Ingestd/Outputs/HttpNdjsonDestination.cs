@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Net;
 using System.Net.Http;
@@ -36,9 +37,17 @@ internal sealed class HttpNdjsonDestination : IDestination
         };
     }
 
-    public DeliveryResult Send(OutputBatch batch, int from, int count, CancellationToken ct)
+    private readonly ArrayBufferWriter<byte> _ndjson = new(64 * 1024);
+
+    public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
     {
-        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _url) { Content = Body(batch.Slice(from, count)) };
+        _ndjson.ResetWrittenCount();
+        foreach (int i in items)
+        {
+            _ndjson.Write(batch.Line(i));
+            _ndjson.Write("\n"u8);
+        }
+        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _url) { Content = Body(_ndjson.WrittenMemory) };
         foreach (var (name, value) in _headers)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);

@@ -11,10 +11,19 @@ internal enum DeliveryStatus
 
     /// <summary>Refused for its content: retrying the same bytes cannot help (split, then dead-letter).</summary>
     Permanent,
+
+    /// <summary>The request went through but items fared differently: see <see cref="DeliveryResult.Items"/>.</summary>
+    PerItem,
 }
 
-internal readonly record struct DeliveryResult(DeliveryStatus Status, string Reason)
+/// <summary>One item's fate in a <see cref="DeliveryStatus.PerItem"/> answer (never PerItem itself).</summary>
+internal readonly record struct ItemOutcome(DeliveryStatus Status, string Reason);
+
+internal readonly record struct DeliveryResult(DeliveryStatus Status, string Reason, ItemOutcome[]? Items = null)
 {
+    /// <summary>Per-item outcomes, aligned with the items sent.</summary>
+    public static DeliveryResult PerItem(ItemOutcome[] items) => new(DeliveryStatus.PerItem, "", items);
+
     public static readonly DeliveryResult Acknowledged = new(DeliveryStatus.Acknowledged, "");
     public static DeliveryResult Transient(string reason) => new(DeliveryStatus.Transient, reason);
     public static DeliveryResult Permanent(string reason) => new(DeliveryStatus.Permanent, reason);
@@ -26,6 +35,6 @@ internal readonly record struct DeliveryResult(DeliveryStatus Status, string Rea
 /// </summary>
 internal interface IDestination : IDisposable
 {
-    /// <summary>Sends items [from, from+count) of <paramref name="batch"/>.</summary>
-    DeliveryResult Send(OutputBatch batch, int from, int count, CancellationToken ct);
+    /// <summary>Sends the given items (indexes into <paramref name="batch"/>, in order).</summary>
+    DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct);
 }

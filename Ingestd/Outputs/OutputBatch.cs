@@ -7,14 +7,13 @@ namespace Ingestd.Outputs;
 
 /// <summary>
 /// The events of one delivery as NDJSON, one line each: the record as <c>ingestd read</c> prints it plus <c>"id"</c>
-/// (<c>&lt;node_id&gt;-&lt;sequence&gt;</c>), the stable id destinations deduplicate on. Lines are contiguous, so any
-/// run of items is one slice of <see cref="Bytes"/>. Reused from batch to batch.
+/// (<c>&lt;node_id&gt;-&lt;sequence&gt;</c>), the stable id destinations deduplicate on. Reused from batch to batch.
 /// </summary>
 internal sealed class OutputBatch : IDisposable
 {
     private readonly ArrayBufferWriter<byte> _buffer = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
-    private readonly List<(long Sequence, int Start, int Length)> _items = [];
+    private readonly List<(long Sequence, int Start, int Length, long EventNs)> _items = [];
     private readonly byte[] _nodePrefix;
     private byte[] _oneLine = new byte[4096];
 
@@ -37,13 +36,17 @@ internal sealed class OutputBatch : IDisposable
 
     public long SequenceAt(int index) => _items[index].Sequence;
 
-    /// <summary>Items [from, from+count) as one contiguous NDJSON slice (each line ends in '\n').</summary>
-    public ReadOnlyMemory<byte> Slice(int from, int count)
+    public long EventNsAt(int index) => _items[index].EventNs;
+
+    /// <summary>Writes item <paramref name="index"/>'s id (<c>&lt;node_id&gt;-&lt;sequence&gt;</c>) into <paramref name="dest"/>; returns its length.</summary>
+    public int WriteId(int index, Span<byte> dest)
     {
-        int start = _items[from].Start;
-        var last = _items[from + count - 1];
-        return _buffer.WrittenMemory[start..(last.Start + last.Length)];
+        _nodePrefix.CopyTo(dest);
+        _items[index].Sequence.TryFormat(dest[_nodePrefix.Length..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
+        return _nodePrefix.Length + digits;
     }
+
+    public int MaxIdLength => _nodePrefix.Length + 20;
 
     /// <summary>One item's line without its '\n'.</summary>
     public ReadOnlySpan<byte> Line(int index)
@@ -84,7 +87,7 @@ internal sealed class OutputBatch : IDisposable
         w.Flush();
         w.Reset();
         _buffer.Write("\n"u8);
-        _items.Add((sequence, start, _buffer.WrittenCount - start));
+        _items.Add((sequence, start, _buffer.WrittenCount - start, view.EventNs));
     }
 
     // NDJSON needs one line per record; raw line breaks in JSON can only be whitespace between tokens.

@@ -165,7 +165,9 @@ internal sealed class OutputRunner : IDisposable
 
     private void Flush()
     {
-        Deliver(0, _batch.Count);
+        var all = new List<int>(_batch.Count);
+        for (int i = 0; i < _batch.Count; i++) all.Add(i);
+        Deliver(all);
         _batch.Clear();
         SaveCursor(_seenThrough);
         UpdateLag();
@@ -178,50 +180,84 @@ internal sealed class OutputRunner : IDisposable
         _lastCursorSaveTicks = Stopwatch.GetTimestamp();
     }
 
-    /// <summary>Delivers items [from, from+count): returns once each was acknowledged or dead-lettered.</summary>
-    private void Deliver(int from, int count)
+    /// <summary>Delivers the given items of the batch: returns once each was acknowledged or dead-lettered.</summary>
+    private void Deliver(List<int> items)
     {
         var ct = _stop.Token;
         for (int attempt = 0; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            var result = _destination.Send(_batch, from, count, ct);
+            var result = _destination.Send(_batch, items, ct);
             switch (result.Status)
             {
                 case DeliveryStatus.Acknowledged:
-                    Stats.Delivered.Add(count);
-                    if (Stats.LastError is not null)
-                    {
-                        Log.Info($"output {_config.Name}: delivering again after: {Stats.LastError}");
-                        SetLastError(null);
-                    }
+                    Delivered(items.Count);
                     return;
                 case DeliveryStatus.Transient:
-                    Stats.Retries.Increment();
-                    Stats.CountError("transient");
-                    if (attempt == 0 || Stats.LastError != result.Reason)
-                        Log.Warn($"output {_config.Name}: {count} events not delivered ({result.Reason}); retrying with backoff");
-                    SetLastError(result.Reason);
-                    UpdateLag();
-                    if (ct.WaitHandle.WaitOne(Backoff(attempt))) ct.ThrowIfCancellationRequested();
+                    Retry(attempt, items.Count, result.Reason, ct);
                     continue;
-                default:
+                case DeliveryStatus.Permanent:
                     SetLastError(result.Reason);
-                    if (count > 1)
+                    if (items.Count > 1)
                     {
                         // Find the events the destination refuses: the others are delivered.
-                        int half = count / 2;
-                        Deliver(from, half);
-                        Deliver(from + half, count - half);
+                        int half = items.Count / 2;
+                        Deliver(items.GetRange(0, half));
+                        Deliver(items.GetRange(half, items.Count - half));
                     }
                     else
                     {
                         Stats.CountError("permanent");
-                        DeadLetter(from, result.Reason);
+                        DeadLetter(items[0], result.Reason);
                     }
                     return;
+                default:
+                    // Per-item answers: the acknowledged ones are done, the refused ones dead-lettered, the rest retried.
+                    var again = new List<int>();
+                    string? retryReason = null;
+                    for (int i = 0; i < items.Count; i++)
+                    {
+                        var item = result.Items![i];
+                        if (item.Status == DeliveryStatus.Acknowledged) Delivered(1);
+                        else if (item.Status == DeliveryStatus.Transient)
+                        {
+                            again.Add(items[i]);
+                            retryReason ??= item.Reason;
+                        }
+                        else
+                        {
+                            Stats.CountError("permanent");
+                            SetLastError(item.Reason);
+                            DeadLetter(items[i], item.Reason);
+                        }
+                    }
+                    if (again.Count == 0) return;
+                    items = again;
+                    Retry(attempt, items.Count, retryReason!, ct);
+                    continue;
             }
         }
+    }
+
+    private void Delivered(int count)
+    {
+        Stats.Delivered.Add(count);
+        if (Stats.LastError is not null)
+        {
+            Log.Info($"output {_config.Name}: delivering again after: {Stats.LastError}");
+            SetLastError(null);
+        }
+    }
+
+    private void Retry(int attempt, int count, string reason, CancellationToken ct)
+    {
+        Stats.Retries.Increment();
+        Stats.CountError("transient");
+        if (attempt == 0 || Stats.LastError != reason)
+            Log.Warn($"output {_config.Name}: {count} events not delivered ({reason}); retrying with backoff");
+        SetLastError(reason);
+        UpdateLag();
+        if (ct.WaitHandle.WaitOne(Backoff(attempt))) ct.ThrowIfCancellationRequested();
     }
 
     /// <summary>Exponential from 100 ms, capped at <c>retry_max_backoff</c>, with jitter in [50%, 100%] so outputs spread out.</summary>
