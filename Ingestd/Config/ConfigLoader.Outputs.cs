@@ -69,6 +69,9 @@ internal static partial class ConfigLoader
                         if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
                             throw Error(entry.Line, $"{key}: expected an http:// or https:// URL, got \"{url}\"");
                         break;
+                    case "index":
+                        output = output with { Index = ReadString(v, key) };
+                        break;
                     case "headers":
                         output = output with { Headers = ReadHeaders(v, key) };
                         break;
@@ -87,7 +90,8 @@ internal static partial class ConfigLoader
             }
             if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
             if (type is null) throw Error(table.Line, $"outputs: output '{name}' is missing required key 'type' ({string.Join(", ", OutputConfig.KnownTypes)})");
-            if (type == "http_ndjson" && url is null) throw Error(typeLine, $"outputs.url: output '{name}' (http_ndjson) needs a url");
+            if (url is null) throw Error(typeLine, $"outputs.url: output '{name}' ({type}) needs a url");
+            if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
             return output with { Name = name, Type = type, Url = url };
         }
 

@@ -13,7 +13,7 @@ internal enum OutputStart
 /// </summary>
 internal sealed record OutputConfig
 {
-    public static readonly string[] KnownTypes = ["http_ndjson"];
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch"];
 
     /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
     public required string Name { get; init; }
@@ -37,8 +37,11 @@ internal sealed record OutputConfig
 
     public OutputStart Start { get; init; } = OutputStart.Earliest;
 
-    /// <summary><c>url</c> (http_ndjson): where batches are POSTed.</summary>
+    /// <summary><c>url</c>: where batches are POSTed (http_ndjson), the cluster's base URL (elasticsearch: <c>/_bulk</c> is added).</summary>
     public string? Url { get; init; }
+
+    /// <summary><c>index</c> (elasticsearch): the target index; <c>{tenant}</c> and <c>{dialect}</c> are filled per event.</summary>
+    public string Index { get; init; } = "ingestd-{tenant}";
 
     /// <summary><c>headers = { "Authorization" = "Bearer ..." }</c> (http_ndjson): added to every request.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
@@ -55,7 +58,7 @@ internal sealed record OutputConfig
     public bool Equals(OutputConfig? other) =>
         other is not null && Name == other.Name && Type == other.Type && Enabled == other.Enabled && Match.Equals(other.Match)
         && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
-        && Url == other.Url && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
+        && Url == other.Url && Index == other.Index && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
         && RetryMaxBackoff == other.RetryMaxBackoff;
 
     public override int GetHashCode() => HashCode.Combine(Name, Type, Url);

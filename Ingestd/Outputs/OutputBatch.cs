@@ -116,7 +116,13 @@ internal static class RecordJson
     /// <summary>Writes Unix nanoseconds as RFC 3339 UTC with nine fraction digits, as <c>ingestd read</c> does.</summary>
     public static void WriteTime(Utf8JsonWriter w, ReadOnlySpan<byte> name, long unixNs)
     {
-        Span<byte> dest = stackalloc byte[30];
+        Span<byte> dest = stackalloc byte[40];
+        w.WriteString(name, dest[..FormatTime(unixNs, dest)]);
+    }
+
+    /// <summary>Unix nanoseconds as RFC 3339 UTC with nine fraction digits (30 bytes); returns the length.</summary>
+    public static int FormatTime(long unixNs, Span<byte> dest)
+    {
         long seconds = Math.DivRem(unixNs, 1_000_000_000L, out long fraction);
         if (fraction < 0)
         {
@@ -129,6 +135,6 @@ internal static class RecordJson
         fraction.TryFormat(dest[n..], out int f, "D9", System.Globalization.CultureInfo.InvariantCulture);
         n += f;
         dest[n++] = (byte)'Z';
-        w.WriteString(name, dest[..n]);
+        return n;
     }
 }

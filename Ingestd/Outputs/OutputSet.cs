@@ -28,6 +28,7 @@ internal sealed class OutputSet : IDisposable
     public static IDestination CreateDestination(OutputConfig config) => config.Type switch
     {
         "http_ndjson" => new HttpNdjsonDestination(config),
+        "elasticsearch" => new ElasticsearchDestination(config),
         _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
     };
 
