@@ -45,8 +45,8 @@ internal sealed class OutputSet : IDisposable
                     keep.Add(runner);
                     continue;
                 }
-                Log.Info($"output {runner.Config.Name}: stopping (at sequence {runner.Cursor})");
                 runner.Dispose();
+                Log.Info($"output {runner.Config.Name}: stopped at sequence {runner.Cursor}");
             }
             foreach (var config in outputs)
             {
