@@ -66,8 +66,11 @@ internal static partial class ConfigLoader
                         break;
                     case "url":
                         url = ReadString(v, key);
-                        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
-                            throw Error(entry.Line, $"{key}: expected an http:// or https:// URL, got \"{url}\"");
+                        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "nats" or "tls"))
+                            throw Error(entry.Line, $"{key}: expected an http://, https:// or nats:// URL, got \"{url}\"");
+                        break;
+                    case "subject":
+                        output = output with { Subject = ReadString(v, key) };
                         break;
                     case "index":
                         output = output with { Index = ReadString(v, key) };
@@ -91,6 +94,10 @@ internal static partial class ConfigLoader
             if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
             if (type is null) throw Error(table.Line, $"outputs: output '{name}' is missing required key 'type' ({string.Join(", ", OutputConfig.KnownTypes)})");
             if (url is null) throw Error(typeLine, $"outputs.url: output '{name}' ({type}) needs a url");
+            bool nats = type == "nats_jetstream";
+            if (nats != url!.StartsWith("nats://", StringComparison.Ordinal) && !(nats && url.StartsWith("tls://", StringComparison.Ordinal)))
+                throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs a nats:// URL" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
+            if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
             if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
             return output with { Name = name, Type = type, Url = url };
         }

@@ -13,7 +13,7 @@ internal enum OutputStart
 /// </summary>
 internal sealed record OutputConfig
 {
-    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch"];
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream"];
 
     /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
     public required string Name { get; init; }
@@ -43,6 +43,9 @@ internal sealed record OutputConfig
     /// <summary><c>index</c> (elasticsearch): the target index; <c>{tenant}</c> and <c>{dialect}</c> are filled per event.</summary>
     public string Index { get; init; } = "ingestd-{tenant}";
 
+    /// <summary><c>subject</c> (nats_jetstream): the subject template; <c>{tenant}</c> and <c>{dialect}</c> are filled per event.</summary>
+    public string Subject { get; init; } = "logs.{tenant}.{dialect}";
+
     /// <summary><c>headers = { "Authorization" = "Bearer ..." }</c> (http_ndjson): added to every request.</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
 
@@ -58,7 +61,7 @@ internal sealed record OutputConfig
     public bool Equals(OutputConfig? other) =>
         other is not null && Name == other.Name && Type == other.Type && Enabled == other.Enabled && Match.Equals(other.Match)
         && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
-        && Url == other.Url && Index == other.Index && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
+        && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
         && RetryMaxBackoff == other.RetryMaxBackoff;
 
     public override int GetHashCode() => HashCode.Combine(Name, Type, Url);

@@ -112,21 +112,7 @@ internal sealed class ElasticsearchDestination : IDestination
     private ReadOnlySpan<byte> IndexFor(ReadOnlySpan<byte> line)
     {
         if (!_index.Contains('{')) return Encoding.UTF8.GetBytes(_index);
-        string tenant = "", dialect = "";
-        var reader = new Utf8JsonReader(line);
-        reader.Read(); // StartObject
-        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
-        {
-            bool isTenant = reader.ValueTextEquals("tenant"u8), isDialect = reader.ValueTextEquals("dialect"u8);
-            reader.Read();
-            if (isTenant) tenant = reader.GetString() ?? "";
-            else if (isDialect)
-            {
-                dialect = reader.GetString() ?? "";
-                break; // dialect comes after tenant
-            }
-            else reader.TrySkip();
-        }
+        var (tenant, dialect) = RecordJson.TenantAndDialect(line);
         return Encoding.UTF8.GetBytes(_index.Replace("{tenant}", tenant).Replace("{dialect}", dialect));
     }
 

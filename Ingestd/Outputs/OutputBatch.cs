@@ -38,6 +38,13 @@ internal sealed class OutputBatch : IDisposable
 
     public long EventNsAt(int index) => _items[index].EventNs;
 
+    /// <summary>One item's line without its '\n', as memory (valid until the batch is cleared).</summary>
+    public ReadOnlyMemory<byte> LineMemory(int index)
+    {
+        var item = _items[index];
+        return _buffer.WrittenMemory.Slice(item.Start, item.Length - 1);
+    }
+
     /// <summary>Writes item <paramref name="index"/>'s id (<c>&lt;node_id&gt;-&lt;sequence&gt;</c>) into <paramref name="dest"/>; returns its length.</summary>
     public int WriteId(int index, Span<byte> dest)
     {
@@ -118,6 +125,27 @@ internal static class RecordJson
     {
         Span<byte> dest = stackalloc byte[40];
         w.WriteString(name, dest[..FormatTime(unixNs, dest)]);
+    }
+
+    /// <summary>The <c>tenant</c> and <c>dialect</c> of a line this batch wrote (for templates: index, subject).</summary>
+    public static (string Tenant, string Dialect) TenantAndDialect(ReadOnlySpan<byte> line)
+    {
+        string tenant = "", dialect = "";
+        var reader = new Utf8JsonReader(line);
+        reader.Read(); // StartObject
+        while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+        {
+            bool isTenant = reader.ValueTextEquals("tenant"u8), isDialect = reader.ValueTextEquals("dialect"u8);
+            reader.Read();
+            if (isTenant) tenant = reader.GetString() ?? "";
+            else if (isDialect)
+            {
+                dialect = reader.GetString() ?? "";
+                break; // dialect comes after tenant
+            }
+            else reader.TrySkip();
+        }
+        return (tenant, dialect);
     }
 
     /// <summary>Unix nanoseconds as RFC 3339 UTC with nine fraction digits (30 bytes); returns the length.</summary>

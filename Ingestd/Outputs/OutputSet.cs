@@ -29,6 +29,7 @@ internal sealed class OutputSet : IDisposable
     {
         "http_ndjson" => new HttpNdjsonDestination(config),
         "elasticsearch" => new ElasticsearchDestination(config),
+        "nats_jetstream" => new NatsJetStreamDestination(config),
         _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
     };
 
@@ -52,7 +53,18 @@ internal sealed class OutputSet : IDisposable
             {
                 if (!config.Enabled || keep.Any(r => r.Config.Name == config.Name)) continue;
                 var stats = _metrics.Outputs.GetOrAdd(config.Name, static _ => new OutputStats());
-                var runner = new OutputRunner(config, _dataDir, _nodeId, _logEnd, stats, CreateDestination(config));
+                OutputRunner runner;
+                try
+                {
+                    runner = new OutputRunner(config, _dataDir, _nodeId, _logEnd, stats, CreateDestination(config));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // One output that cannot start must not take ingest (or the other outputs) down.
+                    stats.LastError = "cannot start: " + e.Message;
+                    Log.Error($"output {config.Name}: cannot start, not delivering: {e}");
+                    continue;
+                }
                 keep.Add(runner);
                 runner.Start();
                 Log.Info($"output {config.Name}: {config.Type} delivering from sequence {runner.Cursor}");
