@@ -72,7 +72,8 @@ public class NatsJetStreamOutputTests
             Ingest(daemon, "acme", "js", 50);
             HttpNdjsonOutputTests.WaitForCursor(dir.Path, 50, "js");
         }
-        var messages = ReadStream(nats.Url);
+        // The events of a batch are published concurrently: the stream may hold them in another order.
+        var messages = ReadStream(nats.Url).OrderBy(m => m.Data.GetProperty("seq").GetInt64()).ToList();
         var stored = IngestdCli.ReadRecords(dir.Path);
         Assert.Equal(stored.Count, messages.Count);
         for (int i = 0; i < stored.Count; i++)

@@ -29,9 +29,13 @@ internal sealed class OutputSet : IDisposable
     {
         "http_ndjson" => new HttpNdjsonDestination(config),
         "elasticsearch" => new ElasticsearchDestination(config),
-        "nats_jetstream" => new NatsJetStreamDestination(config),
+        "nats_jetstream" => CreateNats(config),
         _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
     };
+
+    // Its own method so the NATS assemblies are loaded only by a daemon that has such an output.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
+    private static IDestination CreateNats(OutputConfig config) => new NatsJetStreamDestination(config);
 
     /// <summary>Starts, stops and restarts outputs so that exactly the enabled ones of <paramref name="outputs"/> run.</summary>
     public void Apply(IReadOnlyList<OutputConfig> outputs)
