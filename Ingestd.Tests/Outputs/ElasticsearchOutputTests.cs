@@ -21,7 +21,7 @@ public class ElasticsearchOutputTests
         name = "es"
         type = "elasticsearch"
         url = "{{url}}"
-        timeout = "5s"
+        timeout = "15s"
         retry_max_backoff = "500ms"
         batch = { max_events = 25, max_wait = "50ms" }
         {{extra}}

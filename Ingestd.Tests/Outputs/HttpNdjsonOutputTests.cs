@@ -9,7 +9,8 @@ namespace Ingestd.Tests.Outputs;
 /// </summary>
 public class HttpNdjsonOutputTests
 {
-    private static string Config(string url, string extra = "") => $$"""
+    // A generous timeout: a slow answer under load would be retried and seen twice by the capture server.
+    private static string Config(string url, string extra = "", string timeout = "15s") => $$"""
         [server]
         node_id = "node-a"
 
@@ -17,7 +18,7 @@ public class HttpNdjsonOutputTests
         name = "capture"
         type = "http_ndjson"
         url = "{{url}}"
-        timeout = "2s"
+        timeout = "{{timeout}}"
         retry_max_backoff = "500ms"
         batch = { max_events = 50, max_wait = "50ms" }
         {{extra}}
@@ -99,7 +100,7 @@ public class HttpNdjsonOutputTests
     {
         using var dir = new TempDir();
         using var capture = new CaptureServer { Hang = true };
-        using var daemon = DaemonProcess.Start(dir.Path, Config(capture.Url));
+        using var daemon = DaemonProcess.Start(dir.Path, Config(capture.Url, timeout: "1s"));
         Ingest(daemon, "t", "hang", 20);
         WaitUntil(() => capture.Requests >= 1);
         Ingest(daemon, "t", "hang-more", 20);
