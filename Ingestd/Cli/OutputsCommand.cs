@@ -36,14 +36,14 @@ internal static class OutputsCommand
             return 0;
         }
         long end = LogEnd(dataDir, stderr);
-        stdout.WriteLine($"{"OUTPUT",-20} {"TYPE",-12} {"STATE",-9} {"CURSOR",12} {"LAG",12}  LAST ERROR");
+        stdout.WriteLine($"{"OUTPUT",-20} {"TYPE",-14} {"STATE",-9} {"CURSOR",12} {"LAG",12}  LAST ERROR");
         foreach (var name in names)
         {
             var output = config.Outputs.FirstOrDefault(o => o.Name == name);
             string state = output is null ? "removed" : output.Enabled ? "enabled" : "disabled";
             long? cursor = OutputCursor.Load(OutputCursor.PathFor(outputsDir, name), out string? problem);
             string error = ReadError(outputsDir, name) ?? problem ?? "-";
-            stdout.WriteLine($"{name,-20} {output?.Type ?? "-",-12} {state,-9} {(cursor is long c ? c.ToString() : "none"),12} "
+            stdout.WriteLine($"{name,-20} {output?.Type ?? "-",-14} {state,-9} {(cursor is long c ? c.ToString() : "none"),12} "
                              + $"{(cursor is long d ? Math.Max(0, end - d).ToString() : "-"),12}  {error}");
         }
         return 0;
