@@ -5,7 +5,7 @@ namespace Ingestd.Tests;
 
 /// <summary>
 /// The folders of <c>Ingestd/</c> follow the data path and depend on each other one way
-/// (Transport ← Http ← Routing → Endpoints → Ingest → Ring, Storage). Each folder listed here may use only the daemon
+/// (Transport ← Http ← Routing → Endpoints → Ingest → Ring, Storage; Routing → Processing before the publish). Each folder listed here may use only the daemon
 /// folders named for it (<c>Ingestd.Parsing</c>, Diagnostics and the BCL are always allowed). Server is the composition
 /// root and Cli the command line: only Program (and Service, the systemd side of the running server) name them.
 /// </summary>
@@ -15,7 +15,7 @@ public partial class ArchitectureTests
     {
         ["Transport"] = [],
         ["Http"] = ["Transport", "Config"],
-        ["Routing"] = ["Http", "Endpoints", "Ingest", "Transport", "Config"],
+        ["Routing"] = ["Http", "Endpoints", "Ingest", "Processing", "Transport", "Config"],
         // Endpoints write HTTP responses but never see the connection or the loop that reads it.
         ["Endpoints"] = ["Http", "Ingest", "Storage", "Auth", "Config", "Idempotency", "Limits", "Subscriptions", "WebAssets"],
         ["Subscriptions"] = ["Http", "Transport"],
@@ -23,6 +23,8 @@ public partial class ArchitectureTests
         ["Ring"] = [],
         ["Storage"] = [],
         ["Idempotency"] = ["Storage"],
+        // Processing: the pipelines between an endpoint's batch and the publish (issue #12).
+        ["Processing"] = ["Config", "Diagnostics"],
         ["Auth"] = ["Config"],
         ["Limits"] = [],
         ["Config"] = [],

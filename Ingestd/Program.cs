@@ -2,6 +2,8 @@ using System.Runtime.InteropServices;
 using Ingestd.Cli;
 using Ingestd.Config;
 using Ingestd.Diagnostics;
+using Ingestd.Parsing.Processing;
+using Ingestd.Processing;
 using Ingestd.Server;
 using Ingestd.Service;
 
@@ -34,10 +36,13 @@ internal static class Program
         }
 
         IngestdConfig config;
+        PipelineSet? pipelines = null;
         try
         {
             config = command.ConfigPath is null ? IngestdConfig.Defaults : ConfigLoader.LoadFile(command.ConfigPath);
             config = CommandLine.ApplyOverrides(config, command);
+            // A pipeline that does not compile stops start-up, like any other config error.
+            if (command.Verb is CliVerb.Serve or CliVerb.CheckConfig or CliVerb.PipelineTest) pipelines = PipelineCompiler.Compile(config);
         }
         catch (ConfigException e)
         {
@@ -74,19 +79,26 @@ internal static class Program
                 return OutputsCommand.Run(config, command, Console.Out, Console.Error);
             case CliVerb.Verify:
                 return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out);
+            case CliVerb.CheckConfig:
+                PipelineTestCommand.Explain(config, pipelines!, Console.Out);
+                return 0;
+            case CliVerb.PipelineTest:
+                return PipelineTestCommand.Run(pipelines!, new PipelineTestCommand.Fields(command.Tenant ?? "-", command.Stream ?? "",
+                    command.Dialect is null ? Parsing.Records.Dialect.Streams : Enum.Parse<Parsing.Records.Dialect>(command.Dialect, ignoreCase: true),
+                    command.Service ?? "", command.Level ?? ""), Console.In, Console.Out, Console.Error);
             default:
-                return await ServeAsync(config, command).ConfigureAwait(false);
+                return await ServeAsync(config, pipelines, command).ConfigureAwait(false);
         }
     }
 
-    private static async Task<int> ServeAsync(IngestdConfig config, CliCommand command)
+    private static async Task<int> ServeAsync(IngestdConfig config, PipelineSet? pipelines, CliCommand command)
     {
         using var notifier = new SystemdNotifier();
         var stop = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, ctx => { ctx.Cancel = true; stop.TrySetResult(); });
 
-        await using var server = new IngestServer(config);
+        await using var server = new IngestServer(config, pipelines);
         bool started = false;
 
         // SIGHUP: re-read the file, keep the old config if the new one is bad (logged). Registered

@@ -76,6 +76,14 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
         _written += bytes.Length;
     }
 
+    /// <summary>Exchanges arrays and written lengths with <paramref name="other"/>, which must take its arrays from the same pool.</summary>
+    public void SwapWith(PooledBuffer other)
+    {
+        if (!ReferenceEquals(_pool, other._pool)) throw new InvalidOperationException("buffers of different pools cannot swap arrays");
+        (_array, other._array) = (other._array, _array);
+        (_written, other._written) = (other._written, _written);
+    }
+
     /// <summary>Shrinks back to a modest array after an unusually large request so idle connections hold little memory.</summary>
     public void TrimTo(int maxRetained)
     {

@@ -192,8 +192,10 @@ internal sealed class ChunkedBodyDecoder
         }
 
         if (_sizeDigits == 0) Rejection.Throw(RejectReason.InvalidChunkSize, "chunk size missing");
-        // Refuse up front a chunk that could never fit, before reading its data.
-        if (_chunkRemaining > output.Cap) Rejection.Throw(RejectReason.ChunkSizeOverflow);
+        // Refuse up front a chunk that could never fit, before reading its data: the body is too large (413),
+        // not malformed.
+        if (output.Length + _chunkRemaining > output.Cap)
+            throw new RequestRejectedException(RejectReason.BodyTooLarge, $"a chunk of {_chunkRemaining} bytes takes the body beyond the limit of {output.Cap} bytes") { Size = output.Length + _chunkRemaining };
 
         switch (b)
         {

@@ -38,12 +38,41 @@ internal sealed class RecordBatch : IDisposable
     /// </summary>
     public void Append(long receivedNs, long eventNs, Dialect dialect, RecordKind kind,
         ReadOnlySpan<byte> tenant, ReadOnlySpan<byte> level, ReadOnlySpan<byte> service,
-        ReadOnlySpan<byte> timestampText, ReadOnlySpan<byte> json, ReadOnlySpan<byte> stream = default)
+        ReadOnlySpan<byte> timestampText, ReadOnlySpan<byte> json, ReadOnlySpan<byte> stream = default, ReadOnlySpan<byte> routes = default)
     {
-        int size = RecordLayout.SizeOf(tenant.Length, level.Length, service.Length, timestampText.Length, json.Length, stream.Length);
+        int size = RecordLayout.SizeOf(tenant.Length, level.Length, service.Length, timestampText.Length, json.Length, stream.Length, routes.Length);
         var dest = _buffer.GetSpan(size);
-        RecordLayout.Write(dest, receivedNs, eventNs, dialect, kind, tenant, level, service, timestampText, json, stream);
+        RecordLayout.Write(dest, receivedNs, eventNs, dialect, kind, tenant, level, service, timestampText, json, stream, routes);
         _buffer.Advance(size);
+        Counted(eventNs);
+    }
+
+    /// <summary>Appends whole records of the current layout as they are (<paramref name="count"/> of them), e.g. events a pipeline left alone.</summary>
+    public void AppendRecords(ReadOnlySpan<byte> records, int count)
+    {
+        records.CopyTo(_buffer.GetSpan(records.Length));
+        _buffer.Advance(records.Length);
+        for (int at = 0, i = 0; i < count; i++)
+        {
+            Counted(RecordLayout.ReadEventNs(records[at..]));
+            at += RecordLayout.ReadLength(records[at..]);
+        }
+    }
+
+    /// <summary>Makes room for <paramref name="bytes"/> more bytes at once (one rent instead of growing step by step).</summary>
+    public void Reserve(int bytes) => _buffer.GetSpan(bytes);
+
+    /// <summary>Exchanges contents with <paramref name="other"/> (buffers, counts, time ranges): a processed batch takes the request batch's place without a copy.</summary>
+    public void SwapWith(RecordBatch other)
+    {
+        _buffer.SwapWith(other._buffer);
+        (Count, other.Count) = (other.Count, Count);
+        (MinEventNs, other.MinEventNs) = (other.MinEventNs, MinEventNs);
+        (MaxEventNs, other.MaxEventNs) = (other.MaxEventNs, MaxEventNs);
+    }
+
+    private void Counted(long eventNs)
+    {
         Count++;
         if (eventNs < MinEventNs) MinEventNs = eventNs;
         if (eventNs > MaxEventNs) MaxEventNs = eventNs;

@@ -12,4 +12,10 @@ internal enum RecordLayoutVersion : byte
 
     /// <summary>36-byte record header: <see cref="Original"/> plus the stream (u16 length at offset 34, bytes before the event JSON).</summary>
     WithStream = 1,
+
+    /// <summary>
+    /// 38-byte record header: <see cref="WithStream"/> plus the route tags (u16 length at offset 36, comma-separated
+    /// names after the stream bytes, before the event JSON; empty = the default route <c>store</c>).
+    /// </summary>
+    WithRoutes = 2,
 }

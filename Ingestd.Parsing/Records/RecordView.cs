@@ -33,7 +33,8 @@ internal readonly ref struct RecordView
             + BinaryPrimitives.ReadUInt16LittleEndian(span[26..])
             + BinaryPrimitives.ReadUInt16LittleEndian(span[28..])
             + BinaryPrimitives.ReadUInt32LittleEndian(span[30..]);
-        if (headerSize == RecordLayout.HeaderSize) fields += BinaryPrimitives.ReadUInt16LittleEndian(span[34..]);
+        if (headerSize >= RecordLayout.WithStreamHeaderSize) fields += BinaryPrimitives.ReadUInt16LittleEndian(span[34..]);
+        if (headerSize >= RecordLayout.HeaderSize) fields += BinaryPrimitives.ReadUInt16LittleEndian(span[36..]);
         if (headerSize + fields != total) return false;
         view = new RecordView(span[..(int)total], headerSize);
         length = (int)total;
@@ -51,7 +52,8 @@ internal readonly ref struct RecordView
     private int ServiceLength => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[26..]);
     private int TimestampTextLength => BinaryPrimitives.ReadUInt16LittleEndian(_bytes[28..]);
     private int JsonLength => (int)BinaryPrimitives.ReadUInt32LittleEndian(_bytes[30..]);
-    private int StreamLength => _headerSize == RecordLayout.HeaderSize ? BinaryPrimitives.ReadUInt16LittleEndian(_bytes[34..]) : 0;
+    private int StreamLength => _headerSize >= RecordLayout.WithStreamHeaderSize ? BinaryPrimitives.ReadUInt16LittleEndian(_bytes[34..]) : 0;
+    private int RoutesLength => _headerSize >= RecordLayout.HeaderSize ? BinaryPrimitives.ReadUInt16LittleEndian(_bytes[36..]) : 0;
 
     public ReadOnlySpan<byte> Tenant => _bytes.Slice(_headerSize, TenantLength);
     public ReadOnlySpan<byte> Level => _bytes.Slice(_headerSize + TenantLength, LevelLength);
@@ -59,7 +61,10 @@ internal readonly ref struct RecordView
     public ReadOnlySpan<byte> TimestampText => _bytes.Slice(_headerSize + TenantLength + LevelLength + ServiceLength, TimestampTextLength);
 
     /// <summary>The Streams pipeline the record was sent to; empty for other dialects and for records of the original layout.</summary>
-    public ReadOnlySpan<byte> Stream => _bytes.Slice(_bytes.Length - JsonLength - StreamLength, StreamLength);
+    public ReadOnlySpan<byte> Stream => _bytes.Slice(_bytes.Length - JsonLength - RoutesLength - StreamLength, StreamLength);
+
+    /// <summary>Comma-separated route tags set by a pipeline's <c>route</c> step; empty = the default route <c>store</c> (and for older layouts).</summary>
+    public ReadOnlySpan<byte> Routes => _bytes.Slice(_bytes.Length - JsonLength - RoutesLength, RoutesLength);
 
     public ReadOnlySpan<byte> Json => _bytes.Slice(_bytes.Length - JsonLength, JsonLength);
 }

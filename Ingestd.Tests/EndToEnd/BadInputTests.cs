@@ -51,6 +51,7 @@ public class BadInputTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
         { "unknown_transfer_coding", "POST /v1/drain HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400, "unsupported_transfer_encoding" },
         { "bad_chunk_size", "POST /v1/drain HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n", 400, "invalid_chunk_size" },
         { "overflowing_chunk_size", "POST /v1/drain HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nFFFFFFFFFFFFFFFFFFFF\r\nabc\r\n", 400, "chunk_size_overflow" },
+        { "chunk_beyond_the_body_limit", "POST /v1/drain HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n40000000\r\nabc\r\n", 413, "body_too_large" },
         { "bare_cr", "GET /health HTTP/1.1\r\nHost: x\rX: y\r\n\r\n", 400, "bare_cr" },
         { "obs_fold", "GET /health HTTP/1.1\r\nHost: x\r\nX-A: a\r\n  folded\r\n\r\n", 400, "obsolete_line_folding" },
         { "space_before_colon", "GET /health HTTP/1.1\r\nHost : x\r\n\r\n", 400, "invalid_header" },

@@ -232,9 +232,15 @@ public class ChunkedBodyDecoderTests
     }
 
     [Fact]
-    public void Chunk_size_beyond_the_output_cap_is_refused_before_its_data()
+    public void Chunk_size_beyond_the_output_cap_is_refused_as_too_large_before_its_data()
     {
-        Assert.Equal(RejectReason.ChunkSizeOverflow, Reject("65\r\n", cap: 100));
+        Assert.Equal(RejectReason.BodyTooLarge, Reject("65\r\n", cap: 100));
+    }
+
+    [Fact]
+    public void A_chunk_that_fits_alone_but_not_after_the_earlier_ones_is_refused_as_too_large()
+    {
+        Assert.Equal(RejectReason.BodyTooLarge, Reject("32\r\n" + new string('a', 50) + "\r\n33\r\n", cap: 100));
     }
 
     [Fact]

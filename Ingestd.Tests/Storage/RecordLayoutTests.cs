@@ -91,15 +91,58 @@ public class RecordLayoutTests
         => Assert.False(RecordView.TryRead(OriginalRecord("t", "l", "s", "x", "{}"), out _, out _));
 
     [Fact]
-    public void New_blocks_name_the_record_layout_with_stream_in_header_byte_41()
+    public void New_blocks_name_the_record_layout_with_routes_in_header_byte_41()
     {
         using var batch = Fixtures.Batch(2);
         using var codec = new BlockCodec();
         var block = codec.Encode(batch.Bytes, batch.Count, 0, batch.MinEventNs, batch.MaxEventNs).ToArray();
 
-        Assert.Equal((byte)RecordLayoutVersion.WithStream, block[41]);
+        Assert.Equal((byte)RecordLayoutVersion.WithRoutes, block[41]);
         Assert.Equal(BlockStatus.Ok, codec.Decode(block, out var header, out _));
-        Assert.Equal(RecordLayoutVersion.WithStream, header.Layout);
+        Assert.Equal(RecordLayoutVersion.WithRoutes, header.Layout);
+    }
+
+    [Fact]
+    public void Record_keeps_its_routes_between_stream_and_event()
+    {
+        using var batch = new RecordBatch();
+        batch.Append(Fixtures.ReceivedNs, Fixtures.BaseEventNs, Dialect.Streams, RecordKind.Event, U("org-xyz"), U("info"), U("payments"),
+            U("t"), U("""{"a":1}"""), U(StreamId), U("store,archive"));
+
+        Assert.True(RecordView.TryRead(batch.Bytes, out var v, out int length));
+        Assert.Equal(batch.ByteLength, length);
+        Assert.Equal(StreamId, S(v.Stream));
+        Assert.Equal("store,archive", S(v.Routes));
+        Assert.Equal("""{"a":1}""", S(v.Json));
+    }
+
+    [Fact]
+    public void Record_appended_without_routes_has_the_default_empty_ones()
+    {
+        using var batch = Fixtures.Batch(1);
+        Assert.True(RecordView.TryRead(batch.Bytes, out var v, out _));
+        Assert.True(v.Routes.IsEmpty);
+    }
+
+    [Fact]
+    public void With_stream_layout_record_reads_with_its_stream_and_no_routes()
+    {
+        // Layout 1: the 36-byte header, then tenant, level, service, timestamp, stream, JSON.
+        byte[][] fields = [U("org-a"), U("warn"), U("api"), U("t"), U("s-1"), U("{}")];
+        var record = new byte[36 + fields.Sum(f => f.Length)];
+        BinaryPrimitives.WriteUInt32LittleEndian(record, (uint)record.Length);
+        record[20] = (byte)Dialect.Streams;
+        for (int i = 0; i < 4; i++) BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(22 + 2 * i), (ushort)fields[i].Length);
+        BinaryPrimitives.WriteUInt32LittleEndian(record.AsSpan(30), (uint)fields[5].Length);
+        BinaryPrimitives.WriteUInt16LittleEndian(record.AsSpan(34), (ushort)fields[4].Length);
+        int at = 36;
+        foreach (var f in fields) { f.CopyTo(record, at); at += f.Length; }
+
+        Assert.True(RecordView.TryRead(record, RecordLayoutVersion.WithStream, out var v, out int length));
+        Assert.Equal(record.Length, length);
+        Assert.Equal("s-1", S(v.Stream));
+        Assert.True(v.Routes.IsEmpty);
+        Assert.Equal("{}", S(v.Json));
     }
 
     [Fact]
@@ -127,7 +170,7 @@ public class RecordLayoutTests
         using var batch = Fixtures.Batch(1);
         using var codec = new BlockCodec();
         var block = codec.Encode(batch.Bytes, 1, 0, batch.MinEventNs, batch.MaxEventNs).ToArray();
-        block[41] = 2;
+        block[41] = 3;
         BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(48), Crc32C.Compute(block.AsSpan(0, 48)));
 
         Assert.Equal(BlockStatus.BadHeader, BlockCodec.ReadHeader(block, out _));

@@ -11,6 +11,10 @@ internal enum CliVerb
     Verify,
     /// <summary><c>ingestd outputs [reset NAME --to-seq N|--to-time T]</c>: list the outputs' cursors, or move one.</summary>
     Outputs,
+    /// <summary><c>ingestd check-config --config FILE</c>: load and compile the configuration, explain its pipelines.</summary>
+    CheckConfig,
+    /// <summary><c>ingestd pipeline test --config FILE [--tenant T --stream S --dialect D --service X --level L] &lt; events.ndjson</c>.</summary>
+    PipelineTest,
     /// <summary><c>--version</c> / <c>-V</c>.</summary>
     Version,
     /// <summary><c>--help</c> / <c>-h</c> / <c>help</c>.</summary>

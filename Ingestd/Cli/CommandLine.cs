@@ -26,6 +26,13 @@ internal static class CommandLine
           ingestd outputs reset NAME (--to-seq N | --to-time T) [--config FILE] [--data-dir DIR]
               Move an output's cursor (the daemon must be stopped): it delivers again
               from sequence N, or from the first record received at or after T.
+          ingestd check-config --config FILE
+              Load the configuration as the daemon would and explain its pipelines.
+          ingestd pipeline test --config FILE [--tenant T] [--stream S] [--dialect D]
+                                [--service X] [--level L] < events.ndjson
+              Run the configured pipelines over JSON events (one per line) as if received
+              with those record fields (default: tenant "-", dialect streams); print each
+              event before and after, the steps that ran and why an event was dropped.
           ingestd --version | -V
           ingestd --help | -h | help
 
@@ -53,6 +60,8 @@ internal static class CommandLine
     private static readonly string[] ReadOptions =
         ["--config", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow"];
     private static readonly string[] VerifyOptions = ["--config", "--data-dir"];
+    private static readonly string[] CheckConfigOptions = ["--config"];
+    private static readonly string[] PipelineTestOptions = ["--config", "--tenant", "--stream", "--dialect", "--service", "--level"];
 
     public static CliCommand Parse(string[] args) => Parse(args, DateTimeOffset.UtcNow);
 
@@ -79,9 +88,12 @@ internal static class CommandLine
                 "read" => (CliVerb.Read, 1),
                 "verify" => (CliVerb.Verify, 1),
                 "outputs" => (CliVerb.Outputs, 1),
+                "check-config" => (CliVerb.CheckConfig, 1),
+                "pipeline" when args.Length > 1 && args[1] == "test" => (CliVerb.PipelineTest, 2),
+                "pipeline" => throw new CliUsageException("expected 'ingestd pipeline test' (see ingestd --help)"),
                 "help" => (CliVerb.Help, 1),
                 "version" => (CliVerb.Version, 1),
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify, outputs or help; see ingestd --help)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify, outputs, check-config, pipeline test or help; see ingestd --help)"),
             };
             if (verb is CliVerb.Help or CliVerb.Version)
                 return new CliCommand { Verb = verb };
@@ -92,6 +104,8 @@ internal static class CommandLine
             CliVerb.Read => ReadOptions,
             CliVerb.Verify => VerifyOptions,
             CliVerb.Outputs => OutputsOptions,
+            CliVerb.CheckConfig => CheckConfigOptions,
+            CliVerb.PipelineTest => PipelineTestOptions,
             _ => ServeOptions,
         };
         string verbName = verb switch
@@ -99,6 +113,8 @@ internal static class CommandLine
             CliVerb.Read => "ingestd read",
             CliVerb.Verify => "ingestd verify",
             CliVerb.Outputs => "ingestd outputs",
+            CliVerb.CheckConfig => "ingestd check-config",
+            CliVerb.PipelineTest => "ingestd pipeline test",
             _ => "ingestd",
         };
 
@@ -115,7 +131,7 @@ internal static class CommandLine
             {
                 if (!optionsEnded && arg.StartsWith('-') && arg.Length > 1)
                     throw new CliUsageException($"unknown option '{arg}' (see ingestd --help)");
-                if (verb == CliVerb.Serve)
+                if (verb is CliVerb.Serve or CliVerb.CheckConfig or CliVerb.PipelineTest)
                     throw new CliUsageException($"unexpected argument '{arg}' (see ingestd --help)");
                 paths.Add(arg);
                 continue;
@@ -183,6 +199,8 @@ internal static class CommandLine
         if (verb == CliVerb.Outputs) CheckOutputsArguments(command, paths);
         if (command.Since is { } since && command.Until is { } until && since > until)
             throw new CliUsageException("--since is later than --until");
+        if (verb is CliVerb.CheckConfig or CliVerb.PipelineTest && command.ConfigPath is null)
+            throw new CliUsageException($"'{verbName}' needs --config FILE");
 
         return command with { ListenOverrides = listen, Paths = paths };
     }

@@ -9,8 +9,9 @@ namespace Ingestd.Cli;
 
 /// <summary>
 /// <c>ingestd read</c>: prints stored records as NDJSON, one object per record:
-/// <c>{"seq","received_at","time","tenant","stream"?,"dialect","kind","level","service","timestamp","event"}</c>, where
-/// <c>event</c> is the event's JSON exactly as received and <c>stream</c> is present only on records that have one (Streams). Output is streamed in chunks, never held whole.
+/// <c>{"seq","received_at","time","tenant","stream"?,"dialect","kind","level","service","timestamp","routes"?,"event"}</c>, where
+/// <c>event</c> is the event's JSON exactly as received (or as a pipeline rewrote it), <c>stream</c> is present only on records that
+/// have one (Streams) and <c>routes</c> only on records a pipeline's route step tagged (absent = the default route <c>store</c>). Output is streamed in chunks, never held whole.
 /// </summary>
 internal static class ReadCommand
 {
@@ -145,6 +146,7 @@ internal static class ReadCommand
             w.WriteString("level"u8, view.Level);
             w.WriteString("service"u8, view.Service);
             w.WriteString("timestamp"u8, view.TimestampText);
+            if (!view.Routes.IsEmpty) WriteRoutes(w, view.Routes);
             w.WritePropertyName("event"u8);
             if (view.Json.IsEmpty) w.WriteNullValue();
             else if (view.Json.IndexOfAny((byte)'\n', (byte)'\r') < 0) w.WriteRawValue(view.Json, skipInputValidation: true);
@@ -154,6 +156,15 @@ internal static class ReadCommand
             w.Reset();
             _buffer.Write("\n"u8);
             if (_buffer.WrittenCount >= ChunkBytes) Flush();
+        }
+
+        // Route tags are stored comma-separated; printed as a list (absent = the default route "store").
+        private static void WriteRoutes(Utf8JsonWriter w, ReadOnlySpan<byte> routes)
+        {
+            w.WriteStartArray("routes"u8);
+            foreach (var range in routes.Split((byte)','))
+                w.WriteStringValue(routes[range]);
+            w.WriteEndArray();
         }
 
         // NDJSON needs one line per record. JSON strings cannot hold raw line breaks, so any in

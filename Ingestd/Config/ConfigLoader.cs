@@ -71,6 +71,8 @@ internal static partial class ConfigLoader
                     "auth" => config with { Auth = MapAuth(ExpectSection(entry)) },
                     "tenants" => config with { Tenants = MapTenants(entry) },
                     "outputs" => config with { Outputs = MapOutputs(entry) },
+                    "processing" => config with { Processing = (config.Processing ?? new ProcessingSection(sourceName, null, null)) with { Settings = ExpectSection(entry) } },
+                    "pipelines" => config with { Processing = (config.Processing ?? new ProcessingSection(sourceName, null, null)) with { Pipelines = ExpectTableArray(entry) } },
                     _ => throw Error(entry.Line, entry.Value is TomlTableNode
                         ? $"unknown section '{entry.Key}'"
                         : $"unknown key '{entry.Key}'"),
@@ -372,6 +374,11 @@ internal static partial class ConfigLoader
             }
             return streams;
         }
+
+        private TomlArrayNode ExpectTableArray(TomlEntry entry) =>
+            entry.Value is TomlArrayNode { IsTableArray: true } array
+                ? array
+                : throw Error(entry.Line, $"{entry.Key}: expected an array of tables ([[{entry.Key}]]), got {Describe(entry.Value)}");
 
         private TomlTableNode ExpectSection(TomlEntry entry) =>
             entry.Value as TomlTableNode

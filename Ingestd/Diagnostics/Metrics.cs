@@ -25,6 +25,18 @@ internal sealed class Metrics
         BytesByTenant.GetOrAdd((dialect, tenant), static _ => new Counter()).Add(bytes);
     }
 
+    /// <summary>Events through a pipeline step, by outcome (step "match": events a pipeline matched).</summary>
+    public ConcurrentDictionary<(string Pipeline, string Step, string Outcome), Counter> PipelineEvents { get; } = new();
+
+    /// <summary>Time spent in each pipeline step, nanoseconds (estimated from 1 event in 16).</summary>
+    public ConcurrentDictionary<(string Pipeline, string Step), Counter> PipelineStepNanos { get; } = new();
+
+    public Counter PipelineEvent(string pipeline, string step, string outcome)
+        => PipelineEvents.GetOrAdd((pipeline, step, outcome), static _ => new Counter());
+
+    public Counter PipelineStepTime(string pipeline, string step)
+        => PipelineStepNanos.GetOrAdd((pipeline, step), static _ => new Counter());
+
     public void CountDecoded(ContentCoding coding, long bytes) => DecodedBytesByEncoding[(int)coding].Add(bytes);
 
     /// <summary>Per output (<c>[[outputs]]</c> name): delivery figures.</summary>

@@ -6,6 +6,8 @@ using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Encoding;
 using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Processing;
+using Ingestd.Processing;
 using Ingestd.Transport;
 
 namespace Ingestd.Routing;
@@ -27,12 +29,16 @@ internal sealed class RequestDispatcher : IRequestHandler
     // Request-sized: rented from the shared pool while a body is decoded, given back at once.
     private readonly PooledBuffer _decoded = new(LargeBufferPool.Shared);
     private readonly DurabilityWaiter _waiter = new();
+    private readonly ProcessingStage _processing;
+    private readonly PipelineRunner _pipelineRunner = new();
     private RequestContext? _context;
     private Endpoint? _endpoint;
     private ContentCodings _coding;
 
-    public RequestDispatcher(Router router, IngestPipeline pipeline, Metrics metrics, TransportPolicy transport, TransportSecurity? security)
+    public RequestDispatcher(Router router, IngestPipeline pipeline, Metrics metrics, TransportPolicy transport, TransportSecurity? security,
+        ProcessingStage processing)
     {
+        _processing = processing;
         _router = router;
         _pipeline = pipeline;
         _metrics = metrics;
@@ -85,6 +91,13 @@ internal sealed class RequestDispatcher : IRequestHandler
         var context = _context!;
         if (!Handle(endpoint, context, body, response)) return null;
         if (context.Stream is not null) return context.Stream;
+
+        // Processing (issue #12): pipelines rewrite, drop or tag the events before they enter the ring.
+        if (!_processing.Apply(context.Batch, _pipelineRunner))
+        {
+            Refuse(endpoint, context, new RequestRejectedException(RejectReason.InternalError), response);
+            return null;
+        }
 
         int events = context.Batch.Count, recordBytes = context.Batch.ByteLength;
         var outcome = await _pipeline.PublishAsync(context.Batch, _waiter, endpoint.NeedsBatchAfterAck(context),
@@ -203,6 +216,7 @@ internal sealed class RequestDispatcher : IRequestHandler
     {
         _decoded.Dispose();
         _decoder.Dispose();
+        _pipelineRunner.Dispose();
         _context?.Dispose();
     }
 }

@@ -27,6 +27,8 @@ using Ingestd.Parsing.Dialects.Elastic;
 using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Dialects.Splunk;
 using Ingestd.Parsing.Http;
+using Ingestd.Parsing.Processing;
+using Ingestd.Processing;
 using Ingestd.Ring;
 using Ingestd.Routing;
 using Ingestd.Storage;
@@ -61,11 +63,19 @@ internal sealed class IngestServer : IAsyncDisposable
     private OutputSet? _outputs;
     private readonly LiveConfig _live;
 
-    public IngestServer(IngestdConfig config)
+    private readonly ProcessingStage _processing;
+
+    /// <param name="pipelines">The config's pipelines, already compiled (start-up checks them first); null compiles them here.</param>
+    public IngestServer(IngestdConfig config, PipelineSet? pipelines = null)
     {
         _config = config;
         _live = new LiveConfig(config);
+        _processing = new ProcessingStage(_metrics);
+        _processing.Swap(pipelines ?? PipelineCompiler.Compile(config));
     }
+
+    /// <summary>The processing pipelines in force (change on <see cref="Reload"/>).</summary>
+    public PipelineSet Pipelines => _processing.Current;
 
     /// <summary>The configuration in force (changes on <see cref="Reload"/>).</summary>
     public IngestdConfig Config => _live.Current;
@@ -131,7 +141,7 @@ internal sealed class IngestServer : IAsyncDisposable
         _context = new ServerContext
         {
             Limits = RequestLimits.From(limits),
-            CreateHandler = connection => new RequestDispatcher(router, pipeline, _metrics, transportPolicy, connection.Security),
+            CreateHandler = connection => new RequestDispatcher(router, pipeline, _metrics, transportPolicy, connection.Security, _processing),
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
         };
@@ -219,7 +229,7 @@ internal sealed class IngestServer : IAsyncDisposable
 
     /// <summary>
     /// Applies a new configuration without dropping connections or data: tenants and keys, rate
-    /// limits, JWT keys and every [limits] value. Listen addresses, data_dir and [storage] need a
+    /// limits, JWT keys, every [limits] value and the processing pipelines (lookup files re-read). Listen addresses, data_dir and [storage] need a
     /// restart; a change there is reported and ignored. Throws (leaving the old config in force)
     /// when the new one cannot be applied, e.g. an unreadable PEM file.
     /// </summary>
@@ -227,6 +237,8 @@ internal sealed class IngestServer : IAsyncDisposable
     {
         var current = _live.Current;
         var jwt = JwtVerifier.Create(next.Auth.JwtHs256Secrets, next.Auth.JwtPublicKeys);
+        // Compiled (lookup files re-read) before anything changes: a bad pipeline keeps the running ones.
+        var pipelines = PipelineCompiler.Compile(next);
         if (!next.Server.Equals(current.Server)) Log.Warn("reload: [server] changes (listen, data_dir) take effect after a restart");
         if (!next.Storage.Equals(current.Storage)) Log.Warn("reload: [storage] changes take effect after a restart");
         next = next with { Server = current.Server, Storage = current.Storage };
@@ -242,7 +254,8 @@ internal sealed class IngestServer : IAsyncDisposable
         ReloadCertificates();
         _outputs?.Apply(next.Outputs);
         _live.Current = next;
-        Log.Info($"reloaded configuration: {next.Tenants.Count} tenants");
+        _processing.Swap(pipelines);
+        Log.Info($"reloaded configuration: {next.Tenants.Count} tenants, {pipelines.Pipelines.Length} pipelines");
     }
 
     /// <summary>

@@ -18,7 +18,7 @@ namespace Ingestd.Storage;
 /// 24  i64  min event time, Unix ns
 /// 32  i64  max event time, Unix ns
 /// 40  u8   compression: 0 none, 1 zstd
-/// 41  u8   record layout (<see cref="RecordLayoutVersion"/>): 0 original, 1 with stream
+/// 41  u8   record layout (<see cref="RecordLayoutVersion"/>): 0 original, 1 with stream, 2 with routes
 /// 42  2    zero
 /// 44  u32  CRC-32C of the payload
 /// 48  u32  CRC-32C of bytes 0..47

@@ -66,6 +66,14 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         foreach (var (key, c) in metrics.BytesByTenant.OrderBy(k => k.Key.Tenant, StringComparer.Ordinal).ThenBy(k => k.Key.Dialect))
             p.Sample("ingestd_event_bytes_total", c.Value, ("dialect", RecordNames.Of(key.Dialect)), ("tenant", key.Tenant));
 
+        p.Family("ingestd_pipeline_events_total", "counter", "Events through each processing pipeline step, by outcome (step \"match\": events the pipeline took).");
+        foreach (var (key, c) in metrics.PipelineEvents.OrderBy(k => k.Key.Pipeline, StringComparer.Ordinal).ThenBy(k => k.Key.Step, StringComparer.Ordinal).ThenBy(k => k.Key.Outcome, StringComparer.Ordinal))
+            p.Sample("ingestd_pipeline_events_total", c.Value, ("pipeline", key.Pipeline), ("step", key.Step), ("outcome", key.Outcome));
+
+        p.Family("ingestd_pipeline_step_seconds_total", "counter", "Time spent in each processing pipeline step (measured on 1 event in 16 and scaled).");
+        foreach (var (key, c) in metrics.PipelineStepNanos.OrderBy(k => k.Key.Pipeline, StringComparer.Ordinal).ThenBy(k => k.Key.Step, StringComparer.Ordinal))
+            p.Sample("ingestd_pipeline_step_seconds_total", c.Value / 1e9, ("pipeline", key.Pipeline), ("step", key.Step));
+
         p.Family("ingestd_decoded_bytes_total", "counter", "Request body bytes after Content-Encoding was removed, by encoding.");
         foreach (var coding in Enum.GetValues<ContentCoding>())
             p.Sample("ingestd_decoded_bytes_total", metrics.DecodedBytesByEncoding[(int)coding].Value, ("encoding", EncodingName(coding)));

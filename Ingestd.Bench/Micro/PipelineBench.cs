@@ -1,0 +1,180 @@
+using System.Text;
+using System.Text.Json;
+using BenchmarkDotNet.Attributes;
+using Ingestd.Config;
+using Ingestd.Parsing.Processing;
+using Ingestd.Parsing.Records;
+using Ingestd.Processing;
+
+namespace Ingestd.Bench.Micro;
+
+/// <summary>
+/// The processing layer (issue #12) on the 500 reference events as Drain records whose <c>message</c> holds the event's
+/// text as JSON (<c>{"text":…,"user":"…@example.com"}</c>): each step alone, the issue's pipeline (parse the JSON message,
+/// mask 2 paths and the email pattern, enrich 3 fields, filter on level) and a pipeline that matches nothing (the cost of
+/// having pipelines at all). Per event (<c>OperationsPerInvoke = 500</c>); steady state should allocate nothing.
+/// </summary>
+[MemoryDiagnoser]
+public class PipelineBench
+{
+    private const int N = BenchData.Events;
+
+    private readonly PipelineRunner _runner = new();
+    private RecordBatch _batch = null!;
+    private PipelineSet _parse = null!, _mask = null!, _enrich = null!, _filter = null!, _sample = null!, _route = null!,
+        _pipeline = null!, _noMatch = null!;
+    private PipelineSet _maskPaths = null!, _maskEmail = null!, _setOne = null!;
+    private string _dir = "";
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _dir = Path.Combine(Path.GetTempPath(), "ingestd-pipeline-bench-" + Environment.ProcessId);
+        Directory.CreateDirectory(_dir);
+        File.WriteAllText(Path.Combine(_dir, "teams.csv"), "service,team\napi-gateway,edge\nauth-service,identity\npayment-service,payments\nuser-service,accounts\nnotification-service,messaging\n");
+        _batch = Batch(ReferenceEvent.Load());
+        _parse = Compile("""
+            type = "parse"
+            field = "message"
+            format = "json"
+            """);
+        _mask = Compile("""
+            type = "mask"
+            paths = ["metadata.ip", "metadata.user_id"]
+            patterns = ["email"]
+            """);
+        _maskPaths = Compile("""
+            type = "mask"
+            paths = ["metadata.ip", "metadata.user_id"]
+            """);
+        _maskEmail = Compile("""
+            type = "mask"
+            patterns = ["email"]
+            """);
+        _setOne = Compile("""
+            type = "enrich"
+            set = { env = "prod" }
+            """);
+        _enrich = Compile("""
+            type = "enrich"
+            set = { env = "prod" }
+            add_host = "host"
+            lookup = { file = "teams.csv", key = "service", columns = ["team"] }
+            """);
+        _filter = Compile("""
+            type = "filter"
+            drop_if = "level == 'debug'"
+            """);
+        _sample = Compile("""
+            type = "sample"
+            rate = 10
+            key = "metadata.user_id"
+            """);
+        _route = Compile("""
+            type = "route"
+            routes = ["store", "alerts"]
+            if = "level == 'error'"
+            """);
+        _pipeline = Compile("""
+            type = "parse"
+            field = "message"
+            format = "json"
+            [[pipelines.steps]]
+            type = "mask"
+            paths = ["metadata.ip", "metadata.user_id"]
+            patterns = ["email"]
+            [[pipelines.steps]]
+            type = "enrich"
+            set = { env = "prod" }
+            add_host = "host"
+            lookup = { file = "teams.csv", key = "service", columns = ["team"] }
+            [[pipelines.steps]]
+            type = "filter"
+            drop_if = "level == 'debug'"
+            """);
+        _noMatch = Compile("""
+            type = "filter"
+            drop_if = "true"
+            """, match: "match = { tenant = \"someone-else\" }");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        _batch.Dispose();
+        _runner.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private PipelineSet Compile(string steps, string match = "") => PipelineCompiler.Compile(ConfigLoader.Parse($$"""
+        [[pipelines]]
+        name = "bench"
+        {{match}}
+        [[pipelines.steps]]
+        {{steps}}
+        """, Path.Combine(_dir, "bench.conf")), hostName: "bench-host");
+
+    /// <summary>The reference events as Drain records, each message turned into JSON text with a user's email in it.</summary>
+    internal static RecordBatch Batch(List<ReferenceEvent> events)
+    {
+        var batch = new RecordBatch();
+        var options = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+        for (int i = 0; i < events.Count; i++)
+        {
+            var e = events[i];
+            string message = JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = e.Message, ["user"] = $"user{i}@example.com" });
+            var buffer = new System.Buffers.ArrayBufferWriter<byte>();
+            using (var w = new Utf8JsonWriter(buffer, options))
+            {
+                w.WriteStartObject();
+                w.WriteString("project_id", e.ProjectId);
+                w.WriteString("timestamp", e.Timestamp);
+                w.WriteString("level", e.Level);
+                w.WriteString("service", e.Service);
+                w.WriteString("message", message);
+                w.WritePropertyName("metadata");
+                e.Metadata.WriteTo(w);
+                w.WriteEndObject();
+            }
+            batch.Append(1_717_000_000_000_000_000, e.UnixNs, Dialect.Astralog, RecordKind.Log, Encoding.UTF8.GetBytes(e.ProjectId),
+                Encoding.UTF8.GetBytes(e.Level), Encoding.UTF8.GetBytes(e.Service), Encoding.UTF8.GetBytes(e.Timestamp), buffer.WrittenSpan);
+        }
+        return batch;
+    }
+
+    private int Run(PipelineSet set)
+    {
+        _runner.Apply(set, _batch);
+        int count = _runner.Output.Count;
+        Array.Clear(_runner.Tallies);
+        Array.Clear(_runner.StepTicks);
+        return count;
+    }
+
+    [Benchmark(OperationsPerInvoke = N)] public int Parse_json_message() => Run(_parse);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths_and_email() => Run(_mask);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_2_paths() => Run(_maskPaths);
+    [Benchmark(OperationsPerInvoke = N)] public int Mask_email() => Run(_maskEmail);
+    [Benchmark(OperationsPerInvoke = N)] public int Enrich_set_1_field() => Run(_setOne);
+    [Benchmark(OperationsPerInvoke = N)] public int Enrich_3_fields() => Run(_enrich);
+    [Benchmark(OperationsPerInvoke = N)] public int Filter_level() => Run(_filter);
+    [Benchmark(OperationsPerInvoke = N)] public int Sample_by_key() => Run(_sample);
+    [Benchmark(OperationsPerInvoke = N)] public int Route_if_error() => Run(_route);
+    [Benchmark(OperationsPerInvoke = N)] public int Pipeline_parse_mask_enrich_filter() => Run(_pipeline);
+    [Benchmark(OperationsPerInvoke = N)] public int No_pipeline_matches() => Run(_noMatch);
+
+    /// <summary>Reference: one Utf8JsonReader pass over each event's JSON, the floor of any step that reads the event.</summary>
+    [Benchmark(OperationsPerInvoke = N)]
+    public int Reference_one_json_read()
+    {
+        int tokens = 0;
+        var bytes = _batch.Bytes;
+        while (RecordView.TryRead(bytes, out var record, out int length))
+        {
+            var reader = new Utf8JsonReader(record.Json);
+            while (reader.Read()) tokens++;
+            bytes = bytes[length..];
+        }
+        return tokens;
+    }
+}

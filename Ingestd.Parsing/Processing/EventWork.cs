@@ -1,0 +1,139 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Ingestd.Parsing.Conditions;
+using Ingestd.Parsing.Records;
+
+namespace Ingestd.Parsing.Processing;
+
+/// <summary>
+/// The event a pipeline is working on: its JSON (in one of two buffers: a rewriting step reads one and writes the
+/// other), its header fields and route tags as steps leave them, and whether anything changed. One per connection,
+/// reused for every event, so steady state allocates nothing.
+/// </summary>
+internal sealed class EventWork
+{
+    private static readonly JsonWriterOptions WriterOptions = new()
+    {
+        // Events are stored as UTF-8; escaping non-ASCII would only grow them.
+        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        SkipValidation = true,
+    };
+
+    private ArrayBufferWriter<byte> _current = new(1024);
+    private ArrayBufferWriter<byte> _next = new(1024);
+    private readonly Utf8JsonWriter _writer;
+
+    public EventWork()
+    {
+        _writer = new Utf8JsonWriter(_next, WriterOptions);
+        Values = new ArrayBufferWriter<byte>(256);
+        ValuesWriter = new Utf8JsonWriter(Values, WriterOptions);
+    }
+
+    public FieldLocator Locator { get; } = new();
+    public FieldBuffer Tenant { get; } = new();
+    public FieldBuffer Service { get; } = new();
+    public FieldBuffer Level { get; } = new();
+    public FieldBuffer Routes { get; } = new();
+
+    /// <summary>Per-event JSON values a step computes before rewriting (lookups, parsed objects, renamed values).</summary>
+    public ArrayBufferWriter<byte> Values { get; }
+
+    /// <summary>Writes JSON into <see cref="Values"/>.</summary>
+    public Utf8JsonWriter ValuesWriter { get; }
+
+    /// <summary>Scratch for unescaped strings and masked text.</summary>
+    public ArrayBufferWriter<byte> Text { get; } = new(256);
+
+    /// <summary>A second scratch, for text built from <see cref="Text"/>.</summary>
+    public ArrayBufferWriter<byte> Text2 { get; } = new(256);
+
+    public ReadOnlySpan<byte> Json => _current.WrittenSpan;
+
+    public Dialect Dialect { get; private set; }
+    public RecordKind Kind { get; private set; }
+    public long ReceivedNs { get; private set; }
+    public long EventNs { get; private set; }
+    public bool JsonChanged { get; private set; }
+    public bool HeaderChanged { get; set; }
+    public bool RoutesChanged { get; set; }
+    public bool Dropped { get; set; }
+
+    /// <summary>Per-event counter for keyless sampling and timing (a running count of events this connection processed).</summary>
+    public long Sequence { get; set; }
+
+    public bool Changed => JsonChanged || HeaderChanged || RoutesChanged;
+
+    public void Load(in RecordView record)
+    {
+        _current.ResetWrittenCount();
+        _current.Write(record.Json);
+        Tenant.Set(record.Tenant);
+        Service.Set(record.Service);
+        Level.Set(record.Level);
+        Routes.Set(record.Routes);
+        Dialect = record.Dialect;
+        Kind = record.Kind;
+        ReceivedNs = record.ReceivedNs;
+        EventNs = record.EventNs;
+        JsonChanged = HeaderChanged = RoutesChanged = Dropped = false;
+        Locator.Invalidate();
+        Values.ResetWrittenCount();
+    }
+
+    /// <summary>Empties <see cref="Values"/> (a step starts computing its values).</summary>
+    public void ClearValues() => Values.ResetWrittenCount();
+
+    /// <summary>The fields conditions read, as the event stands now.</summary>
+    public EventFields Fields(ReadOnlySpan<byte> stream) => new()
+    {
+        Tenant = Tenant.Span,
+        Stream = stream,
+        Service = Service.Span,
+        Level = Level.Span,
+        Json = Json,
+        Dialect = Dialect,
+        Kind = Kind,
+        Locator = Locator,
+    };
+
+    /// <summary>Starts a rewrite of the JSON: write the new event with the returned writer, then call <see cref="EndRewrite"/>.</summary>
+    public Utf8JsonWriter BeginRewrite()
+    {
+        _next.ResetWrittenCount();
+        _writer.Reset(_next);
+        return _writer;
+    }
+
+    /// <summary>Makes the rewritten JSON the event's (when <paramref name="keep"/>), or discards it.</summary>
+    public void EndRewrite(bool keep)
+    {
+        _writer.Flush();
+        if (!keep) return;
+        (_current, _next) = (_next, _current);
+        JsonChanged = true;
+        Locator.Invalidate();
+    }
+
+    /// <summary>Starts one JSON value in <see cref="Values"/> (after the ones already there); <paramref name="start"/> is where it begins.</summary>
+    public Utf8JsonWriter StartValue(out int start)
+    {
+        start = Values.WrittenCount;
+        ValuesWriter.Reset(Values);
+        return ValuesWriter;
+    }
+
+    /// <summary>Flushes the value started with <see cref="StartValue"/>; its length.</summary>
+    public int EndValue(int start)
+    {
+        ValuesWriter.Flush();
+        return Values.WrittenCount - start;
+    }
+
+    /// <summary>Per-event state of a step's assignments (see <see cref="Assignment"/>), grown to the largest step.</summary>
+    public AssignmentSlots Assignments { get; } = new();
+
+    /// <summary>The member names of the objects a rewrite is inside.</summary>
+    public PathStack Names { get; } = new();
+}

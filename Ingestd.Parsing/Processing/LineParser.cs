@@ -1,0 +1,244 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Ingestd.Parsing.Processing;
+
+/// <summary>
+/// Turns a string field into structure for a <c>parse</c> step: writes one JSON value (an object, except for <c>json</c>,
+/// which keeps whatever the text holds). Errors are fixed texts that never quote the input (it may hold secrets).
+/// </summary>
+internal abstract class LineParser
+{
+    public abstract string Format { get; }
+
+    public abstract bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error);
+}
+
+/// <summary><c>json</c>: the string holds a JSON document (e.g. a log line written as JSON).</summary>
+internal sealed class JsonLineParser : LineParser
+{
+    public override string Format => "json";
+
+    public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
+    {
+        error = "";
+        var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        try
+        {
+            if (!reader.Read())
+            {
+                error = "empty text";
+                return false;
+            }
+            int start = (int)reader.TokenStartIndex;
+            reader.Skip();
+            int end = (int)reader.BytesConsumed;
+            if (reader.Read())
+            {
+                error = "text after the JSON value";
+                return false;
+            }
+            w.WriteRawValue(text[start..end], skipInputValidation: true);
+            return true;
+        }
+        catch (JsonException)
+        {
+            error = "not valid JSON";
+            return false;
+        }
+    }
+}
+
+/// <summary>
+/// <c>logfmt</c> (<c>level=info msg="a b" ok</c>) and <c>kv</c> (<c>key=value</c> pairs split by configurable characters):
+/// pairs separated by any of the field separators, key and value by the value separator, values optionally in double
+/// quotes with backslash escapes. A logfmt key without a value is <c>true</c>. Every value is a string.
+/// </summary>
+internal sealed class KeyValueLineParser(string format, byte[] fieldSeparators, byte valueSeparator, bool bareKeysAreTrue) : LineParser
+{
+    public override string Format => format;
+
+    public static KeyValueLineParser Logfmt() => new("logfmt", " \t"u8.ToArray(), (byte)'=', bareKeysAreTrue: true);
+
+    public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
+    {
+        error = "";
+        int pairs = 0;
+        int i = 0;
+        byte[] unquoted = ArrayPool<byte>.Shared.Rent(Math.Max(16, text.Length));
+        try
+        {
+            w.WriteStartObject();
+            while (i < text.Length)
+            {
+                while (i < text.Length && IsSeparator(text[i])) i++;
+                if (i >= text.Length) break;
+                int keyStart = i;
+                while (i < text.Length && text[i] != valueSeparator && !IsSeparator(text[i]) && text[i] != '"') i++;
+                var key = text[keyStart..i];
+                if (key.IsEmpty)
+                {
+                    error = "a pair without a key";
+                    return false;
+                }
+                if (i >= text.Length || text[i] != valueSeparator)
+                {
+                    if (!bareKeysAreTrue || (i < text.Length && text[i] == '"'))
+                    {
+                        error = $"a key without '{(char)valueSeparator}'";
+                        return false;
+                    }
+                    w.WriteBoolean(key, true);
+                    pairs++;
+                    continue;
+                }
+                i++;
+                if (i < text.Length && text[i] == '"')
+                {
+                    int n = 0;
+                    i++;
+                    bool closed = false;
+                    while (i < text.Length)
+                    {
+                        byte b = text[i++];
+                        if (b == '"') { closed = true; break; }
+                        if (b == '\\' && i < text.Length)
+                        {
+                            byte e = text[i++];
+                            unquoted[n++] = e switch { (byte)'n' => (byte)'\n', (byte)'t' => (byte)'\t', (byte)'r' => (byte)'\r', _ => e };
+                        }
+                        else unquoted[n++] = b;
+                    }
+                    if (!closed)
+                    {
+                        error = "an unterminated quoted value";
+                        return false;
+                    }
+                    w.WriteString(key, unquoted.AsSpan(0, n));
+                }
+                else
+                {
+                    int valueStart = i;
+                    while (i < text.Length && !IsSeparator(text[i])) i++;
+                    w.WriteString(key, text[valueStart..i]);
+                }
+                pairs++;
+            }
+            w.WriteEndObject();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(unquoted, clearArray: true);
+        }
+        if (pairs == 0)
+        {
+            error = "no key/value pairs";
+            return false;
+        }
+        return true;
+    }
+
+    private bool IsSeparator(byte b) => fieldSeparators.AsSpan().IndexOf(b) >= 0;
+}
+
+/// <summary>
+/// A regular expression with named groups (a user's, or a built-in one for a common log format): each group that took
+/// part in the match becomes a string member named after it.
+/// </summary>
+internal sealed class RegexLineParser : LineParser
+{
+    private readonly Regex _regex;
+    private readonly string[] _groupNames;
+    private readonly byte[][] _groupNamesUtf8;
+    private readonly int[] _groupNumbers;
+
+    public RegexLineParser(string format, Regex regex)
+    {
+        Format = format;
+        _regex = regex;
+        var names = new List<string>();
+        var numbers = new List<int>();
+        foreach (string name in regex.GetGroupNames())
+        {
+            if (int.TryParse(name, out _)) continue;
+            names.Add(name);
+            numbers.Add(regex.GroupNumberFromName(name));
+        }
+        _groupNames = names.ToArray();
+        _groupNumbers = numbers.ToArray();
+        _groupNamesUtf8 = new byte[_groupNames.Length][];
+        for (int i = 0; i < _groupNames.Length; i++) _groupNamesUtf8[i] = System.Text.Encoding.UTF8.GetBytes(_groupNames[i]);
+    }
+
+    public override string Format { get; }
+
+    public int NamedGroups => _groupNames.Length;
+
+    // Built-in formats. Group names become the members of the parsed object.
+    public static RegexLineParser NginxCombined() => new("nginx", new Regex(
+        """^(?<remote_addr>\S+) \S+ (?<remote_user>\S+) \[(?<time_local>[^\]]+)\] "(?<method>[A-Z]+) (?<path>[^ "]*)(?: (?<protocol>[^"]*))?" (?<status>\d{3}) (?<body_bytes_sent>\d+|-)(?: "(?<referer>[^"]*)" "(?<user_agent>[^"]*)")?""",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture));
+
+    public static RegexLineParser ApacheCombined() => new("apache", new Regex(
+        """^(?<client>\S+) (?<ident>\S+) (?<user>\S+) \[(?<time>[^\]]+)\] "(?<method>[A-Z]+) (?<path>[^ "]*)(?: (?<protocol>[^"]*))?" (?<status>\d{3}) (?<bytes>\d+|-)(?: "(?<referer>[^"]*)" "(?<user_agent>[^"]*)")?""",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture));
+
+    /// <summary>RFC 5424: <c>&lt;PRI&gt;1 TIMESTAMP HOST APP PROCID MSGID [SD] MSG</c>.</summary>
+    public static RegexLineParser Syslog5424() => new("syslog", new Regex(
+        """^<(?<pri>\d{1,3})>1 (?<timestamp>\S+) (?<hostname>\S+) (?<app_name>\S+) (?<procid>\S+) (?<msgid>\S+) (?<structured_data>-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (?<message>.*))?$""",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Singleline));
+
+    /// <summary>RFC 3164: <c>&lt;PRI&gt;Mmm dd hh:mm:ss HOST TAG[PID]: MSG</c>.</summary>
+    public static RegexLineParser Syslog3164() => new("syslog", new Regex(
+        """^<(?<pri>\d{1,3})>(?<timestamp>[A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (?<hostname>\S+) (?<app_name>[^:\[\s]+)(?:\[(?<procid>[^\]]+)\])?: ?(?<message>.*)$""",
+        RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture | RegexOptions.Singleline));
+
+    public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
+    {
+        error = "";
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(16, text.Length));
+        try
+        {
+            int n = System.Text.Encoding.UTF8.GetChars(text, chars);
+            // Group values need a Match, which needs a string: this format allocates per parsed event
+            // (json, logfmt and kv do not).
+            var match = _regex.Match(new string(chars, 0, n));
+            if (!match.Success)
+            {
+                error = $"the text does not match the {Format} pattern";
+                return false;
+            }
+            w.WriteStartObject();
+            for (int g = 0; g < _groupNumbers.Length; g++)
+            {
+                var group = match.Groups[_groupNumbers[g]];
+                if (!group.Success) continue;
+                w.WriteString(_groupNamesUtf8[g], group.ValueSpan);
+            }
+            w.WriteEndObject();
+            return true;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars, clearArray: true);
+        }
+    }
+}
+
+/// <summary><c>syslog</c>: an RFC 5424 line when it has the version 1 after the priority, else RFC 3164.</summary>
+internal sealed class SyslogLineParser : LineParser
+{
+    private readonly RegexLineParser _rfc5424 = RegexLineParser.Syslog5424();
+    private readonly RegexLineParser _rfc3164 = RegexLineParser.Syslog3164();
+
+    public override string Format => "syslog";
+
+    public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
+    {
+        int close = text.IndexOf((byte)'>');
+        bool is5424 = close > 0 && close + 2 < text.Length && text[close + 1] == '1' && text[close + 2] == ' ';
+        return (is5424 ? _rfc5424 : _rfc3164).TryParse(text, w, out error);
+    }
+}

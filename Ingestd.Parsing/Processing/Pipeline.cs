@@ -1,0 +1,15 @@
+namespace Ingestd.Parsing.Processing;
+
+/// <summary>One configured pipeline: which events it takes, its steps in order, and whether later pipelines may also apply.</summary>
+internal sealed class Pipeline
+{
+    public required string Name { get; init; }
+    public required PipelineMatch Match { get; init; }
+    public required Step[] Steps { get; init; }
+
+    /// <summary><c>continue</c>: after this pipeline, the next matching one applies too (otherwise the first match wins).</summary>
+    public bool Continue { get; init; }
+
+    /// <summary>Where this pipeline's "matched" tally is (assigned by <see cref="PipelineSet"/>).</summary>
+    public int MatchedTally { get; internal set; }
+}
