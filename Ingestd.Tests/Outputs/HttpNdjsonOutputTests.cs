@@ -60,6 +60,30 @@ public class HttpNdjsonOutputTests
     }
 
     [Fact]
+    public void Route_tags_are_delivered_as_read_prints_them()
+    {
+        using var dir = new TempDir();
+        using var capture = new CaptureServer();
+        using var daemon = DaemonProcess.Start(dir.Path, Config(capture.Url) + """
+
+            [[pipelines]]
+            name = "tag"
+            [[pipelines.steps]]
+            type = "route"
+            routes = ["store", "alerts"]
+            """);
+        Ingest(daemon, "t", "routed", 5);
+        var delivered = Parse(capture.WaitForLines(5));
+        var stored = IngestdCli.ReadRecords(dir.Path);
+        Assert.Equal(5, delivered.Count);
+        for (int i = 0; i < 5; i++)
+        {
+            Assert.Equal(stored[i].GetProperty("routes").GetRawText(), delivered[i].GetProperty("routes").GetRawText());
+            Assert.Equal("""["store","alerts"]""", delivered[i].GetProperty("routes").GetRawText());
+        }
+    }
+
+    [Fact]
     public void Only_records_matching_the_condition_are_delivered()
     {
         using var dir = new TempDir();

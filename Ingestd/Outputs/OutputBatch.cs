@@ -86,6 +86,14 @@ internal sealed class OutputBatch : IDisposable
         w.WriteString("level"u8, view.Level);
         w.WriteString("service"u8, view.Service);
         w.WriteString("timestamp"u8, view.TimestampText);
+        if (!view.Routes.IsEmpty)
+        {
+            // As `ingestd read` prints them: route tags are stored comma-separated, absent = the default route "store".
+            var routes = view.Routes;
+            w.WriteStartArray("routes"u8);
+            foreach (var range in routes.Split((byte)',')) w.WriteStringValue(routes[range]);
+            w.WriteEndArray();
+        }
         w.WritePropertyName("event"u8);
         if (view.Json.IsEmpty) w.WriteNullValue();
         else if (view.Json.IndexOfAny((byte)'\n', (byte)'\r') < 0) w.WriteRawValue(view.Json, skipInputValidation: true);
