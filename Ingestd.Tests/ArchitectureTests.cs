@@ -29,7 +29,9 @@ public partial class ArchitectureTests
         ["Limits"] = [],
         ["Config"] = [],
         ["Diagnostics"] = [],
-        ["Cli"] = ["Config", "Storage"],
+        // Outputs read the stored records beside the writer: never in front of it, never the request path.
+        ["Outputs"] = ["Storage", "Config"],
+        ["Cli"] = ["Config", "Storage", "Outputs"],
         ["Service"] = ["Server"],
     };
 

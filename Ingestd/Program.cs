@@ -75,6 +75,8 @@ internal static class Program
                     try { stdout.Flush(); } catch (IOException) { }
                     return rc;
                 }
+            case CliVerb.Outputs:
+                return OutputsCommand.Run(config, command, Console.Out, Console.Error);
             case CliVerb.Verify:
                 return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out);
             case CliVerb.CheckConfig:

@@ -415,6 +415,21 @@ public class ConfigLoaderTests
             Streams = ["a0c3b4de-1923-4ff1-8dba-f92ad912d20f"] }], c.Tenants);
     }
 
+    [Fact]
+    public void Example_file_output_block_parses_when_uncommented()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(RepoRoot(), "ingestd.conf.example"));
+        int header = Array.FindIndex(lines, l => l.StartsWith("# [[outputs]]", StringComparison.Ordinal));
+        Assert.True(header >= 0, "the example documents an [[outputs]] block");
+        for (int i = header; i < lines.Length && lines[i].StartsWith("# ", StringComparison.Ordinal); i++)
+            lines[i] = lines[i][2..];
+
+        IngestdConfig c = ConfigLoader.Parse(string.Join('\n', lines), "ingestd.conf.example");
+        var output = Assert.Single(c.Outputs);
+        Assert.Equal("siem", output.Name);
+        Assert.Equal(["error", "warn"], output.Match.Levels);
+    }
+
     private static string RepoRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -9,6 +9,8 @@ internal enum CliVerb
     Read,
     /// <summary><c>ingestd verify [PATHS...]</c>: check every block's CRC and report counts.</summary>
     Verify,
+    /// <summary><c>ingestd outputs [reset NAME --to-seq N|--to-time T]</c>: list the outputs' cursors, or move one.</summary>
+    Outputs,
     /// <summary><c>ingestd check-config --config FILE</c>: load and compile the configuration, explain its pipelines.</summary>
     CheckConfig,
     /// <summary><c>ingestd pipeline test --config FILE [--tenant T --stream S --dialect D --service X --level L] &lt; events.ndjson</c>.</summary>
@@ -57,6 +59,12 @@ internal sealed record CliCommand
     /// <summary>read: a dialect name, lower-case (astralog, streams, guardian, operyn, air).</summary>
     public string? Dialect { get; init; }
 
+    /// <summary>outputs reset: the next sequence to deliver.</summary>
+    public long? ToSeq { get; init; }
+
+    /// <summary>outputs reset: deliver again from the first record received at or after this instant.</summary>
+    public DateTimeOffset? ToTime { get; init; }
+
     /// <summary>read: keep printing records as they are written.</summary>
     public bool Follow { get; init; }
 
@@ -75,7 +83,9 @@ internal sealed record CliCommand
         && Level == other.Level
         && Kind == other.Kind
         && Dialect == other.Dialect
-        && Follow == other.Follow;
+        && Follow == other.Follow
+        && ToSeq == other.ToSeq
+        && ToTime == other.ToTime;
 
     public override int GetHashCode() => HashCode.Combine(Verb, ConfigPath, DataDirOverride, Since, Until, Paths.Count);
 }

@@ -21,6 +21,11 @@ internal static class CommandLine
               (default: the data directory).
           ingestd verify [PATHS...] [--config FILE] [--data-dir DIR]
               Check every block's CRC32C and report record counts.
+          ingestd outputs [--config FILE] [--data-dir DIR]
+              List the configured outputs with their cursor, lag and last error.
+          ingestd outputs reset NAME (--to-seq N | --to-time T) [--config FILE] [--data-dir DIR]
+              Move an output's cursor (the daemon must be stopped): it delivers again
+              from sequence N, or from the first record received at or after T.
           ingestd check-config --config FILE
               Load the configuration as the daemon would and explain its pipelines.
           ingestd pipeline test --config FILE [--tenant T] [--stream S] [--dialect D]
@@ -82,12 +87,13 @@ internal static class CommandLine
             {
                 "read" => (CliVerb.Read, 1),
                 "verify" => (CliVerb.Verify, 1),
+                "outputs" => (CliVerb.Outputs, 1),
                 "check-config" => (CliVerb.CheckConfig, 1),
                 "pipeline" when args.Length > 1 && args[1] == "test" => (CliVerb.PipelineTest, 2),
                 "pipeline" => throw new CliUsageException("expected 'ingestd pipeline test' (see ingestd --help)"),
                 "help" => (CliVerb.Help, 1),
                 "version" => (CliVerb.Version, 1),
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify, check-config, pipeline test or help; see ingestd --help)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify, outputs, check-config, pipeline test or help; see ingestd --help)"),
             };
             if (verb is CliVerb.Help or CliVerb.Version)
                 return new CliCommand { Verb = verb };
@@ -97,6 +103,7 @@ internal static class CommandLine
         {
             CliVerb.Read => ReadOptions,
             CliVerb.Verify => VerifyOptions,
+            CliVerb.Outputs => OutputsOptions,
             CliVerb.CheckConfig => CheckConfigOptions,
             CliVerb.PipelineTest => PipelineTestOptions,
             _ => ServeOptions,
@@ -105,6 +112,7 @@ internal static class CommandLine
         {
             CliVerb.Read => "ingestd read",
             CliVerb.Verify => "ingestd verify",
+            CliVerb.Outputs => "ingestd outputs",
             CliVerb.CheckConfig => "ingestd check-config",
             CliVerb.PipelineTest => "ingestd pipeline test",
             _ => "ingestd",
@@ -182,10 +190,13 @@ internal static class CommandLine
                 "--level" => command with { Level = value },
                 "--kind" => command with { Kind = ParseName<RecordKind>(name, value) },
                 "--dialect" => command with { Dialect = ParseName<Dialect>(name, value) },
+                "--to-seq" => command with { ToSeq = long.TryParse(value, System.Globalization.NumberStyles.None, CultureInfo.InvariantCulture, out long seq) ? seq : throw new CliUsageException($"--to-seq: expected a sequence number (0 or more), got '{value}'") },
+                "--to-time" => command with { ToTime = ParseTime(name, value, now) },
                 _ => throw new CliUsageException($"unknown option '{name}'"),
             };
         }
 
+        if (verb == CliVerb.Outputs) CheckOutputsArguments(command, paths);
         if (command.Since is { } since && command.Until is { } until && since > until)
             throw new CliUsageException("--since is later than --until");
         if (verb is CliVerb.CheckConfig or CliVerb.PipelineTest && command.ConfigPath is null)
@@ -216,7 +227,23 @@ internal static class CommandLine
     }
 
     private static readonly string[] KnownOptions =
-        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow"];
+        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow", "--to-seq", "--to-time"];
+
+    private static readonly string[] OutputsOptions = ["--config", "--data-dir", "--to-seq", "--to-time"];
+
+    // "outputs" alone lists; "outputs reset NAME" needs exactly one target.
+    private static void CheckOutputsArguments(CliCommand command, List<string> args)
+    {
+        bool hasTarget = command.ToSeq is not null || command.ToTime is not null;
+        if (args.Count == 0)
+        {
+            if (hasTarget) throw new CliUsageException("--to-seq and --to-time go with 'ingestd outputs reset NAME'");
+            return;
+        }
+        if (args[0] != "reset") throw new CliUsageException($"unknown outputs command '{args[0]}' (expected reset)");
+        if (args.Count != 2) throw new CliUsageException("usage: ingestd outputs reset NAME (--to-seq N | --to-time T)");
+        if (command.ToSeq is not null == command.ToTime is not null) throw new CliUsageException("outputs reset: give exactly one of --to-seq N, --to-time T");
+    }
 
     private static bool IsKnownOption(string name) => Array.IndexOf(KnownOptions, name) >= 0;
 

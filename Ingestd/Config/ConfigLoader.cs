@@ -11,7 +11,7 @@ namespace Ingestd.Config;
 /// <see cref="IngestdConfig"/> is written out by hand so the daemon stays trimming/AOT-safe and every
 /// error names the file, the line and the dotted key.
 /// </summary>
-internal static class ConfigLoader
+internal static partial class ConfigLoader
 {
     private const string SizeHint = "a size (integer bytes, or a string like \"256MiB\" with unit B, KB, MB, GB, KiB, MiB, GiB)";
     private const string DurationHint = "a duration (integer seconds, or a string like \"250ms\", \"30s\", \"5m\", \"1h\", \"1d\")";
@@ -56,7 +56,7 @@ internal static class ConfigLoader
     }
 
     /// <summary>Maps the resolved tree; holds the source name for error messages.</summary>
-    private sealed class Mapper(string sourceName)
+    private sealed partial class Mapper(string sourceName)
     {
         public IngestdConfig Map(TomlTableNode root)
         {
@@ -70,6 +70,7 @@ internal static class ConfigLoader
                     "limits" => config with { Limits = MapLimits(ExpectSection(entry)) },
                     "auth" => config with { Auth = MapAuth(ExpectSection(entry)) },
                     "tenants" => config with { Tenants = MapTenants(entry) },
+                    "outputs" => config with { Outputs = MapOutputs(entry) },
                     "processing" => config with { Processing = (config.Processing ?? new ProcessingSection(sourceName, null, null)) with { Settings = ExpectSection(entry) } },
                     "pipelines" => config with { Processing = (config.Processing ?? new ProcessingSection(sourceName, null, null)) with { Pipelines = ExpectTableArray(entry) } },
                     _ => throw Error(entry.Line, entry.Value is TomlTableNode
@@ -92,6 +93,7 @@ internal static class ConfigLoader
                     "data_dir" => server with { DataDir = ReadString(entry.Value, key) },
                     "tls" => server with { Tls = MapTlsListeners(entry) },
                     "plain_http" => server with { PlainHttp = ReadPlainHttp(entry.Value, key) },
+                    "node_id" => server with { NodeId = ReadString(entry.Value, key) },
                     _ => throw UnknownKey(entry, key),
                 };
             }

@@ -16,6 +16,8 @@ internal sealed record IngestdConfig
     /// <summary>No tenants means the daemon is open (start-up warns).</summary>
     public IReadOnlyList<TenantConfig> Tenants { get; init; } = [];
 
+    /// <summary><c>[[outputs]]</c>: deliveries of the stored records to destinations.</summary>
+    public IReadOnlyList<OutputConfig> Outputs { get; init; } = [];
     /// <summary><c>[processing]</c> and <c>[[pipelines]]</c>, for Ingestd/Processing to compile; null when the file has neither.</summary>
     public ProcessingSection? Processing { get; init; }
 
@@ -26,6 +28,7 @@ internal sealed record IngestdConfig
         && Limits.Equals(other.Limits)
         && Auth.Equals(other.Auth)
         && Tenants.SequenceEqual(other.Tenants)
+        && Outputs.SequenceEqual(other.Outputs)
         && Equals(Processing, other.Processing);
 
     public override int GetHashCode() => HashCode.Combine(Server, Storage, Limits, Auth, Tenants.Count);

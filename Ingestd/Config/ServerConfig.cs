@@ -17,8 +17,11 @@ internal sealed record ServerConfig
     /// <summary><c>plain_http</c>: how plain listeners answer Guardian's HTTPS-only route.</summary>
     public PlainHttpPolicy PlainHttp { get; init; } = PlainHttpPolicy.Serve;
 
+    /// <summary><c>node_id</c>: this daemon's name in delivered event ids (<c>&lt;node_id&gt;-&lt;sequence&gt;</c>); the host name by default.</summary>
+    public string NodeId { get; init; } = Environment.MachineName;
+
     public bool Equals(ServerConfig? other) =>
-        other is not null && DataDir == other.DataDir && Listen.SequenceEqual(other.Listen)
+        other is not null && DataDir == other.DataDir && NodeId == other.NodeId && Listen.SequenceEqual(other.Listen)
         && Tls.SequenceEqual(other.Tls) && PlainHttp == other.PlainHttp;
 
     public override int GetHashCode() => HashCode.Combine(DataDir, Listen.Count);

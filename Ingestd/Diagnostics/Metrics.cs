@@ -39,6 +39,9 @@ internal sealed class Metrics
 
     public void CountDecoded(ContentCoding coding, long bytes) => DecodedBytesByEncoding[(int)coding].Add(bytes);
 
+    /// <summary>Per output (<c>[[outputs]]</c> name): delivery figures.</summary>
+    public ConcurrentDictionary<string, OutputStats> Outputs { get; } = new();
+
     public Counter EventsAccepted { get; } = new();
     public Counter BytesReceived { get; } = new();
     public Counter Rejected429 { get; } = new();

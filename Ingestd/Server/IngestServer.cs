@@ -22,6 +22,7 @@ using Ingestd.Http;
 using Ingestd.Idempotency;
 using Ingestd.Ingest;
 using Ingestd.Limits;
+using Ingestd.Outputs;
 using Ingestd.Parsing.Dialects.Elastic;
 using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Dialects.Splunk;
@@ -59,6 +60,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private TenantDirectory? _tenants;
     private AirAuth? _airAuth;
     private OperynServiceLimit? _operynDefaultOrg;
+    private OutputSet? _outputs;
     private readonly LiveConfig _live;
 
     private readonly ProcessingStage _processing;
@@ -104,6 +106,7 @@ internal sealed class IngestServer : IAsyncDisposable
         _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn,
             firstUnsafeSequence: _storage.Log.FirstUnsafeSequence);
         _operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
+        StartOutputs(dataDir);
         Endpoint[] endpoints =
         [
             new HealthEndpoint(),
@@ -157,6 +160,16 @@ internal sealed class IngestServer : IAsyncDisposable
         if (_tlsListeners.Count > 0) transportPolicy.HttpsPort = _tlsListeners[0].Listener.BoundEndPoints[0].Port;
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_storage.Log.NextSequence}");
+    }
+
+    // Outputs read what the writer stored, beside it: retention asks them which sequences are still undelivered.
+    private void StartOutputs(string dataDir)
+    {
+        var log = _storage!.Log;
+        _outputs = new OutputSet(dataDir, _config.Server.NodeId, () => log.NextSequence, _metrics);
+        log.ProtectedFrom = _outputs.ProtectedFrom;
+        log.DeletingProtected = _outputs.OnDeletingUndelivered;
+        _outputs.Apply(_config.Outputs);
     }
 
     private List<TlsAcceptor> CreateTlsAcceptors(IReadOnlyList<TlsListenerConfig> listeners, LimitsConfig limits)
@@ -239,6 +252,7 @@ internal sealed class IngestServer : IAsyncDisposable
             _handshakes.Timeout = next.Limits.TlsHandshakeTimeout;
         }
         ReloadCertificates();
+        _outputs?.Apply(next.Outputs);
         _live.Current = next;
         _processing.Swap(pipelines);
         Log.Info($"reloaded configuration: {next.Tenants.Count} tenants, {pipelines.Pipelines.Length} pipelines");
@@ -264,7 +278,13 @@ internal sealed class IngestServer : IAsyncDisposable
 
     /// <summary>A one-line summary for systemd's STATUS=.</summary>
     public string StatusLine(double eventsPerSecond) =>
-        (_storage is { Writer.Health.Writable: false } ? "STORAGE NOT WRITABLE (see the log), " : "") + $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_storage is null ? 0 : 100.0 * _storage.Ring.Fill / _storage.Ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start";
+        (_storage is { Writer.Health.Writable: false } ? "STORAGE NOT WRITABLE (see the log), " : "") + $"{_metrics.OpenConnections.Value} connections, {eventsPerSecond:0} events/s, ring {(_storage is null ? 0 : 100.0 * _storage.Ring.Fill / _storage.Ring.Capacity):0}% full, {_metrics.EventsAccepted.Value} events since start" + OutputLag();
+
+    private string OutputLag()
+    {
+        if (_outputs?.WorstLag() is not { Name: { } name } worst) return "";
+        return $", worst output lag {worst.Events} events / {worst.Seconds:0} s ({name})";
+    }
 
     // Two daemons appending to one directory would interleave blocks; an advisory lock
     // (flock, released by the kernel even on kill -9) makes the second one refuse to start.
@@ -361,6 +381,7 @@ internal sealed class IngestServer : IAsyncDisposable
         }
         if (!_connections.IsEmpty) Log.Warn($"{_connections.Count} connections still open after {drainTimeout.TotalSeconds:0}s; closing them");
         _heartbeat?.Dispose();
+        _outputs?.Dispose();
         _storage?.Stop();
         Log.Info($"stopped; next sequence {_storage?.Log.NextSequence}");
     }

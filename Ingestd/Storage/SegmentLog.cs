@@ -424,12 +424,24 @@ internal sealed class SegmentLog : IDisposable
         }
     }
 
+    /// <summary>
+    /// The lowest sequence some reader still needs (the outputs' slowest cursor); <see cref="long.MaxValue"/> when none.
+    /// Set by the composition root, read on the writer thread at each rotation. Retention here is only ever forced by
+    /// <see cref="SegmentLogOptions.RetentionMaxBytes"/>, so a protected segment is still deleted, but reported first
+    /// through <see cref="DeletingProtected"/>.
+    /// </summary>
+    public Func<long> ProtectedFrom { get; set; } = static () => long.MaxValue;
+
+    /// <summary>Called with (path, first sequence, next sequence after it) before a segment holding protected sequences is deleted.</summary>
+    public Action<string, long, long>? DeletingProtected { get; set; }
+
     private void ApplyRetention()
     {
         if (_options.RetentionMaxBytes <= 0) return;
         while (_closed.Count > 0 && BytesOnDisk > _options.RetentionMaxBytes)
         {
             var (path, bytes) = _closed[0];
+            ReportIfProtected(path);
             try
             {
                 _files.Delete(path);
@@ -443,6 +455,15 @@ internal sealed class SegmentLog : IDisposable
             _closedBytes -= bytes;
             _log($"retention: deleted {path} ({bytes} bytes)");
         }
+    }
+
+    private void ReportIfProtected(string path)
+    {
+        if (DeletingProtected is null || !SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first)) return;
+        // A closed segment ends where the next one (closed or active) begins.
+        string nextPath = _closed.Count > 1 ? _closed[1].Path : _activePath;
+        if (!SegmentFormat.TryParseFileName(Path.GetFileName(nextPath), out long end)) return;
+        if (end > ProtectedFrom()) DeletingProtected(path, first, end);
     }
 
     public void Dispose()

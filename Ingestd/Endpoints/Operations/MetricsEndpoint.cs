@@ -28,6 +28,27 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         response.Body.Write(Encoding.UTF8.GetBytes(Render()));
     }
 
+    private void RenderOutputs(PrometheusText p)
+    {
+        if (metrics.Outputs.IsEmpty) return;
+        var outputs = metrics.Outputs.OrderBy(o => o.Key, StringComparer.Ordinal).ToList();
+        long nowNs = (DateTime.UtcNow.Ticks - DateTime.UnixEpoch.Ticks) * 100;
+        p.Family("ingestd_output_lag_events", "gauge", "Records stored but not yet delivered (or passed over) by the output.");
+        foreach (var (name, o) in outputs) p.Sample("ingestd_output_lag_events", o.LagEvents, ("output", name));
+        p.Family("ingestd_output_lag_seconds", "gauge", "Age of the oldest record the output has not delivered yet (0 when caught up).");
+        foreach (var (name, o) in outputs) p.Sample("ingestd_output_lag_seconds", o.LagSeconds(nowNs), ("output", name));
+        p.Family("ingestd_output_delivered_events_total", "counter", "Events the output's destination acknowledged.");
+        foreach (var (name, o) in outputs) p.Sample("ingestd_output_delivered_events_total", o.Delivered.Value, ("output", name));
+        p.Family("ingestd_output_retries_total", "counter", "Requests to the destination repeated after a transient failure.");
+        foreach (var (name, o) in outputs) p.Sample("ingestd_output_retries_total", o.Retries.Value, ("output", name));
+        p.Family("ingestd_output_errors_total", "counter", "Delivery errors by kind: transient (retried), permanent (dead-lettered), read (damaged or deleted stored data).");
+        foreach (var (name, o) in outputs)
+            foreach (var (kind, c) in o.Errors.OrderBy(e => e.Key, StringComparer.Ordinal))
+                p.Sample("ingestd_output_errors_total", c.Value, ("output", name), ("kind", kind));
+        p.Family("ingestd_output_dropped_events_total", "counter", "Undelivered events deleted because retention_max_bytes forced it.");
+        foreach (var (name, o) in outputs) p.Sample("ingestd_output_dropped_events_total", o.Dropped.Value, ("output", name));
+    }
+
     internal string Render()
     {
         var p = new PrometheusText();
@@ -83,6 +104,8 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         p.Sample("ingestd_fsync_duration_seconds_bucket", cumulative, ("le", "+Inf"));
         p.Sample("ingestd_fsync_duration_seconds_sum", h.Sum);
         p.Sample("ingestd_fsync_duration_seconds_count", cumulative);
+
+        RenderOutputs(p);
 
         p.Single("ingestd_backpressure_rejections_total", "counter", "Requests answered 429 because the ring had no room.", metrics.Rejected429.Value);
         p.Single("ingestd_open_connections", "gauge", "Open client connections.", metrics.OpenConnections.Value);

@@ -1,0 +1,167 @@
+using Tomlyn.Syntax;
+
+namespace Ingestd.Config;
+
+internal static partial class ConfigLoader
+{
+    private sealed partial class Mapper
+    {
+        private List<OutputConfig> MapOutputs(TomlEntry entry)
+        {
+            if (entry.Value is not TomlArrayNode array || !array.Items.All(item => item is TomlTableNode))
+                throw Error(entry.Value.Line, $"outputs: expected an array of tables ([[outputs]]), got {Describe(entry.Value)}");
+            var outputs = new List<OutputConfig>(array.Items.Count);
+            foreach (TomlNode item in array.Items)
+            {
+                var output = MapOutput((TomlTableNode)item);
+                if (outputs.Any(o => o.Name == output.Name))
+                    throw Error(item.Line, $"outputs.name: output '{output.Name}' is defined twice");
+                outputs.Add(output);
+            }
+            return outputs;
+        }
+
+        private OutputConfig MapOutput(TomlTableNode table)
+        {
+            string? name = null, type = null, url = null;
+            int typeLine = table.Line;
+            var output = new OutputConfig { Name = "", Type = "" };
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string key = "outputs." + entry.Key;
+                TomlNode v = entry.Value;
+                switch (entry.Key)
+                {
+                    case "name":
+                        name = ReadString(v, key);
+                        // The name becomes file names and a metrics label: keep it to a safe alphabet.
+                        if (!name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.') || name.StartsWith('.'))
+                            throw Error(entry.Line, $"{key}: use letters, digits, '-', '_' and '.' (not first), got \"{name}\"");
+                        break;
+                    case "type":
+                        type = ReadString(v, key);
+                        typeLine = entry.Line;
+                        if (Array.IndexOf(OutputConfig.KnownTypes, type) < 0)
+                            throw Error(entry.Line, $"{key}: unknown destination type \"{type}\"; this build supports {string.Join(", ", OutputConfig.KnownTypes)}");
+                        break;
+                    case "enabled":
+                        output = output with { Enabled = ReadBool(v, key) };
+                        break;
+                    case "match":
+                        output = output with { Match = MapOutputMatch(v, key) };
+                        break;
+                    case "batch":
+                        output = MapOutputBatch(v, key, output);
+                        break;
+                    case "start":
+                        output = output with
+                        {
+                            Start = AsString(v) switch
+                            {
+                                "earliest" => OutputStart.Earliest,
+                                "latest" => OutputStart.Latest,
+                                _ => throw Error(entry.Line, $"{key}: expected one of earliest, latest, got {Describe(v)}"),
+                            },
+                        };
+                        break;
+                    case "url":
+                        url = ReadString(v, key);
+                        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "nats" or "tls"))
+                            throw Error(entry.Line, $"{key}: expected an http://, https:// or nats:// URL, got \"{url}\"");
+                        break;
+                    case "subject":
+                        output = output with { Subject = ReadString(v, key) };
+                        break;
+                    case "index":
+                        output = output with { Index = ReadString(v, key) };
+                        break;
+                    case "headers":
+                        output = output with { Headers = ReadHeaders(v, key) };
+                        break;
+                    case "gzip":
+                        output = output with { Gzip = ReadBool(v, key) };
+                        break;
+                    case "timeout":
+                        output = output with { Timeout = ReadDuration(v, key, allowZero: false) };
+                        break;
+                    case "retry_max_backoff":
+                        output = output with { RetryMaxBackoff = ReadDuration(v, key, allowZero: false) };
+                        break;
+                    default:
+                        throw UnknownKey(entry, key);
+                }
+            }
+            if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
+            if (type is null) throw Error(table.Line, $"outputs: output '{name}' is missing required key 'type' ({string.Join(", ", OutputConfig.KnownTypes)})");
+            if (url is null) throw Error(typeLine, $"outputs.url: output '{name}' ({type}) needs a url");
+            bool nats = type == "nats_jetstream";
+            if (nats != url!.StartsWith("nats://", StringComparison.Ordinal) && !(nats && url.StartsWith("tls://", StringComparison.Ordinal)))
+                throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs a nats:// URL" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
+            if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
+            if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
+            return output with { Name = name, Type = type, Url = url };
+        }
+
+        private OutputMatchConfig MapOutputMatch(TomlNode node, string key)
+        {
+            if (node is not TomlTableNode table)
+                throw Error(node.Line, $"{key}: expected a table (match = {{ tenant = [\"a\"] }}), got {Describe(node)}");
+            var match = new OutputMatchConfig();
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string sub = key + "." + entry.Key;
+                match = entry.Key switch
+                {
+                    "tenant" => match with { Tenants = ReadStringList(entry.Value, sub, echoValues: true) },
+                    "dialect" => match with { Dialects = ReadLowerNames(entry.Value, sub) },
+                    "kind" => match with { Kinds = ReadLowerNames(entry.Value, sub) },
+                    "service" => match with { Services = ReadStringList(entry.Value, sub, echoValues: true) },
+                    "level" => match with { Levels = ReadStringList(entry.Value, sub, echoValues: true) },
+                    _ => throw UnknownKey(entry, sub),
+                };
+            }
+            return match;
+        }
+
+        // Dialect and kind names are compared with the record's names, which are lower-case.
+        private List<string> ReadLowerNames(TomlNode node, string key)
+            => ReadStringList(node, key, echoValues: true).Select(s => s.ToLowerInvariant()).ToList();
+
+        private OutputConfig MapOutputBatch(TomlNode node, string key, OutputConfig output)
+        {
+            if (node is not TomlTableNode table)
+                throw Error(node.Line, $"{key}: expected a table (batch = {{ max_events = 1000 }}), got {Describe(node)}");
+            foreach (TomlEntry entry in table.Entries)
+            {
+                string sub = key + "." + entry.Key;
+                output = entry.Key switch
+                {
+                    "max_events" => output with { MaxEvents = ReadInt(entry.Value, sub, min: 1, max: 1_000_000) },
+                    "max_bytes" => output with { MaxBytes = ReadSize(entry.Value, sub, min: 1024, max: 256L * 1024 * 1024) },
+                    "max_wait" => output with { MaxWait = ReadDuration(entry.Value, sub, allowZero: true) },
+                    _ => throw UnknownKey(entry, sub),
+                };
+            }
+            return output;
+        }
+
+        private List<KeyValuePair<string, string>> ReadHeaders(TomlNode node, string key)
+        {
+            if (node is not TomlTableNode table)
+                throw Error(node.Line, $"{key}: expected a table of header names to strings, got {Describe(node)}");
+            var headers = new List<KeyValuePair<string, string>>();
+            foreach (TomlEntry entry in table.Entries)
+            {
+                if (AsString(entry.Value) is not string value)
+                    throw Error(entry.Line, $"{key}.{entry.Key}: expected a string, got {KindOf(entry.Value)}");
+                headers.Add(new(entry.Key, value));
+            }
+            return headers;
+        }
+
+        private bool ReadBool(TomlNode node, string key) =>
+            node is TomlScalarNode { Syntax: BooleanValueSyntax b }
+                ? b.Value
+                : throw Error(node.Line, $"{key}: expected true or false, got {Describe(node)}");
+    }
+}

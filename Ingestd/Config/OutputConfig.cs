@@ -1,0 +1,84 @@
+namespace Ingestd.Config;
+
+/// <summary>Where a new output (one without a cursor file) starts reading: the oldest stored record or the log's end.</summary>
+internal enum OutputStart
+{
+    Earliest,
+    Latest,
+}
+
+/// <summary>
+/// <c>[[outputs]]</c>: one delivery of the stored records to a destination, at its own cursor. Only built destination
+/// types are accepted (<see cref="KnownTypes"/>): anything else is a config error naming the key.
+/// </summary>
+internal sealed record OutputConfig
+{
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream"];
+
+    /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
+    public required string Name { get; init; }
+
+    /// <summary><c>type</c>: the destination (one of <see cref="KnownTypes"/>).</summary>
+    public required string Type { get; init; }
+
+    public bool Enabled { get; init; } = true;
+
+    /// <summary><c>match = { tenant = [...], dialect = [...], kind = [...], service = [...], level = [...] }</c>: empty lists match all.</summary>
+    public OutputMatchConfig Match { get; init; } = new();
+
+    /// <summary><c>batch.max_events</c>: a batch is sent when it holds this many events.</summary>
+    public int MaxEvents { get; init; } = 1000;
+
+    /// <summary><c>batch.max_bytes</c>: ... or this many bytes of NDJSON.</summary>
+    public long MaxBytes { get; init; } = 4L * 1024 * 1024;
+
+    /// <summary><c>batch.max_wait</c>: ... or when its first event has waited this long.</summary>
+    public TimeSpan MaxWait { get; init; } = TimeSpan.FromSeconds(1);
+
+    public OutputStart Start { get; init; } = OutputStart.Earliest;
+
+    /// <summary><c>url</c>: where batches are POSTed (http_ndjson), the cluster's base URL (elasticsearch: <c>/_bulk</c> is added).</summary>
+    public string? Url { get; init; }
+
+    /// <summary><c>index</c> (elasticsearch): the target index; <c>{tenant}</c> and <c>{dialect}</c> are filled per event.</summary>
+    public string Index { get; init; } = "ingestd-{tenant}";
+
+    /// <summary><c>subject</c> (nats_jetstream): the subject template; <c>{tenant}</c> and <c>{dialect}</c> are filled per event.</summary>
+    public string Subject { get; init; } = "logs.{tenant}.{dialect}";
+
+    /// <summary><c>headers = { "Authorization" = "Bearer ..." }</c> (http_ndjson): added to every request.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    /// <summary><c>gzip</c> (http_ndjson): compress request bodies.</summary>
+    public bool Gzip { get; init; }
+
+    /// <summary><c>timeout</c>: one request may take this long before it counts as a transient failure.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary><c>retry_max_backoff</c>: the cap of the exponential backoff between retries.</summary>
+    public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
+
+    public bool Equals(OutputConfig? other) =>
+        other is not null && Name == other.Name && Type == other.Type && Enabled == other.Enabled && Match.Equals(other.Match)
+        && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
+        && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
+        && RetryMaxBackoff == other.RetryMaxBackoff;
+
+    public override int GetHashCode() => HashCode.Combine(Name, Type, Url);
+}
+
+/// <summary>The header fields an output's records must have; each list is "any of", an empty list is "any".</summary>
+internal sealed record OutputMatchConfig
+{
+    public IReadOnlyList<string> Tenants { get; init; } = [];
+    public IReadOnlyList<string> Dialects { get; init; } = [];
+    public IReadOnlyList<string> Kinds { get; init; } = [];
+    public IReadOnlyList<string> Services { get; init; } = [];
+    public IReadOnlyList<string> Levels { get; init; } = [];
+
+    public bool Equals(OutputMatchConfig? other) =>
+        other is not null && Tenants.SequenceEqual(other.Tenants) && Dialects.SequenceEqual(other.Dialects)
+        && Kinds.SequenceEqual(other.Kinds) && Services.SequenceEqual(other.Services) && Levels.SequenceEqual(other.Levels);
+
+    public override int GetHashCode() => HashCode.Combine(Tenants.Count, Dialects.Count, Kinds.Count);
+}

@@ -1,0 +1,65 @@
+using System.Text;
+using Ingestd.Config;
+using Ingestd.Parsing.Records;
+
+namespace Ingestd.Outputs;
+
+/// <summary>
+/// An output's condition over the record header (<c>match</c>): every non-empty list must contain the record's value.
+/// Values are compared as bytes (tenant, service) or ASCII case-insensitively (level); dialect and kind by table.
+/// Allocates nothing per record.
+/// </summary>
+internal sealed class RecordMatcher
+{
+    private readonly byte[][] _tenants;
+    private readonly byte[][] _services;
+    private readonly byte[][] _levels;
+    private readonly bool[]? _dialects;
+    private readonly bool[]? _kinds;
+
+    public RecordMatcher(OutputMatchConfig match)
+    {
+        _tenants = Bytes(match.Tenants);
+        _services = Bytes(match.Services);
+        _levels = Bytes(match.Levels);
+        _dialects = match.Dialects.Count == 0 ? null : Table<Dialect>(match.Dialects, d => RecordNames.Of(d));
+        _kinds = match.Kinds.Count == 0 ? null : Table<RecordKind>(match.Kinds, k => RecordNames.Of(k));
+    }
+
+    public bool Matches(in RecordView view)
+    {
+        if (_dialects is not null && !_dialects[(byte)view.Dialect]) return false;
+        if (_kinds is not null && !_kinds[(byte)view.Kind]) return false;
+        if (_tenants.Length > 0 && !AnyEqual(_tenants, view.Tenant)) return false;
+        if (_services.Length > 0 && !AnyEqual(_services, view.Service)) return false;
+        if (_levels.Length > 0)
+        {
+            bool found = false;
+            foreach (var level in _levels) found |= Ascii.EqualsIgnoreCase(view.Level, level);
+            if (!found) return false;
+        }
+        return true;
+    }
+
+    private static bool AnyEqual(byte[][] values, ReadOnlySpan<byte> value)
+    {
+        foreach (var v in values) if (value.SequenceEqual(v)) return true;
+        return false;
+    }
+
+    private static byte[][] Bytes(IReadOnlyList<string> values)
+    {
+        var result = new byte[values.Count][];
+        for (int i = 0; i < values.Count; i++) result[i] = Encoding.UTF8.GetBytes(values[i]);
+        return result;
+    }
+
+    // Names that match no member simply match nothing: a dialect added later is spelled the same way in config.
+    private static bool[] Table<TEnum>(IReadOnlyList<string> names, Func<TEnum, string> nameOf) where TEnum : struct, Enum
+    {
+        var table = new bool[256];
+        foreach (TEnum member in Enum.GetValues<TEnum>())
+            if (names.Contains(nameOf(member))) table[Convert.ToByte(member)] = true;
+        return table;
+    }
+}
