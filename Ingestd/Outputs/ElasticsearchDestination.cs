@@ -8,6 +8,8 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ingestd.Config;
 
+using Ingestd.Parsing.Records;
+
 namespace Ingestd.Outputs;
 
 /// <summary>
@@ -102,7 +104,7 @@ internal sealed class ElasticsearchDestination : IDestination
             w.Reset();
             // The stored line is an object: @timestamp goes in as its first member.
             _body.Write("\n{\"@timestamp\":\""u8);
-            _body.Write(time[..RecordJson.FormatTime(batch.EventNsAt(i), time)]);
+            _body.Write(time[..RecordJsonWriter.FormatTime(batch.EventNsAt(i), time)]);
             _body.Write("\","u8);
             _body.Write(line[1..]);
             _body.Write("\n"u8);

@@ -15,7 +15,7 @@ internal sealed class OutputBatch : IDisposable
     private readonly Utf8JsonWriter _json;
     private readonly List<(long Sequence, int Start, int Length, long EventNs)> _items = [];
     private readonly byte[] _nodePrefix;
-    private byte[] _oneLine = new byte[4096];
+    private readonly RecordJsonWriter _record = new();
 
     public OutputBatch(string nodeId)
     {
@@ -76,44 +76,12 @@ internal sealed class OutputBatch : IDisposable
         _nodePrefix.CopyTo(scratch);
         sequence.TryFormat(scratch[_nodePrefix.Length..], out int digits, default, System.Globalization.CultureInfo.InvariantCulture);
         w.WriteString("id"u8, scratch[..(_nodePrefix.Length + digits)]);
-        w.WriteNumber("seq"u8, sequence);
-        RecordJson.WriteTime(w, "received_at"u8, view.ReceivedNs);
-        RecordJson.WriteTime(w, "time"u8, view.EventNs);
-        w.WriteString("tenant"u8, view.Tenant);
-        if (!view.Stream.IsEmpty) w.WriteString("stream"u8, view.Stream);
-        w.WriteString("dialect"u8, RecordNames.Of(view.Dialect));
-        w.WriteString("kind"u8, RecordNames.Of(view.Kind));
-        w.WriteString("level"u8, view.Level);
-        w.WriteString("service"u8, view.Service);
-        w.WriteString("timestamp"u8, view.TimestampText);
-        if (!view.Routes.IsEmpty)
-        {
-            // As `ingestd read` prints them: route tags are stored comma-separated, absent = the default route "store".
-            var routes = view.Routes;
-            w.WriteStartArray("routes"u8);
-            foreach (var range in routes.Split((byte)',')) w.WriteStringValue(routes[range]);
-            w.WriteEndArray();
-        }
-        w.WritePropertyName("event"u8);
-        if (view.Json.IsEmpty) w.WriteNullValue();
-        else if (view.Json.IndexOfAny((byte)'\n', (byte)'\r') < 0) w.WriteRawValue(view.Json, skipInputValidation: true);
-        else w.WriteRawValue(OnOneLine(view.Json), skipInputValidation: true);
+        _record.WriteMembers(w, sequence, view);
         w.WriteEndObject();
         w.Flush();
         w.Reset();
         _buffer.Write("\n"u8);
         _items.Add((sequence, start, _buffer.WrittenCount - start, view.EventNs));
-    }
-
-    // NDJSON needs one line per record; raw line breaks in JSON can only be whitespace between tokens.
-    private ReadOnlySpan<byte> OnOneLine(ReadOnlySpan<byte> json)
-    {
-        if (_oneLine.Length < json.Length) _oneLine = new byte[Math.Max(json.Length, _oneLine.Length * 2)];
-        var copy = _oneLine.AsSpan(0, json.Length);
-        json.CopyTo(copy);
-        copy.Replace((byte)'\n', (byte)' ');
-        copy.Replace((byte)'\r', (byte)' ');
-        return copy;
     }
 
     public void Clear()
@@ -128,13 +96,6 @@ internal sealed class OutputBatch : IDisposable
 /// <summary>The record JSON pieces shared by the destinations.</summary>
 internal static class RecordJson
 {
-    /// <summary>Writes Unix nanoseconds as RFC 3339 UTC with nine fraction digits, as <c>ingestd read</c> does.</summary>
-    public static void WriteTime(Utf8JsonWriter w, ReadOnlySpan<byte> name, long unixNs)
-    {
-        Span<byte> dest = stackalloc byte[40];
-        w.WriteString(name, dest[..FormatTime(unixNs, dest)]);
-    }
-
     /// <summary>The <c>tenant</c> and <c>dialect</c> of a line this batch wrote (for templates: index, subject).</summary>
     public static (string Tenant, string Dialect) TenantAndDialect(ReadOnlySpan<byte> line)
     {
@@ -154,23 +115,5 @@ internal static class RecordJson
             else reader.TrySkip();
         }
         return (tenant, dialect);
-    }
-
-    /// <summary>Unix nanoseconds as RFC 3339 UTC with nine fraction digits (30 bytes); returns the length.</summary>
-    public static int FormatTime(long unixNs, Span<byte> dest)
-    {
-        long seconds = Math.DivRem(unixNs, 1_000_000_000L, out long fraction);
-        if (fraction < 0)
-        {
-            fraction += 1_000_000_000L;
-            seconds--;
-        }
-        var t = new DateTime(DateTime.UnixEpoch.Ticks + seconds * TimeSpan.TicksPerSecond, DateTimeKind.Utc);
-        t.TryFormat(dest, out int n, "yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture);
-        dest[n++] = (byte)'.';
-        fraction.TryFormat(dest[n..], out int f, "D9", System.Globalization.CultureInfo.InvariantCulture);
-        n += f;
-        dest[n++] = (byte)'Z';
-        return n;
     }
 }
