@@ -117,6 +117,8 @@ internal static partial class ConfigLoader
                     "kind" => match with { Kinds = ReadLowerNames(entry.Value, sub) },
                     "service" => match with { Services = ReadStringList(entry.Value, sub, echoValues: true) },
                     "level" => match with { Levels = ReadStringList(entry.Value, sub, echoValues: true) },
+                    "stream" => match with { Streams = ReadStringList(entry.Value, sub, echoValues: true) },
+                    "route" => match with { Routes = ReadStringList(entry.Value, sub, echoValues: true) },
                     _ => throw UnknownKey(entry, sub),
                 };
             }

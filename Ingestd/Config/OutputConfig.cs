@@ -75,10 +75,14 @@ internal sealed record OutputMatchConfig
     public IReadOnlyList<string> Kinds { get; init; } = [];
     public IReadOnlyList<string> Services { get; init; } = [];
     public IReadOnlyList<string> Levels { get; init; } = [];
+    public IReadOnlyList<string> Streams { get; init; } = [];
+    /// <summary>Route tags a pipeline's <c>route</c> step set; a record without any has the default route <c>store</c>.</summary>
+    public IReadOnlyList<string> Routes { get; init; } = [];
 
     public bool Equals(OutputMatchConfig? other) =>
         other is not null && Tenants.SequenceEqual(other.Tenants) && Dialects.SequenceEqual(other.Dialects)
-        && Kinds.SequenceEqual(other.Kinds) && Services.SequenceEqual(other.Services) && Levels.SequenceEqual(other.Levels);
+        && Kinds.SequenceEqual(other.Kinds) && Services.SequenceEqual(other.Services) && Levels.SequenceEqual(other.Levels)
+        && Streams.SequenceEqual(other.Streams) && Routes.SequenceEqual(other.Routes);
 
     public override int GetHashCode() => HashCode.Combine(Tenants.Count, Dialects.Count, Kinds.Count);
 }

@@ -6,7 +6,8 @@ namespace Ingestd.Outputs;
 
 /// <summary>
 /// An output's condition over the record header (<c>match</c>): every non-empty list must contain the record's value.
-/// Values are compared as bytes (tenant, service) or ASCII case-insensitively (level); dialect and kind by table.
+/// Values are compared as bytes (tenant, service, stream, route tags) or ASCII case-insensitively (level); dialect and
+/// kind by table. A record with no route tags has the default route <c>store</c>.
 /// Allocates nothing per record.
 /// </summary>
 internal sealed class RecordMatcher
@@ -14,6 +15,8 @@ internal sealed class RecordMatcher
     private readonly byte[][] _tenants;
     private readonly byte[][] _services;
     private readonly byte[][] _levels;
+    private readonly byte[][] _streams;
+    private readonly byte[][] _routes;
     private readonly bool[]? _dialects;
     private readonly bool[]? _kinds;
 
@@ -22,6 +25,8 @@ internal sealed class RecordMatcher
         _tenants = Bytes(match.Tenants);
         _services = Bytes(match.Services);
         _levels = Bytes(match.Levels);
+        _streams = Bytes(match.Streams);
+        _routes = Bytes(match.Routes);
         _dialects = match.Dialects.Count == 0 ? null : Table<Dialect>(match.Dialects, d => RecordNames.Of(d));
         _kinds = match.Kinds.Count == 0 ? null : Table<RecordKind>(match.Kinds, k => RecordNames.Of(k));
     }
@@ -32,6 +37,8 @@ internal sealed class RecordMatcher
         if (_kinds is not null && !_kinds[(byte)view.Kind]) return false;
         if (_tenants.Length > 0 && !AnyEqual(_tenants, view.Tenant)) return false;
         if (_services.Length > 0 && !AnyEqual(_services, view.Service)) return false;
+        if (_streams.Length > 0 && !AnyEqual(_streams, view.Stream)) return false;
+        if (_routes.Length > 0 && !AnyRoute(_routes, view.Routes)) return false;
         if (_levels.Length > 0)
         {
             bool found = false;
@@ -39,6 +46,15 @@ internal sealed class RecordMatcher
             if (!found) return false;
         }
         return true;
+    }
+
+    // Route tags are stored comma-separated; none stored means the default route "store".
+    private static bool AnyRoute(byte[][] wanted, ReadOnlySpan<byte> routes)
+    {
+        if (routes.IsEmpty) return AnyEqual(wanted, "store"u8);
+        foreach (var range in routes.Split((byte)','))
+            if (AnyEqual(wanted, routes[range])) return true;
+        return false;
     }
 
     private static bool AnyEqual(byte[][] values, ReadOnlySpan<byte> value)
