@@ -66,22 +66,13 @@ internal sealed class ElasticsearchDestination : IDestination
             byte[] answer = response.Content.ReadAsByteArrayAsync(ct).GetAwaiter().GetResult();
             if (status is not (>= 200 and < 300))
             {
-                string reason = $"HTTP {status} {response.ReasonPhrase}: {Shorten(answer)}";
-                return status is 408 or 429 or >= 500 ? DeliveryResult.Transient(reason) : DeliveryResult.Permanent(reason);
+                return HttpDelivery.Refused(status, $"HTTP {status} {response.ReasonPhrase}: {Shorten(answer)}");
             }
             return ReadBulkAnswer(answer, items.Count);
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (HttpDelivery.IsTransient(e, _client, ct, out var retry))
         {
-            return DeliveryResult.Transient($"no answer within {_client.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (HttpRequestException e)
-        {
-            return DeliveryResult.Transient(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
-        }
-        catch (IOException e)
-        {
-            return DeliveryResult.Transient(e.Message);
+            return retry;
         }
     }
 

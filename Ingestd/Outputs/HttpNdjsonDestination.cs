@@ -57,20 +57,11 @@ internal sealed class HttpNdjsonDestination : IDestination
             using var response = _client.Send(request, HttpCompletionOption.ResponseHeadersRead, ct);
             int status = (int)response.StatusCode;
             if (status is >= 200 and < 300) return DeliveryResult.Acknowledged;
-            string reason = $"HTTP {status} {response.ReasonPhrase}: {ReadSome(response, ct)}";
-            return status is 408 or 429 or >= 500 ? DeliveryResult.Transient(reason) : DeliveryResult.Permanent(reason);
+            return HttpDelivery.Refused(status, $"HTTP {status} {response.ReasonPhrase}: {ReadSome(response, ct)}");
         }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        catch (Exception e) when (HttpDelivery.IsTransient(e, _client, ct, out var retry))
         {
-            return DeliveryResult.Transient($"no answer within {_client.Timeout.TotalSeconds:0.###} s");
-        }
-        catch (HttpRequestException e)
-        {
-            return DeliveryResult.Transient(e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message);
-        }
-        catch (IOException e)
-        {
-            return DeliveryResult.Transient(e.Message);
+            return retry;
         }
     }
 
