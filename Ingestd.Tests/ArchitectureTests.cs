@@ -62,6 +62,15 @@ public partial class ArchitectureTests
         Assert.Empty(used);
     }
 
+    [Fact]
+    public void The_output_machinery_never_names_a_concrete_destination()
+    {
+        var used = new List<string>();
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "Ingestd", "Outputs"), "*.cs", SearchOption.TopDirectoryOnly))
+            if (File.ReadAllText(file).Contains("Ingestd.Outputs.Destinations")) used.Add(Path.GetFileName(file));
+        Assert.Empty(used);
+    }
+
     public static TheoryData<string> Folders => new(Allowed.Keys);
 
     [Theory]

@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ingestd.Outputs;
+using Ingestd.Outputs.Destinations;
 using Ingestd.Tests.Support;
 
 namespace Ingestd.Tests.Outputs;

@@ -13,29 +13,18 @@ internal sealed class OutputSet : IDisposable
     private readonly string _nodeId;
     private readonly Func<long> _logEnd;
     private readonly Metrics _metrics;
+    private readonly Func<OutputConfig, IDestination> _createDestination;
     private readonly object _gate = new();
     private volatile OutputRunner[] _running = [];
 
-    public OutputSet(string dataDir, string nodeId, Func<long> logEnd, Metrics metrics)
+    public OutputSet(string dataDir, string nodeId, Func<long> logEnd, Metrics metrics, Func<OutputConfig, IDestination> createDestination)
     {
+        _createDestination = createDestination;
         _dataDir = dataDir;
         _nodeId = nodeId;
         _logEnd = logEnd;
         _metrics = metrics;
     }
-
-    /// <summary>Builds the destination of a configured output; the loader already refused unknown types.</summary>
-    public static IDestination CreateDestination(OutputConfig config) => config.Type switch
-    {
-        "http_ndjson" => new HttpNdjsonDestination(config),
-        "elasticsearch" => new ElasticsearchDestination(config),
-        "nats_jetstream" => CreateNats(config),
-        _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
-    };
-
-    // Its own method so the NATS assemblies are loaded only by a daemon that has such an output.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.NoInlining)]
-    private static IDestination CreateNats(OutputConfig config) => new NatsJetStreamDestination(config);
 
     /// <summary>Starts, stops and restarts outputs so that exactly the enabled ones of <paramref name="outputs"/> run.</summary>
     public void Apply(IReadOnlyList<OutputConfig> outputs)
@@ -60,7 +49,7 @@ internal sealed class OutputSet : IDisposable
                 OutputRunner runner;
                 try
                 {
-                    runner = new OutputRunner(config, _dataDir, _nodeId, _logEnd, stats, CreateDestination(config));
+                    runner = new OutputRunner(config, _dataDir, _nodeId, _logEnd, stats, _createDestination(config));
                 }
                 catch (Exception e) when (e is not OutOfMemoryException)
                 {

@@ -23,6 +23,7 @@ using Ingestd.Idempotency;
 using Ingestd.Ingest;
 using Ingestd.Limits;
 using Ingestd.Outputs;
+using Ingestd.Outputs.Destinations;
 using Ingestd.Parsing.Dialects.Elastic;
 using Ingestd.Parsing.Dialects.Otlp;
 using Ingestd.Parsing.Dialects.Splunk;
@@ -166,7 +167,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private void StartOutputs(string dataDir)
     {
         var log = _storage!.Log;
-        _outputs = new OutputSet(dataDir, _config.Server.NodeId, () => log.NextSequence, _metrics);
+        _outputs = new OutputSet(dataDir, _config.Server.NodeId, () => log.NextSequence, _metrics, DestinationFactory.Create);
         log.ProtectedFrom = _outputs.ProtectedFrom;
         log.DeletingProtected = _outputs.OnDeletingUndelivered;
         _outputs.Apply(_config.Outputs);

@@ -3,7 +3,9 @@ using Ingestd.Config;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
 
-namespace Ingestd.Outputs;
+using Ingestd.Outputs;
+
+namespace Ingestd.Outputs.Destinations;
 
 /// <summary>
 /// <c>type = "nats_jetstream"</c>: publishes each event (the line <c>ingestd read</c> prints plus <c>"id"</c>) to a

@@ -10,7 +10,9 @@ using Ingestd.Config;
 
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Outputs;
+using Ingestd.Outputs;
+
+namespace Ingestd.Outputs.Destinations;
 
 /// <summary>
 /// <c>type = "elasticsearch"</c>: <c>POST {url}/_bulk</c> with one <c>create</c> per event, <c>_id</c> = the event id,

@@ -5,7 +5,9 @@ using System.Net.Http;
 using System.Net.Http.Headers;
 using Ingestd.Config;
 
-namespace Ingestd.Outputs;
+using Ingestd.Outputs;
+
+namespace Ingestd.Outputs.Destinations;
 
 /// <summary>
 /// <c>type = "http_ndjson"</c>: POSTs each batch as NDJSON to <c>url</c>. 2xx acknowledges the batch; 408, 429, 5xx,

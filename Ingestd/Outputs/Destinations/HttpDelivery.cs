@@ -1,6 +1,8 @@
 using System.Net.Http;
 
-namespace Ingestd.Outputs;
+using Ingestd.Outputs;
+
+namespace Ingestd.Outputs.Destinations;
 
 /// <summary>How the HTTP destinations read a failed send: which answers and errors are worth retrying.</summary>
 internal static class HttpDelivery
