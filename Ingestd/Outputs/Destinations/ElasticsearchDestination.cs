@@ -1,10 +1,10 @@
 using System.Buffers;
-using System.Net.Http.Headers;
-using System.Net.Http;
 using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
-using System.Text;
 using Ingestd.Config;
 using Ingestd.Outputs;
 using Ingestd.Parsing.Records;

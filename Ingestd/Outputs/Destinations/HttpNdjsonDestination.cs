@@ -1,7 +1,7 @@
 using System.Buffers;
-using System.Net.Http.Headers;
-using System.Net.Http;
 using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
 using Ingestd.Config;
 using Ingestd.Outputs;
 

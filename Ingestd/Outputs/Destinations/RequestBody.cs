@@ -1,6 +1,6 @@
 using System.IO.Compression;
-using System.Net.Http.Headers;
 using System.Net.Http;
+using System.Net.Http.Headers;
 
 namespace Ingestd.Outputs.Destinations;
 
