@@ -2,7 +2,8 @@
 # Scale-out under faults, on loopback: a 3-node nats-server JetStream cluster (an R3 stream over logs.>), two
 # ingestd nodes (each its own data directory and node_id, each with a nats_jetstream output listing all three
 # servers) and haproxy in front of them. A shipper load goes through haproxy for a while; mid-load one ingestd
-# node and the stream's leader are killed with -9, and restarted a few seconds later. Once both outputs have no
+# node and the nats-server the other node's output is connected to (made the stream's leader first) are killed
+# with -9, and restarted a few seconds later. Once both outputs have no
 # lag, the whole stream is read back, deduplicated by Nats-Msg-Id (the event id) and by each event's marker, and
 # compared with the batches the shipper saw acknowledged. Ends with exactly one line:
 #   cluster: acknowledged A, in stream S, duplicates after dedupe D, lost L
@@ -20,7 +21,7 @@ cd "$(dirname "$0")/.."
 
 build=1
 keep=0
-seconds=14
+seconds=15
 while [ $# -gt 0 ]; do
   case "$1" in
     --no-build) build=0 ;;
@@ -191,21 +192,59 @@ pid[haproxy]=$!
 wait_port "$lb_port" haproxy
 say "haproxy on $lb_port (roundrobin, health check GET /health, retry-on conn-failure only)"
 
+# --- one batch straight to each node, so both outputs connect; then the stream's leader onto node-2's server -----
+# Each event's message is a marker (batch key "." index), as the load writes them; acknowledged keys go to a file.
+warm() { # node
+  local key="warmup.node$1" body='{"events":[' i
+  for i in $(seq 0 9); do
+    body+="{\"project_id\":\"cluster\",\"timestamp\":\"2026-01-01T00:00:00Z\",\"level\":\"info\",\"service\":\"cluster-test\",\"message\":\"$key.$i\"}"
+    [ "$i" -lt 9 ] && body+=','
+  done
+  body+=']}'
+  [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H 'Content-Type: application/json' --data-binary "$body" \
+      "http://127.0.0.1:${node_port[$(($1 - 1))]}/v1/drain")" = 202 ] || fail "warm-up batch to node-$1 not acknowledged"
+  echo "$key" >>"$work/acked-warmup.txt"
+}
+warm 1
+warm 2
+# The server node-2's output is connected to (it connects at its first publish): killing it makes that client fail
+# over to another server. The stream's leader is moved there first, so the same kill also forces an election.
+node2_server() { # prints the index of the nats-server node-2's output is connected to (5 s at most), or nothing
+  command -v ss >/dev/null 2>&1 || return 0
+  local peers i
+  for _ in $(seq 50); do
+    peers=$(ss -Htnp state established 2>/dev/null | grep "pid=${pid[node2]}," | awk '{print $4}')
+    # The client's socket is dual-stack: its peer reads [::ffff:127.0.0.1]:PORT.
+    for i in 1 2 3; do
+      if grep -qE "127\.0\.0\.1]?:${nats_port[$((i - 1))]}\$" <<<"$peers"; then echo "$i"; return 0; fi
+    done
+    sleep 0.1
+  done
+}
+victim=$(node2_server)
+if [ -n "$victim" ]; then
+  moved=$(helper 60 leader --servers "$servers" --stream LOGS --to "n$victim")
+  say "node-2's output is on nats-server n$victim; stream $moved"
+else
+  victim=$leader
+  say "node-2's server not found with ss: the stream's leader n$victim will be killed"
+fi
+
 # --- load, with the faults in the middle ------------------------------------------------------------------------------
-helper $((seconds + 60)) load --url "http://127.0.0.1:$lb_port/v1/drain" --seconds "$seconds" --acked "$work/acked.txt" \
+helper $((seconds + 60)) load --url "http://127.0.0.1:$lb_port/v1/drain" --seconds "$seconds" --acked "$work/acked-load.txt" \
   --connections 4 --rate 60 --events 10 >"$work/load.out" 2>&1 &
 pid[load]=$!
 say "load through haproxy for ${seconds}s (4 connections, 60 batches/s, 10 events each)"
 sleep $((seconds / 3))
 kill -9 "${pid[node1]}"; wait "${pid[node1]}" 2>/dev/null; pid[node1]=
-kill -9 "${pid[nats$leader]}"; wait "${pid[nats$leader]}" 2>/dev/null; pid[nats$leader]=
-say "kill -9 ingestd node-1 and nats-server n$leader (the stream's leader)"
+kill -9 "${pid[nats$victim]}"; wait "${pid[nats$victim]}" 2>/dev/null; pid[nats$victim]=
+say "kill -9 ingestd node-1 and nats-server n$victim"
 sleep 3
-start_nats "$leader"
+start_nats "$victim"
 start_node 1
-wait_port "${nats_port[$((leader - 1))]}" "nats-server n$leader"
+wait_port "${nats_port[$((victim - 1))]}" "nats-server n$victim"
 wait_healthy 1
-say "restarted nats-server n$leader and ingestd node-1"
+say "restarted nats-server n$victim and ingestd node-1; node-2's output is on nats-server n$(node2_server)"
 wait "${pid[load]}"; load_rc=$?; pid[load]=
 cat "$work/load.out"
 [ "$load_rc" -eq 0 ] || fail "load exited $load_rc"
@@ -222,6 +261,7 @@ done
 [ "$caught_up" -eq 1 ] || fail "outputs still lagging after 60 s (see $work/node*.log)"
 say "both outputs delivered everything (lag 0)"
 
+cat "$work/acked-warmup.txt" "$work/acked-load.txt" >"$work/acked.txt"
 helper 90 check --servers "$servers" --stream LOGS --acked "$work/acked.txt" --events 10
 rc=$?
 [ "$rc" -le 1 ] || { echo "cluster: not run to the end (check exited $rc)"; rc=2; }

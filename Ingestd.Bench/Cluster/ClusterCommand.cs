@@ -16,6 +16,8 @@ internal static class ClusterCommand
             N distinct free TCP ports on 127.0.0.1, on one line
         Ingestd.Bench cluster stream --servers URLS [--stream LOGS] [--subjects 'logs.>'] [--replicas 3] [--duplicate-window 10m]
             creates the stream (file storage) once the cluster can, and waits until every replica is current
+        Ingestd.Bench cluster leader --servers URLS --to SERVER_NAME [--stream LOGS]
+            steps the stream's leader down until SERVER_NAME leads it (best effort; exit 1 if it did not get there)
         Ingestd.Bench cluster load --url URL --seconds S --acked FILE [--connections 4] [--rate 50] [--events 10]
             POSTs /v1/drain batches (every event's message a unique marker) for S seconds, retrying a batch that
             got no 2xx as a shipper does; FILE gets the key of every batch that got a 2xx
@@ -49,6 +51,7 @@ internal static class ClusterCommand
                 "stream" => JetStreamSteps.CreateStream(Required(options, "servers"), Get(options, "stream", "LOGS"),
                     Get(options, "subjects", "logs.>"), int.Parse(Get(options, "replicas", "3"), CultureInfo.InvariantCulture),
                     Duration(Get(options, "duplicate-window", "10m"))),
+                "leader" => JetStreamSteps.MoveLeader(Required(options, "servers"), Get(options, "stream", "LOGS"), Required(options, "to")),
                 "load" => ShipperLoad.Run(new Uri(Required(options, "url")),
                     TimeSpan.FromSeconds(double.Parse(Required(options, "seconds"), CultureInfo.InvariantCulture)),
                     Required(options, "acked"),

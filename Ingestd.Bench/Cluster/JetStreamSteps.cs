@@ -66,6 +66,62 @@ internal static class JetStreamSteps
         }).GetAwaiter().GetResult();
     }
 
+    /// <summary>
+    /// Moves the stream's leadership to <paramref name="server"/> (stepping the leader down until the election
+    /// lands there: nats-server 2.9 picks the new leader itself), so one kill takes down the leader and a client's
+    /// server together. Best effort: exit 1, with the leader it has, when ten step-downs did not get there.
+    /// </summary>
+    public static int MoveLeader(string servers, string name, string server)
+    {
+        return Task.Run(async () =>
+        {
+            await using var nats = Connect(servers);
+            var js = new NatsJSContext(nats);
+            string leader = "";
+            for (int attempt = 0; attempt <= 10; attempt++)
+            {
+                leader = await LeaderAsync(js, name, previous: attempt == 0 ? null : leader);
+                if (leader == server)
+                {
+                    Console.WriteLine($"leader: {leader}");
+                    return 0;
+                }
+                if (attempt == 10) break;
+                try
+                {
+                    await nats.RequestAsync<byte[]>($"$JS.API.STREAM.LEADER.STEPDOWN.{name}");
+                }
+                catch (Exception e) when (e is NatsException or TimeoutException or OperationCanceledException)
+                {
+                    // The election answers for it: the next look at the leader tells.
+                }
+            }
+            Console.WriteLine($"leader: {leader} (not moved to {server})");
+            return 1;
+        }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>The stream's leader once it has one (other than <paramref name="previous"/> after a step-down; 10 s at most).</summary>
+    private static async Task<string> LeaderAsync(NatsJSContext js, string name, string? previous)
+    {
+        var waited = Stopwatch.StartNew();
+        string leader = "";
+        while (waited.Elapsed < TimeSpan.FromSeconds(10))
+        {
+            try
+            {
+                var info = (await js.GetStreamAsync(name)).Info;
+                leader = info.Cluster?.Leader ?? "";
+                if (leader.Length > 0 && leader != previous) return leader;
+            }
+            catch (Exception e) when (e is NatsJSApiException or NatsException or TimeoutException or OperationCanceledException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        return leader;
+    }
+
     /// <summary>Reads every message of the stream, dedupes and compares with the acknowledged batches.</summary>
     public static int Check(string servers, string name, string ackedPath, int eventsPerBatch)
     {
