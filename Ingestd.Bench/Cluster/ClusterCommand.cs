@@ -33,21 +33,19 @@ internal static class ClusterCommand
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
         }
+        if (args[0] == "ports")
+            return args.Length == 2 && int.TryParse(args[1], CultureInfo.InvariantCulture, out int count) ? PrintFreePorts(count) : Fail("ports N");
         var options = new Dictionary<string, string>();
         for (int i = 1; i < args.Length; i++)
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal) || i + 1 >= args.Length)
-            {
-                if (args[0] == "ports" && i == 1) continue;
                 return Fail($"unexpected argument '{args[i]}'");
-            }
             options[args[i][2..]] = args[++i];
         }
         try
         {
             return args[0] switch
             {
-                "ports" when args.Length == 2 => PrintFreePorts(int.Parse(args[1], CultureInfo.InvariantCulture)),
                 "stream" => JetStreamSteps.CreateStream(Required(options, "servers"), Get(options, "stream", "LOGS"),
                     Get(options, "subjects", "logs.>"), int.Parse(Get(options, "replicas", "3"), CultureInfo.InvariantCulture),
                     Duration(Get(options, "duplicate-window", "10m"))),
