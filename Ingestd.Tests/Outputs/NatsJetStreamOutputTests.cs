@@ -149,4 +149,21 @@ public class NatsJetStreamOutputTests
             Assert.Equal(stored.Select(r => $"node-a-{r.GetProperty("seq").GetInt64()}").Order(), messages.Select(m => m.MsgId).Order());
         }
     }
+
+    [Fact]
+    public void With_the_servers_of_a_cluster_listed_events_are_delivered_while_one_of_them_is_down()
+    {
+        using var store = new TempDir();
+        using var dir = new TempDir();
+        using var nats = NatsServer.Start(store.Path, NatsServer.FreePort());
+        CreateStream(nats.Url);
+        // The client tries the listed servers in random order: the dead one first about half the time.
+        string urls = $"nats://127.0.0.1:{NatsServer.FreePort()}, {nats.Url}";
+        using (var daemon = DaemonProcess.Start(dir.Path, Config(urls)))
+        {
+            Ingest(daemon, "acme", "listed", 20);
+            HttpNdjsonOutputTests.WaitForCursor(dir.Path, 20, "js");
+        }
+        Assert.Equal(20, ReadStream(nats.Url).Select(m => m.MsgId).Distinct().Count());
+    }
 }

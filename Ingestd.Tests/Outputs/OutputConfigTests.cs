@@ -104,4 +104,30 @@ public class OutputConfigTests
             """, "test.conf"));
         Assert.Contains("defined twice", e.Message);
     }
+
+    [Theory]
+    [InlineData("url = [\"nats://10.0.0.1:4222\", \"nats://10.0.0.2:4222\"]")]
+    [InlineData("url = \"nats://10.0.0.1:4222, nats://10.0.0.2:4222\"")]
+    public void A_nats_jetstream_output_takes_the_servers_of_a_cluster_as_an_array_or_comma_separated(string urlLine)
+    {
+        var config = ConfigLoader.Parse($"""
+            [[outputs]]
+            name = "js"
+            type = "nats_jetstream"
+            {urlLine}
+            """, "test.conf");
+        Assert.Equal("nats://10.0.0.1:4222,nats://10.0.0.2:4222", Assert.Single(config.Outputs).Url);
+    }
+
+    [Fact]
+    public void Several_urls_for_an_http_output_are_a_config_error()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("""
+            [[outputs]]
+            name = "x"
+            type = "http_ndjson"
+            url = ["http://127.0.0.1:1/", "http://127.0.0.1:2/"]
+            """, "test.conf"));
+        Assert.Equal("test.conf:4: outputs.url: output 'x' (http_ndjson) takes one URL (a list is for nats_jetstream: the servers of a cluster)", e.Message);
+    }
 }

@@ -25,7 +25,8 @@ internal static partial class ConfigLoader
         private OutputConfig MapOutput(TomlTableNode table)
         {
             string? name = null, type = null, url = null;
-            int typeLine = table.Line;
+            int typeLine = table.Line, urlLine = table.Line;
+            bool urlIsList = false;
             var output = new OutputConfig { Name = "", Type = "" };
             foreach (TomlEntry entry in table.Entries)
             {
@@ -66,9 +67,10 @@ internal static partial class ConfigLoader
                         };
                         break;
                     case "url":
-                        url = ReadString(v, key);
-                        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "nats" or "tls"))
-                            throw Error(entry.Line, $"{key}: expected an http://, https:// or nats:// URL, got \"{url}\"");
+                        // Several servers (a NATS cluster): an array, or NATS's own comma-separated form; kept comma-joined.
+                        url = v is TomlArrayNode ? string.Join(',', ReadStringList(v, key, echoValues: true)) : ReadString(v, key);
+                        urlLine = entry.Line;
+                        urlIsList = v is TomlArrayNode { Items.Count: > 1 };
                         break;
                     case "subject":
                         output = output with { Subject = ReadString(v, key) };
@@ -96,8 +98,16 @@ internal static partial class ConfigLoader
             if (type is null) throw Error(table.Line, $"outputs: output '{name}' is missing required key 'type' ({string.Join(", ", OutputConfig.KnownTypes)})");
             if (url is null) throw Error(typeLine, $"outputs.url: output '{name}' ({type}) needs a url");
             bool nats = type == "nats_jetstream";
-            if (nats != url!.StartsWith("nats://", StringComparison.Ordinal) && !(nats && url.StartsWith("tls://", StringComparison.Ordinal)))
-                throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs a nats:// URL" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
+            // Only NATS takes a list, the servers of a cluster (a comma in an HTTP URL is part of that URL).
+            if (urlIsList && !nats) throw Error(urlLine, $"outputs.url: output '{name}' ({type}) takes one URL (a list is for nats_jetstream: the servers of a cluster)");
+            if (nats) url = string.Join(',', url.Split(',', StringSplitOptions.TrimEntries));
+            foreach (string one in nats ? url.Split(',') : [url])
+            {
+                if (!Uri.TryCreate(one, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "nats" or "tls"))
+                    throw Error(urlLine, $"outputs.url: expected an http://, https:// or nats:// URL, got \"{one}\"");
+                if (nats != (uri.Scheme is "nats" or "tls"))
+                    throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs nats:// URLs" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
+            }
             if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
             if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
             return output with { Name = name, Type = type, Url = url };
