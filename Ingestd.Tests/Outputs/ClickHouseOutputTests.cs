@@ -223,6 +223,17 @@ public class ClickHouseOutputTests(ClickHouseFixture clickhouse) : IClassFixture
         Assert.Equal(5, server.Count(table, final: true));
     }
 
+    [ClickHouseFact]
+    public void Gzip_bodies_are_inserted_whole()
+    {
+        var server = clickhouse.Server;
+        using var dir = new TempDir();
+        using var daemon = DaemonProcess.Start(dir.Path, Config(server.Url, "gzip_t", "create_table = true\ngzip = true"));
+        Ingest(daemon, "acme", "zip", 70);
+        HttpNdjsonOutputTests.WaitForCursor(dir.Path, 70, "ch");
+        Assert.Equal(70, server.Count("gzip_t", final: true));
+    }
+
     // What ClickHouse 18.16 answered to the INSERTs of this destination (tried against the Debian package).
     [Theory]
     [InlineData(500, "Code: 27, e.displayText() = DB::Exception: Cannot parse input: expected , before: {\"id\":\"b-3\"}: (at row 2)", true)]

@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -74,9 +73,9 @@ internal sealed class ClickHouseDestination : IDestination
     private readonly string _table;
     private readonly bool _createTable;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
-    private readonly bool _gzip;
+    private readonly RequestBody _insertBody;
+    private readonly RequestBody _statementBody = new(gzip: false, TextType);
     private readonly ArrayBufferWriter<byte> _body = new(64 * 1024);
-    private readonly MemoryStream _compressed = new();
     private bool _tableReady;
 
     public ClickHouseDestination(OutputConfig config)
@@ -84,7 +83,7 @@ internal sealed class ClickHouseDestination : IDestination
         _table = config.Table;
         _createTable = config.CreateTable;
         _tableReady = !config.CreateTable;
-        _gzip = config.Gzip;
+        _insertBody = new RequestBody(config.Gzip, TextType);
         _headers = AuthHeaders(config).Concat(config.Headers).ToList();
         _queryUrl = new Uri(config.Url!);
         // Unknown members are skipped so that a table may leave out columns it does not want.
@@ -111,22 +110,22 @@ internal sealed class ClickHouseDestination : IDestination
     {
         if (!_tableReady)
         {
-            var created = Post(_queryUrl, Encoding.UTF8.GetBytes(CreateStatement(_table)), gzip: false, ct, out _);
+            var created = Post(_queryUrl, _statementBody.For(Encoding.UTF8.GetBytes(CreateStatement(_table))), ct, out _);
             if (created.Status != DeliveryStatus.Acknowledged) return DeliveryResult.Transient($"creating table {_table}: {created.Reason}");
             _tableReady = true;
         }
         _body.ResetWrittenCount();
         foreach (int i in items) WriteRow(batch, i);
-        var result = Post(_insertUrl, _body.WrittenMemory, _gzip, ct, out int code);
+        var result = Post(_insertUrl, _insertBody.For(_body.WrittenMemory), ct, out int code);
         // The table was dropped meanwhile: created again before the retry.
         if (code == UnknownTable && _createTable) _tableReady = false;
         return result;
     }
 
-    private DeliveryResult Post(Uri url, ReadOnlyMemory<byte> body, bool gzip, CancellationToken ct, out int code)
+    private DeliveryResult Post(Uri url, HttpContent content, CancellationToken ct, out int code)
     {
         code = 0;
-        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, url) { Content = Content(body, gzip) };
+        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, url) { Content = content };
         foreach (var (name, value) in _headers)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);
@@ -259,24 +258,6 @@ internal sealed class ClickHouseDestination : IDestination
         return bytes.ToArray();
     }
 
-    private HttpContent Content(ReadOnlyMemory<byte> body, bool gzip)
-    {
-        HttpContent content;
-        if (gzip)
-        {
-            _compressed.SetLength(0);
-            using (var z = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true)) z.Write(body.Span);
-            content = new ByteArrayContent(_compressed.GetBuffer(), 0, (int)_compressed.Length);
-            content.Headers.ContentEncoding.Add("gzip");
-        }
-        else
-        {
-            content = new ReadOnlyMemoryContent(body);
-        }
-        content.Headers.ContentType = TextType;
-        return content;
-    }
-
     private static List<KeyValuePair<string, string>> AuthHeaders(OutputConfig config)
     {
         if (config.User is null && config.Password is null) return [];
@@ -296,6 +277,7 @@ internal sealed class ClickHouseDestination : IDestination
     public void Dispose()
     {
         _client.Dispose();
-        _compressed.Dispose();
+        _insertBody.Dispose();
+        _statementBody.Dispose();
     }
 }
