@@ -35,7 +35,7 @@ public class OutputConfigTests
     }
 
     [Theory]
-    [InlineData("clickhouse")]
+    [InlineData("kafka")]
     [InlineData("loki")]
     public void A_destination_type_not_built_yet_is_a_config_error_naming_the_key(string type)
     {
@@ -44,7 +44,7 @@ public class OutputConfigTests
             name = "x"
             type = "{type}"
             """, "test.conf"));
-        Assert.Equal($"test.conf:3: outputs.type: unknown destination type \"{type}\"; this build supports http_ndjson, elasticsearch, nats_jetstream", e.Message);
+        Assert.Equal($"test.conf:3: outputs.type: unknown destination type \"{type}\"; this build supports http_ndjson, elasticsearch, nats_jetstream, clickhouse", e.Message);
     }
 
     [Fact]

@@ -90,6 +90,9 @@ internal static partial class ConfigLoader
                     case "retry_max_backoff":
                         output = output with { RetryMaxBackoff = ReadDuration(v, key, allowZero: false) };
                         break;
+                    case "table" or "create_table" or "user" or "password" or "auth":
+                        output = MapClickHouseKey(entry, key, output);
+                        break;
                     default:
                         throw UnknownKey(entry, key);
                 }
@@ -110,7 +113,55 @@ internal static partial class ConfigLoader
             }
             if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
             if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
+            foreach (string only in ClickHouseKeys)
+                if (type != "clickhouse" && table.Find(only) is { } found) throw Error(found.Line, $"outputs.{only}: only for type clickhouse (output '{name}' is {type})");
             return output with { Name = name, Type = type, Url = url };
+        }
+
+        private static readonly string[] ClickHouseKeys = ["table", "create_table", "user", "password", "auth"];
+
+        private OutputConfig MapClickHouseKey(TomlEntry entry, string key, OutputConfig output)
+        {
+            TomlNode v = entry.Value;
+            switch (entry.Key)
+            {
+                case "table":
+                    // Goes into the INSERT and CREATE statements as written: only plain identifiers.
+                    string table = ReadString(v, key);
+                    if (!IsClickHouseTableName(table))
+                        throw Error(entry.Line, $"{key}: expected a table name of letters, digits and '_' (optionally database.table), got \"{table}\"");
+                    return output with { Table = table };
+                case "create_table":
+                    return output with { CreateTable = ReadBool(v, key) };
+                case "user":
+                    return output with { User = ReadString(v, key) };
+                case "password":
+                    // A secret: never echoed in an error.
+                    return output with { Password = AsString(v) ?? throw Error(entry.Line, $"{key}: expected a string, got {KindOf(v)}") };
+                default:
+                    return output with
+                    {
+                        BasicAuth = AsString(v) switch
+                        {
+                            "headers" => false,
+                            "basic" => true,
+                            _ => throw Error(entry.Line, $"{key}: expected one of headers, basic, got {Describe(v)}"),
+                        },
+                    };
+            }
+        }
+
+        private static bool IsClickHouseTableName(string name)
+        {
+            string[] parts = name.Split('.');
+            if (parts.Length > 2) return false;
+            foreach (string part in parts)
+            {
+                if (part.Length == 0 || char.IsAsciiDigit(part[0])) return false;
+                foreach (char c in part)
+                    if (!char.IsAsciiLetterOrDigit(c) && c != '_') return false;
+            }
+            return true;
         }
 
         private OutputMatchConfig MapOutputMatch(TomlNode node, string key)

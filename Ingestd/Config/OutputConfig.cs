@@ -15,7 +15,7 @@ internal enum OutputStart
 /// </summary>
 internal sealed record OutputConfig
 {
-    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream"];
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "clickhouse"];
 
     /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
     public required string Name { get; init; }
@@ -60,11 +60,26 @@ internal sealed record OutputConfig
     /// <summary><c>retry_max_backoff</c>: the cap of the exponential backoff between retries.</summary>
     public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>table</c> (clickhouse): the table rows are inserted into, <c>name</c> or <c>database.name</c>.</summary>
+    public string Table { get; init; } = "ingestd_events";
+
+    /// <summary><c>create_table</c> (clickhouse): create the table with the documented schema if it does not exist.</summary>
+    public bool CreateTable { get; init; }
+
+    /// <summary><c>user</c> / <c>password</c> (clickhouse): the ClickHouse user (none: the server's default user).</summary>
+    public string? User { get; init; }
+
+    public string? Password { get; init; }
+
+    /// <summary><c>auth = "basic"</c> (clickhouse): send user and password as HTTP basic auth instead of <c>X-ClickHouse-User</c>/<c>-Key</c>.</summary>
+    public bool BasicAuth { get; init; }
+
     public bool Equals(OutputConfig? other) =>
         other is not null && Name == other.Name && Type == other.Type && Enabled == other.Enabled && Match.Equals(other.Match)
         && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
         && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
-        && RetryMaxBackoff == other.RetryMaxBackoff;
+        && RetryMaxBackoff == other.RetryMaxBackoff
+        && Table == other.Table && CreateTable == other.CreateTable && User == other.User && Password == other.Password && BasicAuth == other.BasicAuth;
 
     public override int GetHashCode() => HashCode.Combine(Name, Type, Url);
 }
