@@ -88,7 +88,8 @@ internal static partial class ConfigLoader
                         output = output with { RetryMaxBackoff = ReadDuration(v, key, allowZero: false) };
                         break;
                     default:
-                        throw UnknownKey(entry, key);
+                        if (!IsHttpFamilyKey(entry.Key)) throw UnknownKey(entry, key);
+                        break; // read by MapHttpFamily once the type is known
                 }
             }
             if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
@@ -98,8 +99,8 @@ internal static partial class ConfigLoader
             if (nats != url!.StartsWith("nats://", StringComparison.Ordinal) && !(nats && url.StartsWith("tls://", StringComparison.Ordinal)))
                 throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs a nats:// URL" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
             if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
-            if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
-            return output with { Name = name, Type = type, Url = url };
+            if (type is not ("elasticsearch" or "splunk_hec") && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for types elasticsearch and splunk_hec (output '{name}' is {type})");
+            return MapHttpFamily(table, output with { Name = name, Type = type, Url = url }, typeLine);
         }
 
         private OutputMatchConfig MapOutputMatch(TomlNode node, string key)

@@ -1,0 +1,114 @@
+using System.IO.Compression;
+using System.Net;
+using System.Net.Http;
+using System.Net.Http.Headers;
+using System.Text;
+using Ingestd.Config;
+
+namespace Ingestd.Outputs.Destinations;
+
+/// <summary>A destination's answer to one POST: its status, reason phrase and body.</summary>
+internal readonly record struct HttpAnswer(int Status, string Reason, byte[] Body)
+{
+    /// <summary>The start of the body on one line, for the log and the dead-letter file.</summary>
+    public string BodyText => Encoding.UTF8.GetString(Body, 0, Math.Min(Body.Length, 512)).ReplaceLineEndings(" ").Trim();
+}
+
+/// <summary>
+/// The request side shared by the Loki, OTLP/HTTP and Splunk HEC destinations: one <see cref="HttpClient"/> to
+/// <c>{url}{path}</c>, the configured <c>headers</c> (plus an <c>Authorization</c> the destination sets), optional gzip
+/// of the body (into a reused buffer), and send errors turned into transient results by <see cref="HttpDelivery"/>.
+/// </summary>
+internal sealed class HttpPoster : IDisposable
+{
+    private readonly HttpClient _client;
+    private readonly Uri _url;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
+    private readonly string? _authorization;
+    private readonly bool _gzip;
+    private readonly MemoryStream _compressed = new();
+
+    public HttpPoster(OutputConfig config, string path, bool gzip, string? authorization = null)
+    {
+        _url = new Uri(config.Url!.TrimEnd('/') + path);
+        _headers = config.Headers;
+        _gzip = gzip;
+        _authorization = authorization;
+        _client = new HttpClient(new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            AutomaticDecompression = DecompressionMethods.GZip,
+        })
+        {
+            Timeout = config.Timeout,
+        };
+    }
+
+    public Uri Url => _url;
+
+    /// <summary>
+    /// POSTs <paramref name="body"/>; true with the answer (any status), false with a transient result when the send
+    /// itself failed (timeout, connection, I/O). Only cancellation throws.
+    /// </summary>
+    public bool TryPost(ReadOnlyMemory<byte> body, MediaTypeHeaderValue type, string? contentEncoding, CancellationToken ct,
+        out HttpAnswer answer, out DeliveryResult failure)
+    {
+        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _url) { Content = Content(body, type, contentEncoding) };
+        if (_authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", _authorization);
+        foreach (var (name, value) in _headers)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);
+        }
+        try
+        {
+            using var response = _client.Send(request, HttpCompletionOption.ResponseContentRead, ct);
+            byte[] bytes = response.Content.ReadAsByteArrayAsync(ct).GetAwaiter().GetResult();
+            answer = new HttpAnswer((int)response.StatusCode, response.ReasonPhrase ?? "", bytes);
+            failure = default;
+            return true;
+        }
+        catch (Exception e) when (HttpDelivery.IsTransient(e, _client, ct, out failure))
+        {
+            answer = default;
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// A non-2xx answer as <see cref="HttpDelivery.Refused"/> reads it, except 401 and 403: a refused credential is the
+    /// configuration's fault, not the events', so it is retried (and shown as the output's last error) until the
+    /// token is fixed, instead of dead-lettering every event.
+    /// </summary>
+    public static DeliveryResult Refused(HttpAnswer answer, string what)
+    {
+        string reason = $"{what}: HTTP {answer.Status} {answer.Reason}: {answer.BodyText}";
+        return answer.Status is 401 or 403 ? DeliveryResult.Transient(reason + " (check the output's credentials)")
+            : HttpDelivery.Refused(answer.Status, reason);
+    }
+
+    private HttpContent Content(ReadOnlyMemory<byte> body, MediaTypeHeaderValue type, string? contentEncoding)
+    {
+        HttpContent content;
+        if (_gzip)
+        {
+            _compressed.SetLength(0);
+            using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(body.Span);
+            content = new ByteArrayContent(_compressed.GetBuffer(), 0, (int)_compressed.Length);
+            content.Headers.ContentEncoding.Add("gzip");
+        }
+        else
+        {
+            content = new ReadOnlyMemoryContent(body);
+            if (contentEncoding is not null) content.Headers.ContentEncoding.Add(contentEncoding);
+        }
+        content.Headers.ContentType = type;
+        return content;
+    }
+
+    public void Dispose()
+    {
+        _client.Dispose();
+        _compressed.Dispose();
+    }
+}
