@@ -39,8 +39,12 @@ public class HttpFamilyOutputTests
         Assert.Equal(202, reply.Status);
     }
 
-    /// <summary>Runs a source with the output to a fresh receiver, ingests, waits until all is delivered; returns (stored, received).</summary>
+    /// <summary>Runs a source with the output to a fresh receiver, ingests, waits until all is handled; returns what each side stored.</summary>
     private static (List<JsonElement> Stored, List<JsonElement> Received) Deliver(string type, string extra, Action<DaemonProcess> ingest, int count)
+        => Deliver(type, extra, ingest, count, out _);
+
+    private static (List<JsonElement> Stored, List<JsonElement> Received) Deliver(string type, string extra, Action<DaemonProcess> ingest, int count,
+        out List<JsonElement> deadLetters)
     {
         using var sourceDir = new TempDir();
         using var sinkDir = new TempDir();
@@ -50,6 +54,8 @@ public class HttpFamilyOutputTests
             ingest(source);
             HttpNdjsonOutputTests.WaitForCursor(sourceDir.Path, count, "out");
         }
+        string dead = Path.Combine(sourceDir.Path, "outputs", "out.dead.ndjson");
+        deadLetters = File.Exists(dead) ? File.ReadAllLines(dead).Select(l => JsonDocument.Parse(l).RootElement.Clone()).ToList() : [];
         return (IngestdCli.ReadRecords(sourceDir.Path), IngestdCli.ReadRecords(sinkDir.Path));
     }
 
@@ -156,6 +162,51 @@ public class HttpFamilyOutputTests
             Assert.Equal(s.GetProperty("time").GetString(), received[i].GetProperty("time").GetString());
             Assert.Equal("error", received[i].GetProperty("level").GetString());
         }
+    }
+
+    [Fact]
+    public void Loki_pushes_refused_for_one_event_are_halved_and_only_that_event_is_dead_lettered()
+    {
+        // The receiver, as Loki, refuses a push whose service label is over 1024 bytes: a 1200-byte label from two copies.
+        string longService = new('s', 600);
+        var (stored, received) = Deliver("loki", """labels = { service_name = "{service}{service}", tenant = "{tenant}" }""", source =>
+        {
+            Ingest(source, "acme", "ok", 12, "info", "api");
+            Ingest(source, "acme", "long", 2, "info", longService);
+            Ingest(source, "acme", "ok2", 6, "info", "api");
+        }, 20, out var dead);
+        Assert.Equal(stored.Where(s => s.GetProperty("service").GetString() == "api").Select(Id).Order(),
+            received.Select(r => r.GetProperty("event").GetProperty("metadata").GetProperty("ingestd_id").GetString()).Order());
+        Assert.Equal(18, received.Count);
+        Assert.Equal(2, dead.Count);
+        Assert.All(dead, d => Assert.Contains("HTTP 400", d.GetProperty("reason").GetString()));
+        Assert.All(dead, d => Assert.Contains("longer than 1024 bytes", d.GetProperty("reason").GetString()));
+        Assert.All(dead, d => Assert.Equal(longService, d.GetProperty("record").GetProperty("service").GetString()));
+    }
+
+    [Fact]
+    public void A_refused_hec_token_is_retried_not_dead_lettered_and_delivery_resumes_once_it_is_fixed()
+    {
+        using var sourceDir = new TempDir();
+        using var sinkDir = new TempDir();
+        using var sink = DaemonProcess.Start(sinkDir.Path, """
+            [[tenants]]
+            id = "org-1"
+            keys = ["good-token"]
+            """);
+        using var source = DaemonProcess.Start(sourceDir.Path, Config("splunk_hec", sink.BaseUrl).Replace("hec-token", "bad-token"));
+        Ingest(source, "acme", "tok", 10);
+        string error = Path.Combine(sourceDir.Path, "outputs", "out.error");
+        HttpNdjsonOutputTests.WaitUntil(() => File.Exists(error) && File.ReadAllText(error).Contains("Invalid token"));
+        Assert.False(File.Exists(Path.Combine(sourceDir.Path, "outputs", "out.dead.ndjson")));
+        Assert.Equal(0, HttpNdjsonOutputTests.ReadCursor(Path.Combine(sourceDir.Path, "outputs", "out.cursor")));
+
+        File.WriteAllText(source.ConfigPath, Config("splunk_hec", sink.BaseUrl).Replace("hec-token", "good-token"));
+        source.Signal(1); // SIGHUP: the changed output restarts from its cursor
+        HttpNdjsonOutputTests.WaitForCursor(sourceDir.Path, 10, "out");
+        var received = IngestdCli.ReadRecords(sinkDir.Path);
+        Assert.Equal(10, received.Count);
+        Assert.All(received, r => Assert.Equal("org-1", r.GetProperty("tenant").GetString()));
     }
 
     [Theory]
