@@ -40,16 +40,17 @@ public class HttpFamilyOutputTests
     }
 
     /// <summary>Runs a source with the output to a fresh receiver, ingests, waits until all is handled; returns what each side stored.</summary>
-    private static (List<JsonElement> Stored, List<JsonElement> Received) Deliver(string type, string extra, Action<DaemonProcess> ingest, int count)
-        => Deliver(type, extra, ingest, count, out _);
+    private static (List<JsonElement> Stored, List<JsonElement> Received) Deliver(string type, string extra, Action<DaemonProcess> ingest, int count,
+        string urlPath = "")
+        => Deliver(type, extra, ingest, count, out _, urlPath);
 
     private static (List<JsonElement> Stored, List<JsonElement> Received) Deliver(string type, string extra, Action<DaemonProcess> ingest, int count,
-        out List<JsonElement> deadLetters)
+        out List<JsonElement> deadLetters, string urlPath = "")
     {
         using var sourceDir = new TempDir();
         using var sinkDir = new TempDir();
         using (var sink = DaemonProcess.Start(sinkDir.Path, null))
-        using (var source = DaemonProcess.Start(sourceDir.Path, Config(type, sink.BaseUrl, extra)))
+        using (var source = DaemonProcess.Start(sourceDir.Path, Config(type, sink.BaseUrl + urlPath, extra)))
         {
             ingest(source);
             HttpNdjsonOutputTests.WaitForCursor(sourceDir.Path, count, "out");
@@ -115,7 +116,7 @@ public class HttpFamilyOutputTests
         {
             Ingest(source, "acme", "a", 8, "warn", "api");
             Ingest(source, "beta", "b", 7, "error", "db");
-        }, 15);
+        }, 15, urlPath: "/v1/logs/"); // a url with the API path already is used as it is
         Assert.Equal(15, received.Count);
         var byId = received.ToDictionary(r => r.GetProperty("event").GetProperty("log").GetProperty("attributes").GetProperty("ingestd.id").GetString()!);
         foreach (var s in stored)

@@ -16,7 +16,7 @@ internal readonly record struct HttpAnswer(int Status, string Reason, byte[] Bod
 
 /// <summary>
 /// The request side shared by the Loki, OTLP/HTTP and Splunk HEC destinations: one <see cref="HttpClient"/> to
-/// <c>{url}{path}</c>, the configured <c>headers</c> (plus an <c>Authorization</c> the destination sets), optional gzip
+/// <c>{url}{path}</c> (or <c>url</c> when it ends with the path already), the configured <c>headers</c> (plus an <c>Authorization</c> the destination sets), optional gzip
 /// of the body (into a reused buffer), and send errors turned into transient results by <see cref="HttpDelivery"/>.
 /// </summary>
 internal sealed class HttpPoster : IDisposable
@@ -30,7 +30,9 @@ internal sealed class HttpPoster : IDisposable
 
     public HttpPoster(OutputConfig config, string path, bool gzip, string? authorization = null)
     {
-        _url = new Uri(config.Url!.TrimEnd('/') + path);
+        // The url is the receiver's base; one that already ends with the API path is taken as it is.
+        string url = config.Url!.TrimEnd('/');
+        _url = new Uri(url.EndsWith(path, StringComparison.Ordinal) ? url : url + path);
         _headers = config.Headers;
         _gzip = gzip;
         _authorization = authorization;
