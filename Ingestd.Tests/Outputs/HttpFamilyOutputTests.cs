@@ -186,6 +186,54 @@ public class HttpFamilyOutputTests
     }
 
     [Fact]
+    public void An_otlp_partial_success_is_halved_down_to_the_rejected_record_which_is_dead_lettered_with_the_receivers_message()
+    {
+        // A collector that keeps every record but the one whose body holds poison-7, and says so in partial_success.
+        var kept = new List<string>();
+        using var collector = new CaptureServer();
+        collector.Answer = body =>
+        {
+            var ids = OtlpIds(body, out bool poisoned);
+            lock (kept) kept.AddRange(poisoned ? ids.Where(id => id != "node-a-7") : ids);
+            var answer = new System.Buffers.ArrayBufferWriter<byte>();
+            if (poisoned) OtlpResponses.WriteProtobuf(answer, OtlpSignal.Logs, new OtlpResult(ids.Count - 1, 1, "log record: poison"));
+            return (200, answer.WrittenSpan.ToArray());
+        };
+        using var dir = new TempDir();
+        using (var source = DaemonProcess.Start(dir.Path, Config("otlp_http", $"http://127.0.0.1:{collector.Port}")))
+        {
+            Ingest(source, "acme", "poison", 10); // seq 0..9: "poison-7" is seq 7
+            HttpNdjsonOutputTests.WaitForCursor(dir.Path, 10, "out");
+        }
+        var dead = Assert.Single(File.ReadAllLines(Path.Combine(dir.Path, "outputs", "out.dead.ndjson")));
+        using var letter = JsonDocument.Parse(dead);
+        Assert.Equal("OTLP partial success: 1 of 1 log records rejected: log record: poison", letter.RootElement.GetProperty("reason").GetString());
+        Assert.Equal("node-a-7", letter.RootElement.GetProperty("record").GetProperty("id").GetString());
+        // Every other record was kept; those in the halves sent again were kept twice (visible by ingestd.id).
+        Assert.Equal(Enumerable.Range(0, 10).Where(i => i != 7).Select(i => $"node-a-{i}"), kept.Distinct().Order(StringComparer.Ordinal));
+    }
+
+    /// <summary>The <c>ingestd.id</c> of each log record of an OTLP request, read with the daemon's own parser.</summary>
+    private static List<string> OtlpIds(byte[] body, out bool poisoned)
+    {
+        using var batch = new Ingestd.Parsing.Records.RecordBatch();
+        OtlpParser.ParseProtobuf(OtlpSignal.Logs, body, 0, "t"u8, batch);
+        var ids = new List<string>();
+        poisoned = false;
+        var bytes = batch.Bytes;
+        while (!bytes.IsEmpty)
+        {
+            Assert.True(Ingestd.Parsing.Records.RecordView.TryRead(bytes, out var view, out int length));
+            using var record = JsonDocument.Parse(view.Json.ToArray());
+            var log = record.RootElement.GetProperty("log");
+            ids.Add(log.GetProperty("attributes").GetProperty("ingestd.id").GetString()!);
+            poisoned |= log.GetProperty("body").GetString()!.Contains("\"poison-7\"");
+            bytes = bytes[length..];
+        }
+        return ids;
+    }
+
+    [Fact]
     public void A_refused_hec_token_is_retried_not_dead_lettered_and_delivery_resumes_once_it_is_fixed()
     {
         using var sourceDir = new TempDir();
