@@ -59,6 +59,37 @@ public class OutputConfigTests
     }
 
     [Fact]
+    public void A_where_condition_that_does_not_parse_is_a_config_error_naming_line_and_column()
+    {
+        var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("""
+            [[outputs]]
+            name = "x"
+            type = "http_ndjson"
+            url = "http://127.0.0.1:1/"
+            match = { where = "event.amount >" }
+            """, "test.conf"));
+        Assert.StartsWith("test.conf:5: outputs.match.where: column ", e.Message);
+    }
+
+    [Fact]
+    public void Changing_only_the_where_condition_changes_the_output()
+    {
+        var a = ConfigLoader.Parse(OutputWithWhere("event.a == 1"), "a.conf").Outputs[0];
+        var b = ConfigLoader.Parse(OutputWithWhere("event.a == 2"), "b.conf").Outputs[0];
+        var c = ConfigLoader.Parse(OutputWithWhere("event.a == 1"), "c.conf").Outputs[0];
+        Assert.NotEqual(a, b);
+        Assert.Equal(a, c);
+    }
+
+    private static string OutputWithWhere(string where) => $$"""
+        [[outputs]]
+        name = "x"
+        type = "http_ndjson"
+        url = "http://127.0.0.1:1/"
+        match = { where = "{{where}}" }
+        """;
+
+    [Fact]
     public void Two_outputs_with_one_name_are_a_config_error()
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse("""

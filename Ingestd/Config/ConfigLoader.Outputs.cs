@@ -1,3 +1,4 @@
+using Ingestd.Parsing.Conditions;
 using Tomlyn.Syntax;
 
 namespace Ingestd.Config;
@@ -120,10 +121,25 @@ internal static partial class ConfigLoader
                     "level" => match with { Levels = ReadStringList(entry.Value, sub, echoValues: true) },
                     "stream" => match with { Streams = ReadStringList(entry.Value, sub, echoValues: true) },
                     "route" => match with { Routes = ReadStringList(entry.Value, sub, echoValues: true) },
+                    "where" => match with { Where = ReadCondition(entry.Value, sub) },
                     _ => throw UnknownKey(entry, sub),
                 };
             }
             return match;
+        }
+
+        // The same condition language as the pipelines' filters, compiled once here; an error names line and column.
+        private OutputWhere ReadCondition(TomlNode node, string key)
+        {
+            string text = ReadString(node, key);
+            try
+            {
+                return new OutputWhere(text, ConditionParser.Parse(text));
+            }
+            catch (ConditionException e)
+            {
+                throw Error(node.Line, $"{key}: column {e.Column}: {e.Problem}");
+            }
         }
 
         // Dialect and kind names are compared with the record's names, which are lower-case.

@@ -1,3 +1,5 @@
+using Ingestd.Parsing.Conditions;
+
 namespace Ingestd.Config;
 
 /// <summary>Where a new output (one without a cursor file) starts reading: the oldest stored record or the log's end.</summary>
@@ -107,10 +109,16 @@ internal sealed record OutputMatchConfig
     /// <summary>Route tags a pipeline's <c>route</c> step set; a record without any has the default route <c>store</c>.</summary>
     public IReadOnlyList<string> Routes { get; init; } = [];
 
+    /// <summary><c>where = "event.amount > 100 and not exists(event.test)"</c>: a condition over the event's fields, in the pipelines' filter language.</summary>
+    public OutputWhere? Where { get; init; }
+
     public bool Equals(OutputMatchConfig? other) =>
         other is not null && Tenants.SequenceEqual(other.Tenants) && Dialects.SequenceEqual(other.Dialects)
         && Kinds.SequenceEqual(other.Kinds) && Services.SequenceEqual(other.Services) && Levels.SequenceEqual(other.Levels)
-        && Streams.SequenceEqual(other.Streams) && Routes.SequenceEqual(other.Routes);
+        && Streams.SequenceEqual(other.Streams) && Routes.SequenceEqual(other.Routes) && Where?.Text == other.Where?.Text;
 
     public override int GetHashCode() => HashCode.Combine(Tenants.Count, Dialects.Count, Kinds.Count);
 }
+
+/// <summary>An output's <c>match.where</c>: the text as written (what a reload compares) and the condition compiled from it.</summary>
+internal sealed record OutputWhere(string Text, Condition Condition);

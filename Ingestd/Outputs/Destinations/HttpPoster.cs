@@ -1,4 +1,3 @@
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -25,16 +24,15 @@ internal sealed class HttpPoster : IDisposable
     private readonly Uri _url;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
     private readonly string? _authorization;
-    private readonly bool _gzip;
-    private readonly MemoryStream _compressed = new();
+    private readonly RequestBody _body;
 
-    public HttpPoster(OutputConfig config, string path, bool gzip, string? authorization = null)
+    public HttpPoster(OutputConfig config, string path, MediaTypeHeaderValue type, bool gzip, string? authorization = null)
     {
+        _body = new RequestBody(gzip, type);
         // The url is the receiver's base; one that already ends with the API path is taken as it is.
         string url = config.Url!.TrimEnd('/');
         _url = new Uri(url.EndsWith(path, StringComparison.Ordinal) ? url : url + path);
         _headers = config.Headers;
-        _gzip = gzip;
         _authorization = authorization;
         _client = new HttpClient(new SocketsHttpHandler
         {
@@ -53,10 +51,9 @@ internal sealed class HttpPoster : IDisposable
     /// POSTs <paramref name="body"/>; true with the answer (any status), false with a transient result when the send
     /// itself failed (timeout, connection, I/O). Only cancellation throws.
     /// </summary>
-    public bool TryPost(ReadOnlyMemory<byte> body, MediaTypeHeaderValue type, string? contentEncoding, CancellationToken ct,
-        out HttpAnswer answer, out DeliveryResult failure)
+    public bool TryPost(ReadOnlyMemory<byte> body, CancellationToken ct, out HttpAnswer answer, out DeliveryResult failure)
     {
-        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _url) { Content = Content(body, type, contentEncoding) };
+        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _url) { Content = _body.For(body) };
         if (_authorization is not null) request.Headers.TryAddWithoutValidation("Authorization", _authorization);
         foreach (var (name, value) in _headers)
         {
@@ -89,28 +86,9 @@ internal sealed class HttpPoster : IDisposable
             : HttpDelivery.Refused(answer.Status, reason);
     }
 
-    private HttpContent Content(ReadOnlyMemory<byte> body, MediaTypeHeaderValue type, string? contentEncoding)
-    {
-        HttpContent content;
-        if (_gzip)
-        {
-            _compressed.SetLength(0);
-            using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(body.Span);
-            content = new ByteArrayContent(_compressed.GetBuffer(), 0, (int)_compressed.Length);
-            content.Headers.ContentEncoding.Add("gzip");
-        }
-        else
-        {
-            content = new ReadOnlyMemoryContent(body);
-            if (contentEncoding is not null) content.Headers.ContentEncoding.Add(contentEncoding);
-        }
-        content.Headers.ContentType = type;
-        return content;
-    }
-
     public void Dispose()
     {
         _client.Dispose();
-        _compressed.Dispose();
+        _body.Dispose();
     }
 }

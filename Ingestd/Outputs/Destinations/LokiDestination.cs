@@ -34,7 +34,7 @@ internal sealed class LokiDestination : IDestination
 
     public LokiDestination(OutputConfig config)
     {
-        _http = new HttpPoster(config, "/loki/api/v1/push", gzip: false);
+        _http = new HttpPoster(config, "/loki/api/v1/push", ProtobufType, gzip: false);
         _labels = config.Labels.Select(l => (Encoding.UTF8.GetBytes(l.Key), new FieldTemplate(l.Value))).ToArray();
         _metadata = config.StructuredMetadata;
         _json = new Utf8JsonWriter(_line, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
@@ -43,7 +43,7 @@ internal sealed class LokiDestination : IDestination
     public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
     {
         Encode(batch, items);
-        if (!_http.TryPost(_push.Compress(), ProtobufType, null, ct, out var answer, out var failure)) return failure;
+        if (!_http.TryPost(_push.Compress(), ct, out var answer, out var failure)) return failure;
         return answer.Status is >= 200 and < 300 ? DeliveryResult.Acknowledged : HttpPoster.Refused(answer, "Loki push");
     }
 

@@ -1,9 +1,8 @@
 using System.Text;
 using Ingestd.Config;
+using Ingestd.Outputs;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-
-using Ingestd.Outputs;
 
 namespace Ingestd.Outputs.Destinations;
 

@@ -29,13 +29,13 @@ internal sealed class OtlpHttpDestination : IDestination
 
     public OtlpHttpDestination(OutputConfig config)
     {
-        _http = new HttpPoster(config, "/v1/logs", config.Gzip);
+        _http = new HttpPoster(config, "/v1/logs", ProtobufType, config.Gzip);
     }
 
     public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
     {
         Encode(batch, items);
-        if (!_http.TryPost(_logs.WrittenMemory, ProtobufType, null, ct, out var answer, out var failure)) return failure;
+        if (!_http.TryPost(_logs.WrittenMemory, ct, out var answer, out var failure)) return failure;
         if (answer.Status is not (>= 200 and < 300)) return HttpPoster.Refused(answer, "OTLP export");
         // A body that is not an ExportLogsServiceResponse still came with a 2xx: the records were taken.
         if (!OtlpLogsWriter.TryReadResponse(answer.Body, out long rejected, out string? message) || rejected <= 0)

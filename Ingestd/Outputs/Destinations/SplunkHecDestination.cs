@@ -29,7 +29,7 @@ internal sealed class SplunkHecDestination : IDestination
 
     public SplunkHecDestination(OutputConfig config)
     {
-        _http = new HttpPoster(config, "/services/collector/event", config.Gzip, "Splunk " + config.Token);
+        _http = new HttpPoster(config, "/services/collector/event", JsonType, config.Gzip, "Splunk " + config.Token);
         _host = new FieldTemplate(config.HecHost ?? Environment.MachineName);
         _source = config.HecSource is { } source ? new FieldTemplate(source) : null;
         _sourceType = config.HecSourceType is { } type ? new FieldTemplate(type) : null;
@@ -40,7 +40,7 @@ internal sealed class SplunkHecDestination : IDestination
     public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
     {
         Encode(batch, items);
-        if (!_http.TryPost(_body.WrittenMemory, JsonType, null, ct, out var answer, out var failure)) return failure;
+        if (!_http.TryPost(_body.WrittenMemory, ct, out var answer, out var failure)) return failure;
         return ReadAnswer(answer);
     }
 
