@@ -36,7 +36,6 @@ public class OutputConfigTests
 
     [Theory]
     [InlineData("kafka")]
-    [InlineData("loki")]
     public void A_destination_type_not_built_yet_is_a_config_error_naming_the_key(string type)
     {
         var e = Assert.Throws<ConfigException>(() => ConfigLoader.Parse($"""
@@ -44,7 +43,7 @@ public class OutputConfigTests
             name = "x"
             type = "{type}"
             """, "test.conf"));
-        Assert.Equal($"test.conf:3: outputs.type: unknown destination type \"{type}\"; this build supports http_ndjson, elasticsearch, nats_jetstream, clickhouse", e.Message);
+        Assert.Equal($"test.conf:3: outputs.type: unknown destination type \"{type}\"; this build supports {string.Join(", ", OutputConfig.KnownTypes)}", e.Message);
     }
 
     [Fact]

@@ -94,7 +94,8 @@ internal static partial class ConfigLoader
                         output = MapClickHouseKey(entry, key, output);
                         break;
                     default:
-                        throw UnknownKey(entry, key);
+                        if (!IsHttpFamilyKey(entry.Key)) throw UnknownKey(entry, key);
+                        break; // read by MapHttpFamily once the type is known
                 }
             }
             if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
@@ -112,10 +113,10 @@ internal static partial class ConfigLoader
                     throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs nats:// URLs" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
             }
             if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
-            if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
+            if (type is not ("elasticsearch" or "splunk_hec") && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for types elasticsearch and splunk_hec (output '{name}' is {type})");
             foreach (string only in ClickHouseKeys)
                 if (type != "clickhouse" && table.Find(only) is { } found) throw Error(found.Line, $"outputs.{only}: only for type clickhouse (output '{name}' is {type})");
-            return output with { Name = name, Type = type, Url = url };
+            return MapHttpFamily(table, output with { Name = name, Type = type, Url = url }, typeLine);
         }
 
         private static readonly string[] ClickHouseKeys = ["table", "create_table", "user", "password", "auth"];

@@ -15,7 +15,7 @@ internal enum OutputStart
 /// </summary>
 internal sealed record OutputConfig
 {
-    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "clickhouse"];
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "loki", "otlp_http", "splunk_hec", "clickhouse"];
 
     /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
     public required string Name { get; init; }
@@ -79,9 +79,37 @@ internal sealed record OutputConfig
         && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
         && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
         && RetryMaxBackoff == other.RetryMaxBackoff
-        && Table == other.Table && CreateTable == other.CreateTable && User == other.User && Password == other.Password && BasicAuth == other.BasicAuth;
+        && Table == other.Table && CreateTable == other.CreateTable && User == other.User && Password == other.Password && BasicAuth == other.BasicAuth
+        && HttpFamilyEquals(other);
 
     public override int GetHashCode() => HashCode.Combine(Name, Type, Url);
+
+    // ---- loki, otlp_http, splunk_hec ----
+
+    /// <summary>The record fields a template may name, as <c>{name}</c> (Loki labels, Splunk HEC host/source/sourcetype/index).</summary>
+    public static readonly string[] TemplateFields = ["tenant", "dialect", "kind", "level", "service", "stream"];
+
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> DefaultLokiLabels =
+        [new("tenant", "{tenant}"), new("dialect", "{dialect}"), new("service_name", "{service}"), new("level", "{level}")];
+
+    /// <summary><c>labels = { job = "ingestd", tenant = "{tenant}" }</c> (loki): the stream labels; one that renders empty is left out. The default names the service <c>service_name</c>, as Loki does.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = DefaultLokiLabels;
+
+    /// <summary><c>structured_metadata</c> (loki): the event id as structured metadata <c>ingestd_id</c> (Loki 3 / schema v13); false puts it in the line.</summary>
+    public bool StructuredMetadata { get; init; } = true;
+
+    /// <summary><c>token</c> (splunk_hec, required): sent as <c>Authorization: Splunk &lt;token&gt;</c>.</summary>
+    public string? Token { get; init; }
+
+    /// <summary><c>host</c>, <c>source</c>, <c>sourcetype</c>, <c>index</c> (splunk_hec): templates; absent ones are not sent (host: the machine's name).</summary>
+    public string? HecHost { get; init; }
+    public string? HecSource { get; init; } = "{service}";
+    public string? HecSourceType { get; init; }
+    public string? HecIndex { get; init; }
+
+    private bool HttpFamilyEquals(OutputConfig other) =>
+        Labels.SequenceEqual(other.Labels) && StructuredMetadata == other.StructuredMetadata && Token == other.Token
+        && HecHost == other.HecHost && HecSource == other.HecSource && HecSourceType == other.HecSourceType && HecIndex == other.HecIndex;
 }
 
 /// <summary>The header fields an output's records must have; each list is "any of", an empty list is "any".</summary>
