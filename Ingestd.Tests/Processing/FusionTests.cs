@@ -302,4 +302,39 @@ public class FusionTests
             type = "enrich"
             set = { "metadata.team" = "t" }
             """).Set));
+
+    // Steps chosen to touch the same members in every way: parse targets, masks by path, wildcard and pattern, sets,
+    // renames, removes, header sets and conditions.
+    private static readonly string[] Snippets =
+    [
+        "type = \"parse\"\nfield = \"message\"\nformat = \"json\"",
+        "type = \"parse\"\nfield = \"message\"\nformat = \"json\"\ntarget = \"metadata.p\"",
+        "type = \"mask\"\npatterns = [\"email\"]",
+        "type = \"mask\"\npaths = [\"metadata.ip\", \"parsed.password\"]",
+        "type = \"mask\"\npaths = [\"metadata\"]\naction = \"hash\"\nkey = \"0123456789abcdef0123\"",
+        "type = \"mask\"\npaths = [\"*.mail\", \"parsed\"]\npatterns = [\"email\"]\naction = \"partial\"",
+        "type = \"enrich\"\nset = { env = \"prod\", contact = \"ops@example.com\" }",
+        "type = \"enrich\"\nset = { \"metadata.team\" = \"t\", \"deep.mail\" = \"x@y.zz\" }",
+        "type = \"enrich\"\nrename = { \"user\" = \"who\" }",
+        "type = \"enrich\"\nremove = [\"metadata.ip\", \"*.mail\"]",
+        "type = \"enrich\"\nadd_tenant = \"tenant_id\"\nset = { service = \"payments\" }",
+        "type = \"enrich\"\nset = { flagged = 1 }\nif = \"$.env == 'dev' or service == 'payments'\"",
+        "type = \"enrich\"\nremove = [\"env\"]\nadd = { \"parsed.extra\" = 1 }",
+    ];
+
+    [Fact]
+    public void Every_pair_and_triple_of_these_steps_gives_the_same_events_fused_and_alone()
+    {
+        int fused = 0;
+        foreach (var a in Snippets)
+            foreach (var b in Snippets)
+            {
+                fused += RunLength(Same(Steps(a, b)).Set) - 1;
+                foreach (var c in Snippets) fused += RunLength(Same(Steps(a, b, c)).Set) - 1;
+            }
+        // Most combinations do share a pass (else this would test little).
+        Assert.True(fused > 300, $"only {fused} steps joined a run");
+    }
+
+    private static string Steps(params string[] steps) => string.Concat(steps.Select(s => "[[pipelines.steps]]\n" + s + "\n"));
 }
