@@ -13,6 +13,8 @@ internal static class JsonRewriter
 {
     private const int MaxDepth = 256;
 
+    private static readonly System.Buffers.SearchValues<byte> MaybeEscaped = System.Buffers.SearchValues.Create("\"\\<>&'+`"u8);
+
     private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth };
 
     /// <summary>Applies the plan; true when the event changed (and <see cref="EventWork.Json"/> is the new one).</summary>
@@ -118,10 +120,15 @@ internal static class JsonRewriter
     {
         var plan = ctx.Plan;
         var names = ctx.Work.Names;
+        var run = new RawRun();
         w.WriteStartObject();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             ReadOnlySpan<byte> name = reader.ValueSpan;
+            int nameStart = (int)reader.TokenStartIndex;
+            // A name written as the writer would write it (not escaped, printable ASCII, none of the characters an encoder
+            // might escape) may be copied as it is.
+            bool plainName = !reader.ValueIsEscaped && name.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) < 0 && name.IndexOfAny(MaybeEscaped) < 0;
             if (reader.ValueIsEscaped)
             {
                 var text = ctx.Work.Text;
@@ -134,6 +141,8 @@ internal static class JsonRewriter
             name = names[depth];
             reader.Read();
             int count = depth + 1;
+            // Name, colon and value with nothing between: the member's text is what the writer would make of it.
+            bool compact = plainName && reader.TokenStartIndex == nameStart + name.Length + 3;
 
             int remover = MatchingRemove(ref ctx, names, count);
             if (remover >= 0)
@@ -155,6 +164,7 @@ internal static class JsonRewriter
                     int owner = ctx.AssignmentOwner(assigned);
                     if (IsAfterMask(ref ctx, owner) && MaskCouldChange(reader, json, ref ctx, names, count)) ctx.Sequential = true;
                     reader.Skip();
+                    run.Flush(w, json);
                     w.WritePropertyName(name);
                     WriteAssignedValue(w, ref ctx, assigned, names, count);
                     ctx.Mark(owner);
@@ -162,11 +172,78 @@ internal static class JsonRewriter
                 }
             }
 
+            if (compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
+            run.Flush(w, json);
             w.WritePropertyName(name);
             WriteMemberValue(ref reader, json, w, ref ctx, names, count);
         }
+        run.Flush(w, json);
         WritePending(w, ref ctx, names, depth);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Consecutive members no step changes, each written compactly, copied with one raw write (the writer's own output
+    /// for them would be the same bytes, member by member).
+    /// </summary>
+    private struct RawRun
+    {
+        private int _start;
+        private int _end;
+
+        /// <summary>Adds the member at [start, end); true when it continues the run (after one comma), else a new run begins (after flushing).</summary>
+        public void Add(Utf8JsonWriter w, ReadOnlySpan<byte> json, int start, int end)
+        {
+            if (_end > _start && start == _end + 1 && json[_end] == (byte)',')
+            {
+                _end = end;
+                return;
+            }
+            Flush(w, json);
+            _start = start;
+            _end = end;
+        }
+
+        public void Flush(Utf8JsonWriter w, ReadOnlySpan<byte> json)
+        {
+            if (_end <= _start) return;
+            // The writer takes the members as one value: it puts the comma before them when one is due, and after them before the next.
+            w.WriteRawValue(json[_start.._end], skipInputValidation: true);
+            _start = _end = 0;
+        }
+    }
+
+    /// <summary>
+    /// Copies a compactly written member into <paramref name="run"/> when nothing applies to it (no mask path, no path
+    /// into it, no pattern can match in it); false, with the reader still on its value, otherwise (the caller writes it).
+    /// </summary>
+    private static bool TryCopyMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, int nameStart, ref RawRun run)
+    {
+        var plan = ctx.Plan;
+        if (plan.Action is not null && AnyMatches(plan.MaskPaths, names, count)) return false;
+        int start = (int)reader.TokenStartIndex;
+        int end;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                if (ctx.Rechecked || plan.Patterns.Length > 0 || DescentCauses(ref ctx, names, count) != 0) return false;
+                SkipBlockedAssignments(ref ctx, names, count);
+                reader.Skip();
+                end = (int)reader.BytesConsumed;
+                break;
+            case JsonTokenType.String:
+                end = start + reader.ValueSpan.Length + 2;
+                if (plan.Patterns.Length > 0 && plan.Action is not null && !plan.PatternsCannotMatch(json[start..end], ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(json[start..end]))) return false;
+                SkipBlockedAssignments(ref ctx, names, count);
+                break;
+            default:
+                end = start + reader.ValueSpan.Length;
+                SkipBlockedAssignments(ref ctx, names, count);
+                break;
+        }
+        run.Add(w, json, nameStart, end);
+        return true;
     }
 
     /// <summary>
@@ -394,7 +471,19 @@ internal static class JsonRewriter
         };
         var reader = new Utf8JsonReader(value, ReaderOptions);
         reader.Read();
-        WriteMemberValue(ref reader, value, w, ref inner, names, count);
+        // A container value is one whole subtree: its needles are looked for in it directly, without a read to find its end.
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
+            && !AnyMatches(parts.MaskOnly.MaskPaths, names, count) && DescentCauses(ref inner, names, count) == 0)
+        {
+            if (parts.MaskOnly.PatternsCannotMatch(value, inner.UnicodeEscape))
+            {
+                w.WriteRawValue(value, skipInputValidation: true);
+                return;
+            }
+            inner.Rechecked = true;
+            Descend(ref reader, value, w, ref inner, count, 1UL << parts.MaskOwner);
+        }
+        else WriteMemberValue(ref reader, value, w, ref inner, names, count);
         if (inner.Changed) ctx.Changed = true;
         ctx.ChangedSteps |= inner.ChangedSteps;
         ctx.Changes += inner.Changes;
