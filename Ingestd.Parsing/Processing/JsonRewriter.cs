@@ -103,6 +103,9 @@ internal static class JsonRewriter
         public int Changes;
         public bool Sequential;
 
+        // Set by TryCopyMember for the string it leaves to WriteScalar: a needle is in it (searched once).
+        public bool NeedleFound;
+
         public readonly int MaskOwner => Parts?.MaskOwner ?? 0;
 
         public readonly int AssignmentOwner(int i) => Parts is null ? 0 : Parts.AssignmentOwners[i];
@@ -172,10 +175,11 @@ internal static class JsonRewriter
                 }
             }
 
-            if (compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
+            bool masked = plan.Action is not null && AnyMatches(plan.MaskPaths, names, count);
+            if (!masked && compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
             run.Flush(w, json);
             w.WritePropertyName(name);
-            WriteMemberValue(ref reader, json, w, ref ctx, names, count);
+            WriteMemberValue(ref reader, json, w, ref ctx, names, count, masked);
         }
         run.Flush(w, json);
         WritePending(w, ref ctx, names, depth);
@@ -220,7 +224,6 @@ internal static class JsonRewriter
     private static bool TryCopyMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, int nameStart, ref RawRun run)
     {
         var plan = ctx.Plan;
-        if (plan.Action is not null && AnyMatches(plan.MaskPaths, names, count)) return false;
         int start = (int)reader.TokenStartIndex;
         int end;
         switch (reader.TokenType)
@@ -234,7 +237,12 @@ internal static class JsonRewriter
                 break;
             case JsonTokenType.String:
                 end = start + reader.ValueSpan.Length + 2;
-                if (plan.Patterns.Length > 0 && plan.Action is not null && !plan.PatternsCannotMatch(json[start..end], ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(json[start..end]))) return false;
+                if (plan.Patterns.Length > 0 && plan.Action is not null && !plan.PatternsCannotMatch(json[start..end], ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(json[start..end])))
+                {
+                    // The caller writes it; the search need not be made again.
+                    ctx.NeedleFound = true;
+                    return false;
+                }
                 SkipBlockedAssignments(ref ctx, names, count);
                 break;
             default:
@@ -250,10 +258,10 @@ internal static class JsonRewriter
     /// The value of the member named by the first <paramref name="count"/> names (the reader on it, its name written),
     /// once no removal or set took it: masked, rewritten inside, or copied.
     /// </summary>
-    private static void WriteMemberValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count)
+    private static void WriteMemberValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, bool masked)
     {
         var plan = ctx.Plan;
-        if (plan.Action is not null && AnyMatches(plan.MaskPaths, names, count))
+        if (masked)
         {
             WriteMaskedValue(ref reader, json, w, ref ctx);
             ctx.Mark(ctx.MaskOwner);
@@ -387,7 +395,9 @@ internal static class JsonRewriter
         {
             int start = (int)reader.TokenStartIndex;
             var raw = json.Slice(start, reader.ValueSpan.Length + 2);
-            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw)))
+            bool needle = ctx.NeedleFound;
+            ctx.NeedleFound = false;
+            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && (needle || !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw))))
             {
                 var text = UnescapedString(ref reader, ctx.Work);
                 if (MaskPatterns(text, ctx.Plan.Patterns, action, ctx.Work, out var masked))
@@ -483,7 +493,7 @@ internal static class JsonRewriter
             inner.Rechecked = true;
             Descend(ref reader, value, w, ref inner, count, 1UL << parts.MaskOwner);
         }
-        else WriteMemberValue(ref reader, value, w, ref inner, names, count);
+        else WriteMemberValue(ref reader, value, w, ref inner, names, count, AnyMatches(parts.MaskOnly.MaskPaths, names, count));
         if (inner.Changed) ctx.Changed = true;
         ctx.ChangedSteps |= inner.ChangedSteps;
         ctx.Changes += inner.Changes;
