@@ -22,7 +22,7 @@ public class PipelineBench
     private readonly PipelineRunner _runner = new();
     private RecordBatch _batch = null!, _plainBatch = null!;
     private PipelineSet _parse = null!, _mask = null!, _enrich = null!, _filter = null!, _sample = null!, _route = null!,
-        _pipeline = null!, _noMatch = null!;
+        _pipeline = null!, _pipelineUnfused = null!, _noMatch = null!, _probeParseEnrich = null!, _probeMaskEnrich = null!, _probeNoEmail = null!;
     private PipelineSet _maskPaths = null!, _maskEmail = null!, _setOne = null!;
     private string _dir = "";
 
@@ -84,6 +84,43 @@ public class PipelineBench
             type = "mask"
             paths = ["metadata.ip", "metadata.user_id"]
             patterns = ["email"]
+            [[pipelines.steps]]
+            type = "enrich"
+            set = { env = "prod" }
+            add_host = "host"
+            lookup = { file = "teams.csv", key = "service", columns = ["team"] }
+            [[pipelines.steps]]
+            type = "filter"
+            drop_if = "level == 'debug'"
+            """);
+        _pipelineUnfused = _pipeline.WithoutFusion();
+        _probeParseEnrich = Compile("""
+            type = "parse"
+            field = "message"
+            format = "json"
+            [[pipelines.steps]]
+            type = "enrich"
+            set = { env = "prod" }
+            add_host = "host"
+            lookup = { file = "teams.csv", key = "service", columns = ["team"] }
+            """);
+        _probeMaskEnrich = Compile("""
+            type = "mask"
+            paths = ["metadata.ip", "metadata.user_id"]
+            patterns = ["email"]
+            [[pipelines.steps]]
+            type = "enrich"
+            set = { env = "prod" }
+            add_host = "host"
+            lookup = { file = "teams.csv", key = "service", columns = ["team"] }
+            """);
+        _probeNoEmail = Compile("""
+            type = "parse"
+            field = "message"
+            format = "json"
+            [[pipelines.steps]]
+            type = "mask"
+            paths = ["metadata.ip", "metadata.user_id"]
             [[pipelines.steps]]
             type = "enrich"
             set = { env = "prod" }
@@ -170,6 +207,12 @@ public class PipelineBench
     [Benchmark(OperationsPerInvoke = N)] public int Sample_by_key() => Run(_sample);
     [Benchmark(OperationsPerInvoke = N)] public int Route_if_error() => Run(_route);
     [Benchmark(OperationsPerInvoke = N)] public int Pipeline_parse_mask_enrich_filter() => Run(_pipeline);
+    /// <summary>The same pipeline with every step making its own pass (as before fusion), to compare in one process.</summary>
+    [Benchmark(OperationsPerInvoke = N)] public int Pipeline_unfused() => Run(_pipelineUnfused);
+    /// <summary>Parts of the fused pipeline, to see what each costs: parse + enrich, mask + enrich, and the pipeline without the e-mail pattern.</summary>
+    [Benchmark(OperationsPerInvoke = N)] public int Fused_parse_enrich() => Run(_probeParseEnrich);
+    [Benchmark(OperationsPerInvoke = N)] public int Fused_mask_enrich() => Run(_probeMaskEnrich);
+    [Benchmark(OperationsPerInvoke = N)] public int Fused_pipeline_without_email() => Run(_probeNoEmail);
     [Benchmark(OperationsPerInvoke = N)] public int No_pipeline_matches() => Run(_noMatch);
 
     /// <summary>Reference: one Utf8JsonReader pass over each event's JSON, the floor of any step that reads the event.</summary>

@@ -66,9 +66,12 @@ internal sealed class FieldLocator
                 else
                 {
                     EnsureScratch(content.Length);
-                    var reader = new Utf8JsonReader(json.Slice(at, len));
-                    reader.Read();
-                    int written = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+                    if (!TryUnescape(content, _scratch.AsSpan(_scratchUsed), out int written))
+                    {
+                        var reader = new Utf8JsonReader(json.Slice(at, len));
+                        reader.Read();
+                        written = reader.CopyString(_scratch.AsSpan(_scratchUsed));
+                    }
                     start = _scratchUsed;
                     length = written;
                     _scratchUsed += written;
@@ -98,6 +101,72 @@ internal sealed class FieldLocator
         JsonTokenType.StartObject => FieldKind.Object,
         JsonTokenType.StartArray => FieldKind.Array,
         _ => FieldKind.Missing,
+    };
+
+    /// <summary>
+    /// Unescapes a string's content that a reader has already read (so its escapes are well formed) without reading it
+    /// again: the same bytes <see cref="Utf8JsonReader.CopyString(Span{byte})"/> gives. False for a <c>\u</c> escape of a
+    /// surrogate, left to the reader (which pairs them).
+    /// </summary>
+    internal static bool TryUnescape(ReadOnlySpan<byte> content, Span<byte> dest, out int written)
+    {
+        written = 0;
+        int i = 0;
+        while (i < content.Length)
+        {
+            int slash = content[i..].IndexOf((byte)'\\');
+            if (slash < 0) slash = content.Length - i;
+            content.Slice(i, slash).CopyTo(dest[written..]);
+            written += slash;
+            i += slash;
+            if (i >= content.Length) break;
+            if (i + 1 >= content.Length) return false;
+            byte e = content[i + 1];
+            switch (e)
+            {
+                case (byte)'"' or (byte)'\\' or (byte)'/': dest[written++] = e; break;
+                case (byte)'b': dest[written++] = 0x08; break;
+                case (byte)'f': dest[written++] = 0x0c; break;
+                case (byte)'n': dest[written++] = 0x0a; break;
+                case (byte)'r': dest[written++] = 0x0d; break;
+                case (byte)'t': dest[written++] = 0x09; break;
+                case (byte)'u':
+                    if (i + 6 > content.Length) return false;
+                    int code = 0;
+                    for (int k = 2; k < 6; k++)
+                    {
+                        int h = HexValue(content[i + k]);
+                        if (h < 0) return false;
+                        code = code << 4 | h;
+                    }
+                    if (code is >= 0xD800 and <= 0xDFFF) return false;
+                    if (code < 0x80) dest[written++] = (byte)code;
+                    else if (code < 0x800)
+                    {
+                        dest[written++] = (byte)(0xC0 | code >> 6);
+                        dest[written++] = (byte)(0x80 | code & 0x3F);
+                    }
+                    else
+                    {
+                        dest[written++] = (byte)(0xE0 | code >> 12);
+                        dest[written++] = (byte)(0x80 | code >> 6 & 0x3F);
+                        dest[written++] = (byte)(0x80 | code & 0x3F);
+                    }
+                    i += 4;
+                    break;
+                default: return false;
+            }
+            i += 2;
+        }
+        return true;
+    }
+
+    private static int HexValue(byte b) => b switch
+    {
+        >= (byte)'0' and <= (byte)'9' => b - '0',
+        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+        _ => -1,
     };
 
     private void EnsureScratch(int more)

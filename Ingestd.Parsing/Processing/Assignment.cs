@@ -40,4 +40,7 @@ internal sealed class AssignmentSlots
     public bool IsDone(int i) => _done[i];
 
     public void MarkDone(int i) => _done[i] = true;
+
+    /// <summary>Marks the first <paramref name="count"/> assignments not written again, keeping their values (for another pass over them).</summary>
+    public void ClearDone(int count) => Array.Clear(_done, 0, count);
 }

@@ -8,7 +8,7 @@ namespace Ingestd.Parsing.Processing;
 /// the JSON is rewritten once. Setting <c>tenant</c>, <c>service</c> or <c>level</c> (without <c>$.</c>) sets the record
 /// header field, not the JSON.
 /// </summary>
-internal sealed class EnrichStep : Step
+internal sealed class EnrichStep : Step, IRewriteStep
 {
     private readonly RewritePlan _plan;
     private readonly EnrichValue[] _values;
@@ -31,19 +31,29 @@ internal sealed class EnrichStep : Step
         foreach (var v in _values) v.CollectPaths(into);
     }
 
+    public RewritePlan FusablePlan => _plan;
+
     protected override StepOutcome Apply(EventWork work, ReadOnlySpan<byte> stream)
     {
-        var slots = work.Assignments;
-        slots.Reset(_values.Length);
+        work.Assignments.Reset(_values.Length);
         work.ClearValues();
+        var outcome = Prepare(work, stream, 0);
+        bool changed = JsonRewriter.Rewrite(work, _plan);
+        return changed ? StepOutcome.Applied : outcome;
+    }
+
+    /// <summary>Computes the values (from the event as it is) into slots from <paramref name="slotBase"/>, then sets the header fields.</summary>
+    public StepOutcome Prepare(EventWork work, ReadOnlySpan<byte> stream, int slotBase)
+    {
+        var slots = work.Assignments;
         var fields = work.Fields(stream);
         for (int i = 0; i < _values.Length; i++)
         {
             var w = work.StartValue(out int start);
-            if (_values[i].Write(work, ref fields, w)) slots.SetValue(i, start, work.EndValue(start));
+            if (_values[i].Write(work, ref fields, w)) slots.SetValue(slotBase + i, start, work.EndValue(start));
             else work.EndValue(start);
         }
-        bool changed = JsonRewriter.Rewrite(work, _plan);
+        bool changed = false;
         foreach (var h in _headers)
         {
             var target = h.Field switch

@@ -136,4 +136,35 @@ internal sealed class EventWork
 
     /// <summary>The member names of the objects a rewrite is inside.</summary>
     public PathStack Names { get; } = new();
+
+    /// <summary>A fused rewrite's note of subtrees it re-wrote without a change (see <see cref="JsonRewriter.RewriteFused"/>).</summary>
+    public DescentCauses DescentCauses { get; } = new();
+}
+
+/// <summary>
+/// For each subtree a fused pass re-wrote whose text changed though no step changed anything in it: the steps (a bit
+/// each) whose paths led into it. Kept only when one of them changed the event. Bounded: when full, the pass is given up.
+/// </summary>
+internal sealed class DescentCauses
+{
+    private readonly ulong[] _causes = new ulong[16];
+    private int _count;
+
+    public void Clear() => _count = 0;
+
+    /// <summary>Notes one subtree's steps; false when there is no room left.</summary>
+    public bool Add(ulong causes)
+    {
+        if (_count == _causes.Length) return false;
+        _causes[_count++] = causes;
+        return true;
+    }
+
+    /// <summary>Whether every noted subtree has a step among <paramref name="changedSteps"/>.</summary>
+    public bool AllMet(ulong changedSteps)
+    {
+        for (int i = 0; i < _count; i++)
+            if ((_causes[i] & changedSteps) == 0) return false;
+        return true;
+    }
 }

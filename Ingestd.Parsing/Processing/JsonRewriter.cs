@@ -13,9 +13,41 @@ internal static class JsonRewriter
 {
     private const int MaxDepth = 256;
 
+    private static readonly System.Buffers.SearchValues<byte> MaybeEscaped = System.Buffers.SearchValues.Create("\"\\<>&'+`"u8);
+
+    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth };
+
     /// <summary>Applies the plan; true when the event changed (and <see cref="EventWork.Json"/> is the new one).</summary>
-    public static bool Rewrite(EventWork work, RewritePlan plan)
+    /// <param name="slotBase">Where the plan's assignments start among <see cref="EventWork.Assignments"/>.</param>
+    public static bool Rewrite(EventWork work, RewritePlan plan, int slotBase = 0)
     {
+        var ctx = new Context(work, plan) { SlotBase = slotBase };
+        return Run(ref ctx);
+    }
+
+    /// <summary>
+    /// Applies a fused plan (<see cref="RewritePlan.Fused"/>) for the steps in <paramref name="active"/> (bit per step of
+    /// the run); <paramref name="changedSteps"/> says which of them changed the event. <paramref name="sequential"/> is
+    /// true (and the event left as it was) when one pass could not prove it gives the bytes the steps would give one
+    /// after another: the caller then applies them so.
+    /// </summary>
+    public static bool RewriteFused(EventWork work, RewritePlan plan, ulong active, out ulong changedSteps, out bool sequential)
+    {
+        var parts = plan.Fused!;
+        bool maskActive = parts.MaskOwner >= 0 && (active & (1UL << parts.MaskOwner)) != 0;
+        if (!maskActive) plan = plan.WithoutMask;
+        var ctx = new Context(work, plan) { Parts = parts, Active = active, MaskActive = maskActive };
+        work.DescentCauses.Clear();
+        bool changed = Run(ref ctx);
+        changedSteps = changed ? ctx.ChangedSteps : 0;
+        sequential = ctx.Sequential;
+        return changed;
+    }
+
+    private static bool Run(ref Context ctx)
+    {
+        var work = ctx.Work;
+        var plan = ctx.Plan;
         var json = work.Json;
         if (json.IsEmpty || json[0] != (byte)'{') return false;
         // Patterns that cannot match anywhere in the event need no look at its strings; with nothing else to do, no pass.
@@ -24,9 +56,10 @@ internal static class JsonRewriter
         if (plan.Patterns.Length > 0 && plan.PatternsCannotMatch(json, unicodeEscape)) plan = plan.WithoutPatterns;
         // Likewise a mask or removal whose members are provably absent (not looked for when a pattern must be searched anyway).
         if (plan.Patterns.Length == 0 && plan.Assignments.Length == 0 && plan.PathsCannotOccur(json, unicodeEscape)) return false;
+        ctx.Plan = plan;
+        ctx.UnicodeEscape = unicodeEscape;
         var writer = work.BeginRewrite();
-        var ctx = new Context(work, plan) { UnicodeEscape = unicodeEscape };
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
+        var reader = new Utf8JsonReader(json, ReaderOptions);
         try
         {
             reader.Read();
@@ -37,14 +70,18 @@ internal static class JsonRewriter
             work.EndRewrite(keep: false);
             return false;
         }
-        work.EndRewrite(ctx.Changed);
-        return ctx.Changed;
+        // A subtree one pass re-wrote without changing it (dropping its whitespace) is kept so only when one of the steps
+        // that went into it changed the event somewhere (else their own passes would have been discarded).
+        if (ctx.Parts is not null && !ctx.Sequential && ctx.Changed && !work.DescentCauses.AllMet(ctx.ChangedSteps)) ctx.Sequential = true;
+        bool keep = ctx.Changed && !ctx.Sequential;
+        work.EndRewrite(keep);
+        return keep;
     }
 
     private struct Context(EventWork work, RewritePlan plan)
     {
         public readonly EventWork Work = work;
-        public readonly RewritePlan Plan = plan;
+        public RewritePlan Plan = plan;
         public bool Changed;
 
         // Inside a subtree read a second time because its text may hold a pattern's match: its own subtrees are not
@@ -53,6 +90,32 @@ internal static class JsonRewriter
 
         // Whether the event has a \u escape anywhere (when false, none of its parts needs the search).
         public bool UnicodeEscape;
+
+        // Where this plan's assignments start in the work's slots.
+        public int SlotBase;
+
+        // A fused plan: its owners, the steps whose `if` held, whether the mask is among them, which steps changed
+        // something, how many changes were made, and whether the pass must be given up for the steps one by one.
+        public FusedParts? Parts;
+        public ulong Active;
+        public bool MaskActive;
+        public ulong ChangedSteps;
+        public int Changes;
+        public bool Sequential;
+
+        // Set by TryCopyMember for the string it leaves to WriteScalar: a needle is in it (searched once).
+        public bool NeedleFound;
+
+        public readonly int MaskOwner => Parts?.MaskOwner ?? 0;
+
+        public readonly int AssignmentOwner(int i) => Parts is null ? 0 : Parts.AssignmentOwners[i];
+
+        public void Mark(int owner)
+        {
+            Changed = true;
+            Changes++;
+            ChangedSteps |= 1UL << owner;
+        }
     }
 
     // The reader is on the StartObject of an object whose members' paths have depth+1 segments.
@@ -60,10 +123,15 @@ internal static class JsonRewriter
     {
         var plan = ctx.Plan;
         var names = ctx.Work.Names;
+        var run = new RawRun();
         w.WriteStartObject();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             ReadOnlySpan<byte> name = reader.ValueSpan;
+            int nameStart = (int)reader.TokenStartIndex;
+            // A name written as the writer would write it (not escaped, printable ASCII, none of the characters an encoder
+            // might escape) may be copied as it is.
+            bool plainName = !reader.ValueIsEscaped && name.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) < 0 && name.IndexOfAny(MaybeEscaped) < 0;
             if (reader.ValueIsEscaped)
             {
                 var text = ctx.Work.Text;
@@ -76,11 +144,16 @@ internal static class JsonRewriter
             name = names[depth];
             reader.Read();
             int count = depth + 1;
+            // Name, colon and value with nothing between: the member's text is what the writer would make of it.
+            bool compact = plainName && reader.TokenStartIndex == nameStart + name.Length + 3;
 
-            if (AnyMatches(plan.Removes, names, count))
+            int remover = MatchingRemove(ref ctx, names, count);
+            if (remover >= 0)
             {
+                // A removal after the mask takes away what the mask may have changed first: its outcome would differ.
+                if (IsAfterMask(ref ctx, remover) && MaskCouldChange(reader, json, ref ctx, names, count)) ctx.Sequential = true;
                 reader.Skip();
-                ctx.Changed = true;
+                ctx.Mark(remover);
                 continue;
             }
 
@@ -88,43 +161,167 @@ internal static class JsonRewriter
             if (assigned >= 0)
             {
                 var slots = ctx.Work.Assignments;
-                slots.MarkDone(assigned);
+                slots.MarkDone(ctx.SlotBase + assigned);
                 if (plan.Assignments[assigned].Overwrite)
                 {
+                    int owner = ctx.AssignmentOwner(assigned);
+                    if (IsAfterMask(ref ctx, owner) && MaskCouldChange(reader, json, ref ctx, names, count)) ctx.Sequential = true;
                     reader.Skip();
+                    run.Flush(w, json);
                     w.WritePropertyName(name);
-                    w.WriteRawValue(ctx.Work.Values.WrittenSpan.Slice(slots.Start(assigned), slots.Length(assigned)), skipInputValidation: true);
-                    ctx.Changed = true;
+                    WriteAssignedValue(w, ref ctx, assigned, names, count);
+                    ctx.Mark(owner);
                     continue;
                 }
             }
 
-            if (plan.Action is not null && AnyMatches(plan.MaskPaths, names, count))
-            {
-                w.WritePropertyName(name);
-                WriteMaskedValue(ref reader, json, w, ref ctx);
-                ctx.Changed = true;
-                continue;
-            }
-
+            bool masked = plan.Action is not null && AnyMatches(plan.MaskPaths, names, count);
+            if (!masked && compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
+            run.Flush(w, json);
             w.WritePropertyName(name);
-            switch (reader.TokenType)
-            {
-                case JsonTokenType.StartObject:
-                case JsonTokenType.StartArray:
-                    if (NeedsPathDescent(ref ctx, names, count)) RewriteContainer(ref reader, json, w, ref ctx, count);
-                    else if (ctx.Plan.Patterns.Length > 0) RewriteForPatterns(ref reader, json, w, ref ctx, count);
-                    else CopySubtree(ref reader, json, w, ref ctx, count);
-                    break;
-                default:
-                    // A member on the way to a set path that is not an object: the set cannot apply.
-                    SkipBlockedAssignments(ref ctx, names, count);
-                    WriteScalar(ref reader, json, w, ref ctx);
-                    break;
-            }
+            WriteMemberValue(ref reader, json, w, ref ctx, names, count, masked);
         }
+        run.Flush(w, json);
         WritePending(w, ref ctx, names, depth);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Consecutive members no step changes, each written compactly, copied with one raw write (the writer's own output
+    /// for them would be the same bytes, member by member).
+    /// </summary>
+    private struct RawRun
+    {
+        private int _start;
+        private int _end;
+
+        /// <summary>Adds the member at [start, end); true when it continues the run (after one comma), else a new run begins (after flushing).</summary>
+        public void Add(Utf8JsonWriter w, ReadOnlySpan<byte> json, int start, int end)
+        {
+            if (_end > _start && start == _end + 1 && json[_end] == (byte)',')
+            {
+                _end = end;
+                return;
+            }
+            Flush(w, json);
+            _start = start;
+            _end = end;
+        }
+
+        public void Flush(Utf8JsonWriter w, ReadOnlySpan<byte> json)
+        {
+            if (_end <= _start) return;
+            // The writer takes the members as one value: it puts the comma before them when one is due, and after them before the next.
+            w.WriteRawValue(json[_start.._end], skipInputValidation: true);
+            _start = _end = 0;
+        }
+    }
+
+    /// <summary>
+    /// Copies a compactly written member into <paramref name="run"/> when nothing applies to it (no mask path, no path
+    /// into it, no pattern can match in it); false, with the reader still on its value, otherwise (the caller writes it).
+    /// </summary>
+    private static bool TryCopyMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, int nameStart, ref RawRun run)
+    {
+        var plan = ctx.Plan;
+        int start = (int)reader.TokenStartIndex;
+        int end;
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                if (ctx.Rechecked || plan.Patterns.Length > 0 || DescentCauses(ref ctx, names, count) != 0) return false;
+                SkipBlockedAssignments(ref ctx, names, count);
+                reader.Skip();
+                end = (int)reader.BytesConsumed;
+                break;
+            case JsonTokenType.String:
+                end = start + reader.ValueSpan.Length + 2;
+                if (plan.Patterns.Length > 0 && plan.Action is not null && !plan.PatternsCannotMatch(json[start..end], ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(json[start..end])))
+                {
+                    // The caller writes it; the search need not be made again.
+                    ctx.NeedleFound = true;
+                    return false;
+                }
+                SkipBlockedAssignments(ref ctx, names, count);
+                break;
+            default:
+                end = start + reader.ValueSpan.Length;
+                SkipBlockedAssignments(ref ctx, names, count);
+                break;
+        }
+        run.Add(w, json, nameStart, end);
+        return true;
+    }
+
+    /// <summary>
+    /// The value of the member named by the first <paramref name="count"/> names (the reader on it, its name written),
+    /// once no removal or set took it: masked, rewritten inside, or copied.
+    /// </summary>
+    private static void WriteMemberValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, bool masked)
+    {
+        var plan = ctx.Plan;
+        if (masked)
+        {
+            WriteMaskedValue(ref reader, json, w, ref ctx);
+            ctx.Mark(ctx.MaskOwner);
+            return;
+        }
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.StartObject:
+            case JsonTokenType.StartArray:
+                ulong causes = DescentCauses(ref ctx, names, count);
+                if (causes != 0) Descend(ref reader, json, w, ref ctx, count, causes);
+                else if (plan.Patterns.Length > 0) RewriteForPatterns(ref reader, json, w, ref ctx, count);
+                else CopySubtree(ref reader, json, w, ref ctx, count);
+                break;
+            default:
+                // A member on the way to a set path that is not an object: the set cannot apply.
+                SkipBlockedAssignments(ref ctx, names, count);
+                WriteScalar(ref reader, json, w, ref ctx);
+                break;
+        }
+    }
+
+    /// <summary>
+    /// Rewrites a container some path goes into. In a fused pass, notes when that changed nothing in it but its text
+    /// (whitespace, escapes in names), with the steps that went in: one step's pass alone keeps that only if it changed
+    /// the event somewhere.
+    /// </summary>
+    private static void Descend(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count, ulong causes)
+    {
+        if (ctx.Parts is not { } parts)
+        {
+            RewriteContainer(ref reader, json, w, ref ctx, count);
+            return;
+        }
+        // The mask alone would have searched this subtree whole for its patterns (it has no path into it), and when a
+        // needle is there, re-written all of it: do the same. Whether the needle is there depends on what steps before
+        // the mask changed inside: when one did, the steps run one by one instead.
+        bool recheck = false;
+        ulong maskBit = 1UL << parts.MaskOwner;
+        if (ctx.MaskActive && !ctx.Rechecked && (causes & maskBit) == 0 && parts.MaskOnly.Patterns.Length > 0)
+        {
+            if ((causes & (maskBit - 1)) != 0) ctx.Sequential = true;
+            else if (ctx.Plan.Patterns.Length > 0)
+            {
+                var probe = reader;
+                int from = (int)probe.TokenStartIndex;
+                probe.Skip();
+                var raw = json[from..(int)probe.BytesConsumed];
+                recheck = !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw));
+                if (recheck) causes |= maskBit;
+            }
+        }
+        long written = w.BytesCommitted + w.BytesPending;
+        long start = reader.TokenStartIndex;
+        int changes = ctx.Changes;
+        if (recheck) ctx.Rechecked = true;
+        RewriteContainer(ref reader, json, w, ref ctx, count);
+        if (recheck) ctx.Rechecked = false;
+        if (ctx.Changes == changes && w.BytesCommitted + w.BytesPending - written != reader.BytesConsumed - start && !ctx.Work.DescentCauses.Add(causes))
+            ctx.Sequential = true;
     }
 
     // Arrays are transparent to paths: their elements' members continue the array's path.
@@ -163,7 +360,9 @@ internal static class JsonRewriter
     {
         if (ctx.Rechecked)
         {
-            RewriteContainer(ref reader, json, w, ref ctx, count);
+            // In a fused pass, a re-written subtree the mask changed nothing in is noted like any other.
+            if (ctx.Parts is null) RewriteContainer(ref reader, json, w, ref ctx, count);
+            else Descend(ref reader, json, w, ref ctx, count, 1UL << ctx.MaskOwner);
             return;
         }
         int start = (int)reader.TokenStartIndex;
@@ -175,10 +374,10 @@ internal static class JsonRewriter
             w.WriteRawValue(subtree, skipInputValidation: true);
             return;
         }
-        var again = new Utf8JsonReader(subtree, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth });
+        var again = new Utf8JsonReader(subtree, ReaderOptions);
         again.Read();
         ctx.Rechecked = true;
-        RewriteContainer(ref again, subtree, w, ref ctx, count);
+        Descend(ref again, subtree, w, ref ctx, count, 1UL << ctx.MaskOwner);
         ctx.Rechecked = false;
     }
 
@@ -196,13 +395,15 @@ internal static class JsonRewriter
         {
             int start = (int)reader.TokenStartIndex;
             var raw = json.Slice(start, reader.ValueSpan.Length + 2);
-            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw)))
+            bool needle = ctx.NeedleFound;
+            ctx.NeedleFound = false;
+            if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && (needle || !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw))))
             {
                 var text = UnescapedString(ref reader, ctx.Work);
                 if (MaskPatterns(text, ctx.Plan.Patterns, action, ctx.Work, out var masked))
                 {
                     w.WriteStringValue(masked);
-                    ctx.Changed = true;
+                    ctx.Mark(ctx.MaskOwner);
                     return;
                 }
             }
@@ -257,6 +458,73 @@ internal static class JsonRewriter
         w.WriteStringValue(output.WrittenSpan);
     }
 
+    /// <summary>
+    /// Writes assignment <paramref name="i"/>'s value as the member named by the first <paramref name="count"/> names.
+    /// In a fused pass, the value of a step before the mask goes through the mask (paths inside it, patterns), as the mask
+    /// step would have rewritten it.
+    /// </summary>
+    private static void WriteAssignedValue(Utf8JsonWriter w, ref Context ctx, int i, PathStack names, int count)
+    {
+        var slots = ctx.Work.Assignments;
+        var value = ctx.Work.Values.WrittenSpan.Slice(slots.Start(ctx.SlotBase + i), slots.Length(ctx.SlotBase + i));
+        if (ctx.Parts is not { } parts || !ctx.MaskActive || parts.AssignmentOwners[i] > parts.MaskOwner)
+        {
+            w.WriteRawValue(value, skipInputValidation: true);
+            return;
+        }
+        var inner = new Context(ctx.Work, parts.MaskOnly)
+        {
+            Parts = parts,
+            Active = ctx.Active,
+            MaskActive = true,
+            UnicodeEscape = RewritePlan.HasUnicodeEscape(value),
+        };
+        var reader = new Utf8JsonReader(value, ReaderOptions);
+        reader.Read();
+        // A container value is one whole subtree: its needles are looked for in it directly, without a read to find its end.
+        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
+            && !AnyMatches(parts.MaskOnly.MaskPaths, names, count) && DescentCauses(ref inner, names, count) == 0)
+        {
+            if (parts.MaskOnly.PatternsCannotMatch(value, inner.UnicodeEscape))
+            {
+                w.WriteRawValue(value, skipInputValidation: true);
+                return;
+            }
+            inner.Rechecked = true;
+            Descend(ref reader, value, w, ref inner, count, 1UL << parts.MaskOwner);
+        }
+        else WriteMemberValue(ref reader, value, w, ref inner, names, count, AnyMatches(parts.MaskOnly.MaskPaths, names, count));
+        if (inner.Changed) ctx.Changed = true;
+        ctx.ChangedSteps |= inner.ChangedSteps;
+        ctx.Changes += inner.Changes;
+        if (inner.Sequential) ctx.Sequential = true;
+    }
+
+    private static bool IsAfterMask(ref Context ctx, int owner) => ctx.MaskActive && owner > ctx.Parts!.MaskOwner;
+
+    /// <summary>Whether the mask would change the member the reader is on (a copy: the caller's reader does not move).</summary>
+    private static bool MaskCouldChange(Utf8JsonReader probe, ReadOnlySpan<byte> json, ref Context ctx, PathStack names, int count)
+    {
+        var mask = ctx.Parts!.MaskOnly;
+        if (AnyMatches(mask.MaskPaths, names, count)) return true;
+        bool container = probe.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray;
+        if (container)
+            foreach (var p in mask.MaskPaths)
+                if (p.Segments.Length > count && names.PrefixMatches(p, count)) return true;
+        // No pattern left in the plan: none can match anywhere in this event.
+        if (ctx.Plan.Patterns.Length == 0) return false;
+        int start = (int)probe.TokenStartIndex;
+        ReadOnlySpan<byte> raw;
+        if (container)
+        {
+            probe.Skip();
+            raw = json[start..(int)probe.BytesConsumed];
+        }
+        else if (probe.TokenType == JsonTokenType.String) raw = json.Slice(start, probe.ValueSpan.Length + 2);
+        else return false;
+        return !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw));
+    }
+
     private static bool AnyMatches(FieldPath[] paths, PathStack names, int count)
     {
         foreach (var p in paths)
@@ -264,31 +532,63 @@ internal static class JsonRewriter
         return false;
     }
 
+    // The removal (its owner: the step in a fused run, else 0) that takes the member, or -1.
+    private static int MatchingRemove(ref Context ctx, PathStack names, int count)
+    {
+        var removes = ctx.Plan.Removes;
+        for (int i = 0; i < removes.Length; i++)
+        {
+            if (!names.Matches(removes[i], count)) continue;
+            if (ctx.Parts is null) return 0;
+            int owner = ctx.Parts.RemoveOwners[i];
+            if ((ctx.Active & (1UL << owner)) != 0) return owner;
+        }
+        return -1;
+    }
+
     private static int ExactAssignment(ref Context ctx, PathStack names, int count)
     {
         var assignments = ctx.Plan.Assignments;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < assignments.Length; i++)
-            if (slots.HasValue(i) && !slots.IsDone(i) && names.Matches(assignments[i].Path, count)) return i;
+            if (slots.HasValue(ctx.SlotBase + i) && !slots.IsDone(ctx.SlotBase + i) && names.Matches(assignments[i].Path, count)) return i;
         return -1;
     }
 
     // Whether a path (to mask, remove or set) goes below the member at depth count; patterns are decided apart.
-    private static bool NeedsPathDescent(ref Context ctx, PathStack names, int count)
+    // Nonzero when one does: in a fused pass a bit per step whose path does, else 1.
+    private static ulong DescentCauses(ref Context ctx, PathStack names, int count)
     {
         var plan = ctx.Plan;
+        var parts = ctx.Parts;
+        ulong causes = 0;
         if (plan.Action is not null)
             foreach (var p in plan.MaskPaths)
-                if (p.Segments.Length > count && names.PrefixMatches(p, count)) return true;
-        foreach (var p in plan.Removes)
-            if (p.Segments.Length > count && names.PrefixMatches(p, count)) return true;
+                if (p.Segments.Length > count && names.PrefixMatches(p, count))
+                {
+                    if (parts is null) return 1;
+                    causes |= 1UL << parts.MaskOwner;
+                    break;
+                }
+        for (int i = 0; i < plan.Removes.Length; i++)
+        {
+            var p = plan.Removes[i];
+            if (p.Segments.Length <= count || !names.PrefixMatches(p, count)) continue;
+            if (parts is null) return 1;
+            int owner = parts.RemoveOwners[i];
+            if ((ctx.Active & (1UL << owner)) != 0) causes |= 1UL << owner;
+        }
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
             var p = plan.Assignments[i].Path;
-            if (slots.HasValue(i) && !slots.IsDone(i) && p.Segments.Length > count && names.PrefixMatches(p, count)) return true;
+            if (slots.HasValue(ctx.SlotBase + i) && !slots.IsDone(ctx.SlotBase + i) && p.Segments.Length > count && names.PrefixMatches(p, count))
+            {
+                if (parts is null) return 1;
+                causes |= 1UL << parts.AssignmentOwners[i];
+            }
         }
-        return false;
+        return causes;
     }
 
     // Assignments that go through a member that is there but not descended into (not an object, or an array) are dropped.
@@ -299,7 +599,7 @@ internal static class JsonRewriter
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
             var p = plan.Assignments[i].Path;
-            if (!slots.IsDone(i) && p.Segments.Length > count && names.PrefixMatches(p, count)) slots.MarkDone(i);
+            if (!slots.IsDone(ctx.SlotBase + i) && p.Segments.Length > count && names.PrefixMatches(p, count)) slots.MarkDone(ctx.SlotBase + i);
         }
     }
 
@@ -311,7 +611,7 @@ internal static class JsonRewriter
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
             var p = plan.Assignments[i].Path;
-            if (!slots.HasValue(i) || slots.IsDone(i) || p.Segments.Length <= depth || !names.PrefixMatches(p, depth)) continue;
+            if (!slots.HasValue(ctx.SlotBase + i) || slots.IsDone(ctx.SlotBase + i) || p.Segments.Length <= depth || !names.PrefixMatches(p, depth)) continue;
             WriteMissing(w, ref ctx, p, depth);
         }
     }
@@ -324,12 +624,14 @@ internal static class JsonRewriter
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
             var p = plan.Assignments[i].Path;
-            if (!slots.HasValue(i) || slots.IsDone(i) || p.Segments.Length <= level || !SamePrefix(p, owner, level)) continue;
+            if (!slots.HasValue(ctx.SlotBase + i) || slots.IsDone(ctx.SlotBase + i) || p.Segments.Length <= level || !SamePrefix(p, owner, level)) continue;
             w.WritePropertyName(p.Segments[level]);
+            // A fused pass may write the value through the mask, whose paths are matched against these names.
+            if (ctx.Parts is not null) ctx.Work.Names.Set(level, p.Segments[level]);
             if (p.Segments.Length == level + 1)
             {
-                slots.MarkDone(i);
-                w.WriteRawValue(ctx.Work.Values.WrittenSpan.Slice(slots.Start(i), slots.Length(i)), skipInputValidation: true);
+                slots.MarkDone(ctx.SlotBase + i);
+                WriteAssignedValue(w, ref ctx, i, ctx.Work.Names, level + 1);
             }
             else
             {
@@ -337,7 +639,7 @@ internal static class JsonRewriter
                 WriteMissing(w, ref ctx, p, level + 1);
                 w.WriteEndObject();
             }
-            ctx.Changed = true;
+            ctx.Mark(ctx.AssignmentOwner(i));
         }
     }
 

@@ -7,7 +7,7 @@ namespace Ingestd.Parsing.Processing;
 /// does not parse, the event is kept as it is and tagged with a top-level <c>_parse_error</c> member saying which format
 /// failed and why (never quoting the text). A missing or non-string field leaves the event unchanged.
 /// </summary>
-internal sealed class ParseStep : Step
+internal sealed class ParseStep : Step, IRewriteStep
 {
     private static readonly FieldPath ErrorPath = FieldPath.Parse("$._parse_error");
 
@@ -15,6 +15,7 @@ internal sealed class ParseStep : Step
     private readonly LineParser _parser;
     private readonly RewritePlan _success;
     private readonly RewritePlan _failure;
+    private readonly RewritePlan _fusable;
 
     public ParseStep(FieldPath field, FieldPath target, LineParser parser)
     {
@@ -22,6 +23,29 @@ internal sealed class ParseStep : Step
         _parser = parser;
         _success = new RewritePlan { Assignments = [new Assignment(target, Overwrite: true)] };
         _failure = new RewritePlan { Assignments = [new Assignment(ErrorPath, Overwrite: true)] };
+        _fusable = new RewritePlan { Assignments = [_success.Assignments[0], _failure.Assignments[0]] };
+    }
+
+    /// <summary>The parsed value (slot 0) or the error (slot 1): one of them has a value per event.</summary>
+    public RewritePlan FusablePlan => _fusable;
+
+    public StepOutcome Prepare(EventWork work, ReadOnlySpan<byte> stream, int slotBase)
+    {
+        var fields = work.Fields(stream);
+        var value = fields.Get(_field);
+        if (value.Kind != FieldKind.String) return StepOutcome.Unchanged;
+        var w = work.StartValue(out int start);
+        if (_parser.TryParse(value.Bytes, w, out string error))
+        {
+            work.Assignments.SetValue(slotBase, start, work.EndValue(start));
+            return StepOutcome.Applied;
+        }
+        // What the parser wrote before failing stays behind the error, unused.
+        work.EndValue(start);
+        w = work.StartValue(out start);
+        w.WriteStringValue($"{_parser.Format}: {error}");
+        work.Assignments.SetValue(slotBase + 1, start, work.EndValue(start));
+        return StepOutcome.ParseError;
     }
 
     public override string Type => "parse";

@@ -10,6 +10,9 @@ internal sealed class Pipeline
     /// <summary><c>continue</c>: after this pipeline, the next matching one applies too (otherwise the first match wins).</summary>
     public bool Continue { get; init; }
 
+    /// <summary>Per step position, the <see cref="RewriteRun"/> of consecutive rewriting steps starting there (assigned by <see cref="PipelineSet"/>); null when none share a pass.</summary>
+    public RewriteRun?[]? Runs { get; internal set; }
+
     /// <summary>Where this pipeline's "matched" tally is (assigned by <see cref="PipelineSet"/>).</summary>
     public int MatchedTally { get; internal set; }
 }

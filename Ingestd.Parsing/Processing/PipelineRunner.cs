@@ -84,9 +84,26 @@ internal sealed class PipelineRunner : IDisposable
     private void RunSteps(Pipeline pipeline, ReadOnlySpan<byte> stream)
     {
         bool timed = (_work.Sequence & TimingMask) == 0;
-        foreach (var step in pipeline.Steps)
+        var steps = pipeline.Steps;
+        var runs = pipeline.Runs;
+        Span<StepOutcome> outcomes = stackalloc StepOutcome[RewriteFusion.MaxRun];
+        for (int i = 0; i < steps.Length;)
         {
             long t0 = timed ? Stopwatch.GetTimestamp() : 0;
+            if (runs?[i] is { } run)
+            {
+                run.Apply(_work, stream, outcomes);
+                // One pass for the run: its time is shared out evenly among its steps.
+                if (timed)
+                {
+                    long share = (Stopwatch.GetTimestamp() - t0) * (TimingMask + 1) / run.Length;
+                    for (int k = 0; k < run.Length; k++) StepTicks[steps[i + k].Index] += share;
+                }
+                for (int k = 0; k < run.Length; k++) Tallies[steps[i + k].TallyBase + (int)outcomes[k]]++;
+                i += run.Length;
+                continue;
+            }
+            var step = steps[i++];
             var outcome = step.Run(_work, stream);
             if (timed) StepTicks[step.Index] += (Stopwatch.GetTimestamp() - t0) * (TimingMask + 1);
             Tallies[step.TallyBase + (int)outcome]++;

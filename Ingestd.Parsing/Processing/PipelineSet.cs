@@ -10,15 +10,18 @@ internal sealed class PipelineSet
 {
     public static PipelineSet Empty { get; } = new([]);
 
-    public PipelineSet(IReadOnlyList<Pipeline> pipelines)
+    /// <param name="fuse">Whether consecutive rewriting steps share one pass where that gives the same result (<see cref="RewriteFusion"/>); off only to compare.</param>
+    public PipelineSet(IReadOnlyList<Pipeline> pipelines, bool fuse = true)
     {
         Pipelines = pipelines.ToArray();
+        Fused = fuse;
         var table = new PathTable();
         int tally = 0;
         int steps = 0;
         foreach (var pipeline in Pipelines)
         {
             pipeline.MatchedTally = tally++;
+            pipeline.Runs = fuse ? RewriteFusion.Runs(pipeline.Steps) : null;
             foreach (var step in pipeline.Steps)
             {
                 step.TallyBase = tally;
@@ -41,6 +44,11 @@ internal sealed class PipelineSet
     }
 
     public Pipeline[] Pipelines { get; }
+
+    public bool Fused { get; }
+
+    /// <summary>The same pipelines with every step applied on its own (for comparing against fusion): new pipeline objects, the same steps.</summary>
+    public PipelineSet WithoutFusion() => new(Pipelines.Select(p => new Pipeline { Name = p.Name, Match = p.Match, Steps = p.Steps, Continue = p.Continue }).ToList(), fuse: false);
 
     public bool IsEmpty => Pipelines.Length == 0;
 

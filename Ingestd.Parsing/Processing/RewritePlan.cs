@@ -15,7 +15,11 @@ internal sealed class RewritePlan
     public FieldPath[] Removes { get; init; } = [];
     public Assignment[] Assignments { get; init; } = [];
 
+    /// <summary>Set on a plan fused from several steps (see <see cref="RewriteRun"/>): which step each part belongs to.</summary>
+    public FusedParts? Fused { get; init; }
+
     private RewritePlan? _withoutPatterns;
+    private RewritePlan? _withoutMask;
     private byte[][]? _needles;
 
     // Marks "some pattern has no needle" (a distinct instance, compared by reference).
@@ -24,7 +28,12 @@ internal sealed class RewritePlan
     /// <summary>This plan with no patterns: what applies to text the patterns provably cannot match.</summary>
     public RewritePlan WithoutPatterns => _withoutPatterns ??= Patterns.Length == 0
         ? this
-        : new RewritePlan { MaskPaths = MaskPaths, Action = Action, Removes = Removes, Assignments = Assignments };
+        : new RewritePlan { MaskPaths = MaskPaths, Action = Action, Removes = Removes, Assignments = Assignments, Fused = Fused };
+
+    /// <summary>This plan with no mask (paths, patterns, action): a fused plan whose mask step's <c>if</c> did not hold.</summary>
+    public RewritePlan WithoutMask => _withoutMask ??= Action is null && Patterns.Length == 0
+        ? this
+        : new RewritePlan { Removes = Removes, Assignments = Assignments, Fused = Fused };
 
     private byte[][]? _names;
 
@@ -94,4 +103,21 @@ internal sealed class RewritePlan
         }
         return needles;
     }
+}
+
+/// <summary>
+/// Who owns each part of a fused plan: the step (its position in the run) of each removal and assignment, and of the
+/// mask. Assignments of steps before the mask have their values written through it (<see cref="MaskOnly"/>), as the
+/// mask would have seen them had the steps run one after another.
+/// </summary>
+internal sealed class FusedParts
+{
+    public required byte[] RemoveOwners { get; init; }
+    public required byte[] AssignmentOwners { get; init; }
+
+    /// <summary>The mask step's position in the run, or -1 when the run has no mask.</summary>
+    public required int MaskOwner { get; init; }
+
+    /// <summary>The mask alone (paths, patterns, action), for values written through it.</summary>
+    public required RewritePlan MaskOnly { get; init; }
 }

@@ -10,6 +10,9 @@ namespace Ingestd.Parsing.Processing;
 /// </summary>
 internal sealed class SampleStep(int rate, FieldPath? key, Condition? alwaysKeep) : Step
 {
+    // Events without a key this step has seen, on every connection (an interlocked count, not a lock).
+    private long _seen;
+
     public override string Type => "sample";
 
     public override void CollectPaths(List<FieldPath> into)
@@ -26,7 +29,7 @@ internal sealed class SampleStep(int rate, FieldPath? key, Condition? alwaysKeep
         bool keep;
         var value = key is null ? FieldValue.Missing : fields.Get(key);
         if (value.Exists) keep = Fnv1a64(value.Bytes) % (ulong)rate == 0;
-        else keep = work.Sequence % rate == 0;
+        else keep = (Interlocked.Increment(ref _seen) - 1) % rate == 0;
         if (keep) return StepOutcome.Kept;
         work.Dropped = true;
         return StepOutcome.Dropped;

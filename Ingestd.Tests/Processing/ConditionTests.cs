@@ -113,4 +113,25 @@ public class ConditionTests
         var e = Assert.Throws<ConditionException>(() => ConditionParser.Parse(condition));
         Assert.Equal((column, problem), (e.Column, e.Problem));
     }
+
+    // The locator unescapes strings itself (the reader that found them checked them): it must give the reader's bytes.
+    [Theory]
+    [InlineData("""plain""")]
+    [InlineData("""a\"b\\c\/d\b\f\n\r\t""")]
+    [InlineData("""caf\u00e9 \u0041\u20AC\u0000\u007f\u0080\u07FF\u0800\uFFFF""")]
+    [InlineData("""pair \uD83D\uDE00 and after""")]
+    [InlineData("""{\"user\":\"a@b.c\"}\u0022""")]
+    public void Escaped_strings_are_found_as_the_reader_unescapes_them(string escaped)
+    {
+        var json = System.Text.Encoding.UTF8.GetBytes("{\"m\":\"" + escaped + "\"}");
+        var reader = new System.Text.Json.Utf8JsonReader(json);
+        reader.Read();
+        reader.Read();
+        reader.Read();
+        var expected = new byte[json.Length];
+        int n = reader.CopyString(expected);
+        var fields = new Ingestd.Parsing.Conditions.EventFields { Json = json, Locator = new Ingestd.Parsing.Conditions.FieldLocator() };
+        var value = fields.Get(Ingestd.Parsing.Conditions.FieldPath.Parse("m"));
+        Assert.Equal(expected[..n], value.Bytes.ToArray());
+    }
 }

@@ -74,6 +74,25 @@ public class FilterSampleRouteTests
     }
 
     [Fact]
+    public void Sampling_without_a_key_counts_across_connections()
+    {
+        var set = Compile("""
+            [[pipelines]]
+            name = "p"
+            [[pipelines.steps]]
+            type = "sample"
+            rate = 4
+            """);
+        // Two connections' runners, two events each: one counter for the step keeps 1 of the 4, not the first of each.
+        int kept = 0;
+        for (int i = 0; i < 2; i++)
+        {
+            kept += Run(set, Level("info"), Level("info")).Count;
+        }
+        Assert.Equal(1, kept);
+    }
+
+    [Fact]
     public void Always_keep_events_are_never_sampled_out()
         => Assert.Equal(200, Run(Sampling("always_keep = \"level in ['error', 'fatal']\""), Transactions(200, 1, "error")).Count);
 
