@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Net;
-using System.Net.Http;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Encodings.Web;
@@ -21,56 +19,23 @@ namespace Ingestd.Outputs.Destinations;
 /// </summary>
 internal sealed class ElasticsearchDestination : IDestination
 {
-
-    private readonly HttpClient _client;
-    private readonly Uri _bulkUrl;
+    private readonly HttpPoster _poster;
     private readonly string _index;
-    private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
-    private readonly RequestBody _request;
     private readonly ArrayBufferWriter<byte> _body = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
 
     public ElasticsearchDestination(OutputConfig config)
     {
-        _bulkUrl = new Uri(config.Url!.TrimEnd('/') + "/_bulk");
+        _poster = new HttpPoster(config, "/_bulk", new MediaTypeHeaderValue("application/x-ndjson"), config.Gzip);
         _index = config.Index;
-        _headers = config.Headers;
-        _request = new RequestBody(config.Gzip, new MediaTypeHeaderValue("application/x-ndjson"));
         _json = new Utf8JsonWriter(_body, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-        _client = new HttpClient(new SocketsHttpHandler
-        {
-            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
-            ConnectTimeout = TimeSpan.FromSeconds(10),
-            AutomaticDecompression = DecompressionMethods.GZip,
-        })
-        {
-            Timeout = config.Timeout,
-        };
     }
 
     public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
     {
         WriteBody(batch, items);
-        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _bulkUrl) { Content = _request.For(_body.WrittenMemory) };
-        foreach (var (name, value) in _headers)
-        {
-            if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);
-        }
-        try
-        {
-            using var response = _client.Send(request, HttpCompletionOption.ResponseContentRead, ct);
-            int status = (int)response.StatusCode;
-            byte[] answer = response.Content.ReadAsByteArrayAsync(ct).GetAwaiter().GetResult();
-            if (status is not (>= 200 and < 300))
-            {
-                return HttpDelivery.Refused(status, $"HTTP {status} {response.ReasonPhrase}: {Shorten(answer)}");
-            }
-            return ReadBulkAnswer(answer, items.Count);
-        }
-        catch (Exception e) when (HttpDelivery.IsTransient(e, _client, ct, out var retry))
-        {
-            return retry;
-        }
+        if (!_poster.TryPost(_body.WrittenMemory, ct, out var answer, out var failure)) return failure;
+        return answer.Status is >= 200 and < 300 ? ReadBulkAnswer(answer.Body, items.Count) : HttpPoster.Refused(answer, "_bulk");
     }
 
     private void WriteBody(OutputBatch batch, IReadOnlyList<int> items)
@@ -118,7 +83,7 @@ internal sealed class ElasticsearchDestination : IDestination
             var root = doc.RootElement;
             if (root.TryGetProperty("errors", out var errors) && errors.ValueKind == JsonValueKind.False) return DeliveryResult.Acknowledged;
             if (!root.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array || items.GetArrayLength() != count)
-                return DeliveryResult.Transient($"_bulk answer without one item per event: {Shorten(answer)}");
+                return DeliveryResult.Transient($"_bulk answer without one item per event: {HttpAnswer.TextStart(answer)}");
             var outcomes = new ItemOutcome[count];
             int i = 0;
             foreach (var item in items.EnumerateArray())
@@ -141,17 +106,13 @@ internal sealed class ElasticsearchDestination : IDestination
         }
         catch (Exception e) when (e is JsonException or InvalidOperationException or KeyNotFoundException)
         {
-            return DeliveryResult.Transient($"unreadable _bulk answer ({e.Message}): {Shorten(answer)}");
+            return DeliveryResult.Transient($"unreadable _bulk answer ({e.Message}): {HttpAnswer.TextStart(answer)}");
         }
     }
 
-    private static string Shorten(byte[] bytes)
-        => Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 512)).ReplaceLineEndings(" ").Trim();
-
     public void Dispose()
     {
-        _client.Dispose();
+        _poster.Dispose();
         _json.Dispose();
-        _request.Dispose();
     }
 }

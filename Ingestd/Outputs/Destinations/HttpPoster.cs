@@ -10,11 +10,14 @@ namespace Ingestd.Outputs.Destinations;
 internal readonly record struct HttpAnswer(int Status, string Reason, byte[] Body)
 {
     /// <summary>The start of the body on one line, for the log and the dead-letter file.</summary>
-    public string BodyText => Encoding.UTF8.GetString(Body, 0, Math.Min(Body.Length, 512)).ReplaceLineEndings(" ").Trim();
+    public string BodyText => TextStart(Body);
+
+    /// <summary>The first 512 bytes of an answer as one line of text.</summary>
+    public static string TextStart(byte[] body) => Encoding.UTF8.GetString(body, 0, Math.Min(body.Length, 512)).ReplaceLineEndings(" ").Trim();
 }
 
 /// <summary>
-/// The request side shared by the Loki, OTLP/HTTP and Splunk HEC destinations: one <see cref="HttpClient"/> to
+/// The request side shared by the HTTP destinations (NDJSON, Elasticsearch, Loki, OTLP/HTTP, Splunk HEC): one <see cref="HttpClient"/> to
 /// <c>{url}{path}</c> (or <c>url</c> when it ends with the path already), the configured <c>headers</c> (plus an <c>Authorization</c> the destination sets), optional gzip
 /// of the body (into a reused buffer), and send errors turned into transient results by <see cref="HttpDelivery"/>.
 /// </summary>
@@ -29,8 +32,9 @@ internal sealed class HttpPoster : IDisposable
     public HttpPoster(OutputConfig config, string path, MediaTypeHeaderValue type, bool gzip, string? authorization = null)
     {
         _body = new RequestBody(gzip, type);
-        // The url is the receiver's base; one that already ends with the API path is taken as it is.
-        string url = config.Url!.TrimEnd('/');
+        // The url is the receiver's base; one that already ends with the API path is taken as it is
+        // (and with no API path, as http_ndjson has, it is the whole address).
+        string url = path.Length == 0 ? config.Url! : config.Url!.TrimEnd('/');
         _url = new Uri(url.EndsWith(path, StringComparison.Ordinal) ? url : url + path);
         _headers = config.Headers;
         _authorization = authorization;
