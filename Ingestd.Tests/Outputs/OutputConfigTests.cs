@@ -44,7 +44,7 @@ public class OutputConfigTests
             name = "x"
             type = "{type}"
             """, "test.conf"));
-        Assert.Equal($"test.conf:3: outputs.type: unknown destination type \"{type}\"; this build supports http_ndjson, elasticsearch, nats_jetstream", e.Message);
+        Assert.Equal($"test.conf:3: outputs.type: unknown destination type \"{type}\"; this build supports {string.Join(", ", OutputConfig.KnownTypes)}", e.Message);
     }
 
     [Fact]

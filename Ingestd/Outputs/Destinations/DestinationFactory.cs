@@ -14,6 +14,7 @@ internal static class DestinationFactory
         "http_ndjson" => new HttpNdjsonDestination(config),
         "elasticsearch" => new ElasticsearchDestination(config),
         "nats_jetstream" => CreateNats(config),
+        "parquet_files" => new ParquetFilesDestination(config),
         _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
     };
 
