@@ -218,6 +218,40 @@ public class ParquetFilesOutputTests
     }
 
     [Fact]
+    public void The_parts_of_a_closed_hour_are_merged_into_one_and_the_small_ones_deleted()
+    {
+        using var dir = new TempDir();
+        using var lake = new TempDir("ingestd-lake");
+        using var daemon = DaemonProcess.Start(dir.Path, Config(lake.Path, "max_events = 10, max_wait = \"20ms\""));
+        Ingest(daemon, "t1", "old", 45, hour: 7);   // 2024: long closed
+        Ingest(daemon, "t2", "other", 5, hour: 7);
+        HttpNdjsonOutputTests.WaitForCursor(dir.Path, 50, "lake");
+        string hourDir = Path.Combine(lake.Path, "tenant=t1", "date=2024-05-31", "hour=07");
+
+        // A pass runs with a delivery, at most every 10 s: keep delivering (in the current, open hour) until it has.
+        int hourNow = DateTime.UtcNow.Hour;
+        string now = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        for (int i = 0; i < 90 && Directory.GetFiles(hourDir, "*.parquet").Length > 1; i++)
+        {
+            var reply = RawHttp.Once(daemon.Port, "POST", "/v1/drain", Body("tick", "tick", 1, hourNow).Replace("2024-05-31", now), ("Content-Type", "application/json"));
+            Assert.Equal(202, reply.Status);
+            Thread.Sleep(1000);
+        }
+        Assert.Equal("part-node-a-0-44.parquet", Path.GetFileName(Assert.Single(Directory.GetFiles(hourDir))));
+        Assert.Matches(@"merged \d+ parts of \S*tenant=t1\S*hour=07 into part-node-a-0-44.parquet", daemon.Output);
+        Assert.Equal(45, Scalar($"SELECT count(DISTINCT id) FROM {From(lake.Path)} WHERE tenant = 't1'"));
+        Assert.Equal(45, Scalar($"SELECT count(*) FROM {From(lake.Path)} WHERE tenant = 't1'"));
+        // The merged rows are the rows that were written: same values, in sequence order.
+        var stored = IngestdCli.ReadRecords(dir.Path, "--tenant", "t1");
+        var rows = Query($"SELECT id, epoch_us(time), event FROM read_parquet('{Path.Combine(hourDir, "*.parquet")}')");
+        Assert.Equal(stored.Select(r => "node-a-" + r.GetProperty("seq").GetInt64()), rows.Select(r => (string)r[0]!));
+        Assert.Equal(stored.Select(r => Micros(r.GetProperty("time").GetString()!)), rows.Select(r => Convert.ToInt64(r[1], CultureInfo.InvariantCulture)));
+        Assert.Equal(stored.Select(r => r.GetProperty("event").GetRawText()), rows.Select(r => (string)r[2]!));
+        // The open hour is left alone.
+        Assert.True(Directory.GetFiles(Path.Combine(lake.Path, "tenant=tick"), "*.parquet", SearchOption.AllDirectories).Length >= 1);
+    }
+
+    [Fact]
     public void A_killed_daemon_leaves_no_duplicate_and_no_torn_or_temp_file_DuckDB_can_see()
     {
         using var dir = new TempDir();
@@ -225,11 +259,11 @@ public class ParquetFilesOutputTests
         var config = Config(lake.Path, "max_events = 20, max_wait = \"10ms\"");
         for (int round = 0; round < 3; round++)
         {
-            int before = Directory.GetFiles(lake.Path, "*.parquet", SearchOption.AllDirectories).Length;
+            long before = HttpNdjsonOutputTests.ReadCursor(Path.Combine(dir.Path, "outputs", "lake.cursor"));
             using var daemon = DaemonProcess.Start(dir.Path, config);
             for (int i = 0; i < 6; i++) Ingest(daemon, "t" + (i % 3), $"k{round}-{i}", 50, hour: i % 4);
             // Killed while parts are being written: the first ones are on disk, the rest is not.
-            HttpNdjsonOutputTests.WaitUntil(() => Directory.GetFiles(lake.Path, "*.parquet", SearchOption.AllDirectories).Length >= before + 2);
+            HttpNdjsonOutputTests.WaitUntil(() => HttpNdjsonOutputTests.ReadCursor(Path.Combine(dir.Path, "outputs", "lake.cursor")) > before + 20);
             daemon.Kill();
         }
         using (var daemon = DaemonProcess.Start(dir.Path, config))

@@ -19,11 +19,13 @@ internal sealed class ParquetFilesDestination : IDestination
 {
     private readonly string _root;
     private readonly string _name;
+    private readonly ParquetCompactor _compactor;
 
     public ParquetFilesDestination(OutputConfig config)
     {
         _root = config.Path!;
         _name = config.Name;
+        _compactor = new ParquetCompactor(_root, config.Name);
     }
 
     public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
@@ -52,6 +54,8 @@ internal sealed class ParquetFilesDestination : IDestination
                 ct.ThrowIfCancellationRequested();
                 WritePart(Path.Combine(_root, partition), node, partitions[partition]);
             }
+            // After the batch is safe: a failed merge costs nothing but small files for a while.
+            _compactor.Run(node, ct);
             return DeliveryResult.Acknowledged;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -72,8 +76,24 @@ internal sealed class ParquetFilesDestination : IDestination
         var fresh = existing.Count == 0 ? rows : rows.FindAll(r => !Covered(existing, r.Seq));
         if (fresh.Count != rows.Count)
             Log.Info($"output {_name}: {rows.Count - fresh.Count} of {rows.Count} events of a replayed batch were already in {dir}; not written again");
-        if (fresh.Count == 0) return;
-        ParquetPartFile.WriteAtomically(dir, HiveLayout.PartName(node, fresh[0].Seq, fresh[^1].Seq), fresh);
+        // Parts never overlap: fresh events on both sides of an existing part go to two parts (so a range inside
+        // another's range is always a merge's leftover, which compaction may delete).
+        int start = 0;
+        for (int i = 1; i <= fresh.Count; i++)
+        {
+            if (i < fresh.Count && !Between(existing, fresh[i - 1].Seq, fresh[i].Seq)) continue;
+            var run = start == 0 && i == fresh.Count ? fresh : fresh.GetRange(start, i - start);
+            ParquetPartFile.WriteAtomically(dir, HiveLayout.PartName(node, run[0].Seq, run[^1].Seq), run);
+            _compactor.Written(dir);
+            start = i;
+        }
+    }
+
+    private static bool Between(List<(long First, long Last, string Path)> parts, long after, long before)
+    {
+        foreach (var (first, _, _) in parts)
+            if (first > after && first < before) return true;
+        return false;
     }
 
     private static bool Covered(List<(long First, long Last, string Path)> parts, long seq)

@@ -21,6 +21,12 @@ internal sealed class PartRow
     public string[]? Routes { get; init; }
     public string? Event { get; init; }
 
+    private static string NextString(ref Utf8JsonReader reader)
+    {
+        reader.Read();
+        return reader.GetString() ?? "";
+    }
+
     /// <summary>Reads a row back from a line <see cref="OutputBatch"/> wrote (the record as <c>ingestd read</c> prints it, plus id).</summary>
     public static PartRow FromLine(ReadOnlySpan<byte> line, long timeNs)
     {
@@ -32,33 +38,39 @@ internal sealed class PartRow
         reader.Read(); // StartObject
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
-            string name = reader.GetString()!;
-            reader.Read();
-            switch (name)
+            // Names compared as bytes: no string per member.
+            if (reader.ValueTextEquals("event"u8))
             {
-                case "id": id = reader.GetString()!; break;
-                case "seq": seq = reader.GetInt64(); break;
-                case "tenant": tenant = reader.GetString()!; break;
-                case "stream": stream = reader.GetString(); break;
-                case "dialect": dialect = reader.GetString()!; break;
-                case "kind": kind = reader.GetString()!; break;
-                case "level": level = reader.GetString()!; break;
-                case "service": service = reader.GetString()!; break;
-                case "routes":
-                    var list = new List<string>();
-                    while (reader.Read() && reader.TokenType == JsonTokenType.String) list.Add(reader.GetString()!);
-                    routes = [.. list];
-                    break;
-                case "event":
-                    if (reader.TokenType == JsonTokenType.Null) break;
-                    // The event as it is in the line: the JSON `ingestd read` prints, byte for byte.
-                    int start = (int)reader.TokenStartIndex;
-                    reader.Skip();
-                    evt = System.Text.Encoding.UTF8.GetString(line[start..(int)reader.BytesConsumed]);
-                    break;
-                default:
-                    reader.Skip();
-                    break;
+                reader.Read();
+                if (reader.TokenType == JsonTokenType.Null) continue;
+                // The event as it is in the line: the JSON `ingestd read` prints, byte for byte.
+                int start = (int)reader.TokenStartIndex;
+                reader.Skip();
+                evt = System.Text.Encoding.UTF8.GetString(line[start..(int)reader.BytesConsumed]);
+            }
+            else if (reader.ValueTextEquals("routes"u8))
+            {
+                reader.Read();
+                var list = new List<string>();
+                while (reader.Read() && reader.TokenType == JsonTokenType.String) list.Add(reader.GetString()!);
+                routes = [.. list];
+            }
+            else if (reader.ValueTextEquals("seq"u8))
+            {
+                reader.Read();
+                seq = reader.GetInt64();
+            }
+            else if (reader.ValueTextEquals("id"u8)) id = NextString(ref reader);
+            else if (reader.ValueTextEquals("tenant"u8)) tenant = NextString(ref reader);
+            else if (reader.ValueTextEquals("stream"u8)) stream = NextString(ref reader);
+            else if (reader.ValueTextEquals("dialect"u8)) dialect = NextString(ref reader);
+            else if (reader.ValueTextEquals("kind"u8)) kind = NextString(ref reader);
+            else if (reader.ValueTextEquals("level"u8)) level = NextString(ref reader);
+            else if (reader.ValueTextEquals("service"u8)) service = NextString(ref reader);
+            else
+            {
+                reader.Read();
+                reader.Skip();
             }
         }
         return new PartRow
@@ -103,14 +115,22 @@ internal static class ParquetPartFile
     };
 
     /// <summary>Writes <paramref name="rows"/> to <paramref name="directory"/>/<paramref name="name"/>; on return it survives power loss.</summary>
-    public static void WriteAtomically(string directory, string name, IReadOnlyList<PartRow> rows)
+    public static void WriteAtomically(string directory, string name, IReadOnlyList<PartRow> rows) =>
+        WriteAtomically(directory, name, async writer =>
+        {
+            for (int start = 0; start < rows.Count; start += RowGroupRows)
+                await WriteRowGroupAsync(writer, rows, start, Math.Min(RowGroupRows, rows.Count - start));
+        });
+
+    /// <summary>Writes a file whose row groups <paramref name="body"/> adds, atomically (see the class).</summary>
+    public static void WriteAtomically(string directory, string name, Func<ParquetWriter, Task> body)
     {
         string temp = Path.Combine(directory, HiveLayout.TempName(name));
         try
         {
             using (var file = new FileStream(temp, FileMode.Create, FileAccess.ReadWrite, FileShare.None))
             {
-                WriteAsync(file, rows).GetAwaiter().GetResult();
+                WriteAsync(file, body).GetAwaiter().GetResult();
                 file.Flush(flushToDisk: true);
             }
             File.Move(temp, Path.Combine(directory, name), overwrite: true);
@@ -123,35 +143,106 @@ internal static class ParquetPartFile
         DirectorySync.Fsync(directory);
     }
 
-    private static async Task WriteAsync(Stream stream, IReadOnlyList<PartRow> rows)
+    private static async Task WriteAsync(Stream stream, Func<ParquetWriter, Task> body)
     {
         await using var writer = await ParquetWriter.CreateAsync(Schema, stream, Options);
-        for (int start = 0; start < rows.Count; start += RowGroupRows)
+        await body(writer);
+    }
+
+    /// <summary>Rows <paramref name="start"/>.. of <paramref name="rows"/> as one row group.</summary>
+    public static async Task WriteRowGroupAsync(ParquetWriter writer, IReadOnlyList<PartRow> rows, int start, int count)
+    {
+        using var group = writer.CreateRowGroup();
+        await group.WriteAsync(IdField, Strings(rows, start, count, r => r.Id));
+        var seqs = new long[count];
+        var times = new DateTime[count];
+        for (int i = 0; i < count; i++)
         {
-            int count = Math.Min(RowGroupRows, rows.Count - start);
-            using var group = writer.CreateRowGroup();
-            await group.WriteAsync(IdField, Strings(rows, start, count, r => r.Id));
-            var seqs = new long[count];
-            var times = new DateTime[count];
-            for (int i = 0; i < count; i++)
-            {
-                seqs[i] = rows[start + i].Seq;
-                // Whole microseconds (floor), the column's precision.
-                long us = Math.DivRem(rows[start + i].TimeNs, 1000, out long rem) - (rem < 0 ? 1 : 0);
-                times[i] = new DateTime(DateTime.UnixEpoch.Ticks + us * 10, DateTimeKind.Utc);
-            }
-            await group.WriteAsync<long>(SeqField, seqs);
-            await group.WriteAsync<DateTime>(TimeField, times);
-            await group.WriteAsync(TenantField, Strings(rows, start, count, r => r.Tenant));
-            await group.WriteAsync(DialectField, Strings(rows, start, count, r => r.Dialect));
-            await group.WriteAsync(KindField, Strings(rows, start, count, r => r.Kind));
-            await group.WriteAsync(ServiceField, Strings(rows, start, count, r => r.Service));
-            await group.WriteAsync(LevelField, Strings(rows, start, count, r => r.Level));
-            await group.WriteAsync(StreamField, Strings(rows, start, count, r => r.Stream));
-            await WriteRoutesAsync(group, rows, start, count);
-            await group.WriteAsync(EventField, Strings(rows, start, count, r => r.Event));
-            group.CompleteValidate();
+            seqs[i] = rows[start + i].Seq;
+            // Whole microseconds (floor), the column's precision.
+            long us = Math.DivRem(rows[start + i].TimeNs, 1000, out long rem) - (rem < 0 ? 1 : 0);
+            times[i] = new DateTime(DateTime.UnixEpoch.Ticks + us * 10, DateTimeKind.Utc);
         }
+        await group.WriteAsync<long>(SeqField, seqs);
+        await group.WriteAsync<DateTime>(TimeField, times);
+        await group.WriteAsync(TenantField, Strings(rows, start, count, r => r.Tenant));
+        await group.WriteAsync(DialectField, Strings(rows, start, count, r => r.Dialect));
+        await group.WriteAsync(KindField, Strings(rows, start, count, r => r.Kind));
+        await group.WriteAsync(ServiceField, Strings(rows, start, count, r => r.Service));
+        await group.WriteAsync(LevelField, Strings(rows, start, count, r => r.Level));
+        await group.WriteAsync(StreamField, Strings(rows, start, count, r => r.Stream));
+        await WriteRoutesAsync(group, rows, start, count);
+        await group.WriteAsync(EventField, Strings(rows, start, count, r => r.Event));
+        group.CompleteValidate();
+    }
+
+    /// <summary>The rows of a part file this class wrote, one row group at a time (for compaction).</summary>
+    public static async IAsyncEnumerable<List<PartRow>> ReadRowGroupsAsync(string path)
+    {
+        await using var reader = await ParquetReader.CreateAsync(path);
+        var fields = reader.Schema.GetDataFields();
+        if (fields.Length != Schema.GetDataFields().Length)
+            throw new InvalidDataException($"{path}: {fields.Length} columns, expected {Schema.GetDataFields().Length} (not a part of this output?)");
+        for (int g = 0; g < reader.RowGroupCount; g++)
+        {
+            using var group = reader.OpenRowGroupReader(g);
+            int n = checked((int)group.RowCount);
+            var ids = await ReadStrings(group, fields[0], n);
+            var seqs = new long[n];
+            await group.ReadAsync<long>(fields[1], seqs.AsMemory(), null, default);
+            var times = new DateTime[n];
+            await group.ReadAsync<DateTime>(fields[2], times.AsMemory(), null, default);
+            var tenants = await ReadStrings(group, fields[3], n);
+            var dialects = await ReadStrings(group, fields[4], n);
+            var kinds = await ReadStrings(group, fields[5], n);
+            var services = await ReadStrings(group, fields[6], n);
+            var levels = await ReadStrings(group, fields[7], n);
+            var streams = await ReadStrings(group, fields[8], n);
+            var routes = await ReadRoutes(group, fields[9], n);
+            var events = await ReadStrings(group, fields[10], n);
+            var rows = new List<PartRow>(n);
+            for (int i = 0; i < n; i++)
+            {
+                rows.Add(new PartRow
+                {
+                    Id = ids[i]!, Seq = seqs[i], TimeNs = (times[i].Ticks - DateTime.UnixEpoch.Ticks) * 100,
+                    Tenant = tenants[i]!, Dialect = dialects[i]!, Kind = kinds[i]!, Service = services[i]!, Level = levels[i]!,
+                    Stream = streams[i], Routes = routes[i], Event = events[i],
+                });
+            }
+            yield return rows;
+        }
+    }
+
+    private static async Task<string?[]> ReadStrings(ParquetRowGroupReader group, DataField field, int n)
+    {
+        var values = new string?[n];
+        await group.ReadAsync(field, values.AsMemory(), null, default);
+        return values;
+    }
+
+    private static async Task<string[]?[]> ReadRoutes(ParquetRowGroupReader group, DataField field, int rows)
+    {
+        int levels = checked((int)(group.GetMetadata(field)?.MetaData?.NumValues ?? 0));
+        var values = new ReadOnlyMemory<char>[levels];
+        var definitions = new int[levels];
+        var repetitions = new int[levels];
+        await group.ReadRawAsync<ReadOnlyMemory<char>>(field, values.AsMemory(), definitions.AsMemory(), repetitions.AsMemory(), default);
+        var result = new string[]?[rows];
+        var current = new List<string>();
+        int row = -1, next = 0;
+        for (int i = 0; i < levels; i++)
+        {
+            if (repetitions[i] == 0)
+            {
+                if (row >= 0 && current.Count > 0) result[row] = [.. current];
+                current.Clear();
+                row++;
+            }
+            if (definitions[i] == 2) current.Add(values[next++].ToString());
+        }
+        if (row >= 0 && current.Count > 0) result[row] = [.. current];
+        return result;
     }
 
     private static string?[] Strings(IReadOnlyList<PartRow> rows, int start, int count, Func<PartRow, string?> column)
