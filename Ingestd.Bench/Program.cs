@@ -3,6 +3,7 @@ using BenchmarkDotNet.Jobs;
 using BenchmarkDotNet.Running;
 using BenchmarkDotNet.Toolchains.InProcess.Emit;
 using Perfolizer.Horology;
+using Ingestd.Bench.Cluster;
 using Ingestd.Bench.Compare;
 using Ingestd.Bench.Faults;
 using Ingestd.Bench.Load;
@@ -21,6 +22,7 @@ public static class Program
         Ingestd.Bench kestrel-ordinary --listen H:P --out F    the ordinary ASP.NET Core /v1/drain (started by compare)
         Ingestd.Bench kestrel-ingestd --listen H:P --data-dir D   ingestd's pipeline hosted on Kestrel (started by compare)
         Ingestd.Bench faults --daemon PATH --work DIR            disk faults under load against the real daemon (run by scripts/faults.sh)
+        Ingestd.Bench cluster ports|stream|load|check …          the JetStream and load steps of scripts/cluster-test.sh (cluster --help)
         """;
 
     /// <summary>Dispatches on the verb; with no known verb the arguments go to BenchmarkDotNet, as before.</summary>
@@ -49,6 +51,8 @@ public static class Program
                 return KestrelHostedIngestd.Run(args[1..]);
             case "faults":
                 return FaultsCommand.Run(args[1..]);
+            case "cluster":
+                return ClusterCommand.Run(args[1..]);
             case "-h" or "--help":
                 Console.WriteLine(Usage);
                 return 0;

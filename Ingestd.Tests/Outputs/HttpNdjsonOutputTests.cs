@@ -102,6 +102,19 @@ public class HttpNdjsonOutputTests
     }
 
     [Fact]
+    public void Only_records_whose_event_fields_satisfy_the_where_condition_are_delivered()
+    {
+        using var dir = new TempDir();
+        using var capture = new CaptureServer();
+        using var daemon = DaemonProcess.Start(dir.Path, Config(capture.Url, "match = { where = \"metadata.user_id >= 7\" }"));
+        Ingest(daemon, "t", "user", 10);
+        WaitForCursor(dir.Path, 10);
+
+        var delivered = Parse(capture.Lines);
+        Assert.Equal(["user-7", "user-8", "user-9"], delivered.Select(Message).ToArray());
+    }
+
+    [Fact]
     public void A_dead_destination_does_not_stop_ingest_and_nothing_is_lost_once_it_returns()
     {
         using var dir = new TempDir();

@@ -117,4 +117,53 @@ public class NatsJetStreamOutputTests
             Assert.Equal(35, messages.Select(m => m.MsgId).Distinct().Count());
         }
     }
+
+    [Fact]
+    public void Nats_killed_mid_delivery_and_restarted_loses_nothing_and_duplicates_nothing()
+    {
+        using var store = new TempDir();
+        using var dir = new TempDir();
+        int port = NatsServer.FreePort();
+        string url = $"nats://127.0.0.1:{port}";
+        using var daemon = DaemonProcess.Start(dir.Path, Config(url));
+        var nats = NatsServer.Start(store.Path, port);
+        try
+        {
+            CreateStream(url);
+            Ingest(daemon, "acme", "before", 40);
+            HttpNdjsonOutputTests.WaitForCursor(dir.Path, 40, "js");
+            Ingest(daemon, "acme", "during", 200);
+        }
+        finally
+        {
+            nats.Dispose(); // SIGKILL, whatever the output is doing
+        }
+        Ingest(daemon, "acme", "while-down", 60);
+        using (NatsServer.Start(store.Path, port))
+        {
+            HttpNdjsonOutputTests.WaitForCursor(dir.Path, 300, "js");
+            var messages = ReadStream(url);
+            var stored = IngestdCli.ReadRecords(dir.Path);
+            Assert.Equal(300, stored.Count);
+            Assert.Equal(300, messages.Count);
+            Assert.Equal(stored.Select(r => $"node-a-{r.GetProperty("seq").GetInt64()}").Order(), messages.Select(m => m.MsgId).Order());
+        }
+    }
+
+    [Fact]
+    public void With_the_servers_of_a_cluster_listed_events_are_delivered_while_one_of_them_is_down()
+    {
+        using var store = new TempDir();
+        using var dir = new TempDir();
+        using var nats = NatsServer.Start(store.Path, NatsServer.FreePort());
+        CreateStream(nats.Url);
+        // The client tries the listed servers in random order: the dead one first about half the time.
+        string urls = $"nats://127.0.0.1:{NatsServer.FreePort()}, {nats.Url}";
+        using (var daemon = DaemonProcess.Start(dir.Path, Config(urls)))
+        {
+            Ingest(daemon, "acme", "listed", 20);
+            HttpNdjsonOutputTests.WaitForCursor(dir.Path, 20, "js");
+        }
+        Assert.Equal(20, ReadStream(nats.Url).Select(m => m.MsgId).Distinct().Count());
+    }
 }

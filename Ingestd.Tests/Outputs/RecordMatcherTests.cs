@@ -7,10 +7,10 @@ namespace Ingestd.Tests.Outputs;
 /// <summary>An output's <c>match</c> over the stored record's header fields.</summary>
 public class RecordMatcherTests
 {
-    private static bool Matches(OutputMatchConfig match, string stream = "", string routes = "")
+    private static bool Matches(OutputMatchConfig match, string stream = "", string routes = "", string json = "{}")
     {
         var buffer = new byte[512];
-        int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8, "{}"u8,
+        int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8, System.Text.Encoding.UTF8.GetBytes(json),
             System.Text.Encoding.UTF8.GetBytes(stream), System.Text.Encoding.UTF8.GetBytes(routes));
         Assert.True(RecordView.TryRead(buffer.AsSpan(0, n), out var view, out _));
         return new RecordMatcher(match).Matches(view);
@@ -38,5 +38,45 @@ public class RecordMatcherTests
     {
         Assert.True(Matches(new OutputMatchConfig { Routes = ["store"] }));
         Assert.False(Matches(new OutputMatchConfig { Routes = ["alerts"] }));
+    }
+
+    private static OutputMatchConfig Where(string condition) =>
+        new() { Where = new OutputWhere(condition, Ingestd.Parsing.Conditions.ConditionParser.Parse(condition)) };
+
+    [Fact]
+    public void A_where_condition_takes_records_whose_event_fields_satisfy_it()
+    {
+        var match = Where("event.amount > 100 and event.currency == 'EUR'");
+        Assert.True(Matches(match, json: """{"event":{"amount":250,"currency":"EUR"}}"""));
+        Assert.False(Matches(match, json: """{"event":{"amount":50,"currency":"EUR"}}"""));
+        Assert.False(Matches(match, json: """{"event":{"amount":250}}"""));
+    }
+
+    [Fact]
+    public void A_where_condition_can_name_header_fields()
+    {
+        Assert.True(Matches(Where("starts_with(service, 'pay') and tenant == 'acme'")));
+        Assert.False(Matches(Where("level in ['error', 'fatal']")));
+    }
+
+    [Fact]
+    public void A_where_condition_is_tested_only_after_the_header_lists_agree()
+    {
+        var match = Where("exists(event.id)") with { Tenants = ["other"] };
+        Assert.False(Matches(match, json: """{"event":{"id":1}}"""));
+    }
+
+    [Fact]
+    public void One_matcher_judges_each_record_by_its_own_fields()
+    {
+        var buffer = new byte[512];
+        var matcher = new RecordMatcher(Where("event.id == 2"));
+        foreach (var (json, expected) in new[] { ("""{"event":{"id":1}}""", false), ("""{"event":{"id":2}}""", true), ("""{"event":{"id":3}}""", false) })
+        {
+            int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8,
+                System.Text.Encoding.UTF8.GetBytes(json), ""u8, ""u8);
+            Assert.True(RecordView.TryRead(buffer.AsSpan(0, n), out var view, out _));
+            Assert.Equal(expected, matcher.Matches(view));
+        }
     }
 }

@@ -8,7 +8,8 @@ namespace Ingestd.Tests.Support;
 /// <summary>
 /// A small HTTP/1.1 server on 127.0.0.1 (ephemeral port) that keeps the NDJSON lines of every request it answers 2xx,
 /// and can be told to fail: 503 while <see cref="Down"/> or for the next <see cref="Fail503Next"/> requests, 400 for
-/// a body containing <see cref="RefuseMarker"/>, or no answer at all while <see cref="Hang"/>.
+/// a body containing <see cref="RefuseMarker"/>, or no answer at all while <see cref="Hang"/>; or <see cref="Answer"/>
+/// decides (a receiver of another protocol, e.g. one that answers an OTLP partial success).
 /// </summary>
 public sealed class CaptureServer : IDisposable
 {
@@ -29,6 +30,9 @@ public sealed class CaptureServer : IDisposable
     public volatile bool Down;
     public volatile bool Hang;
     public volatile string? RefuseMarker;
+
+    /// <summary>When set, answers each (decompressed) body with the status and body it returns; no lines are kept.</summary>
+    public volatile Func<byte[], (int Status, byte[] Body)>? Answer;
     public int Fail503Next { set => Volatile.Write(ref _fail503Next, value); }
 
     /// <summary>Requests received, answered or not.</summary>
@@ -118,6 +122,14 @@ public sealed class CaptureServer : IDisposable
                 {
                     await Task.Delay(Timeout.Infinite, _stop.Token);
                     return;
+                }
+                if (Answer is { } answerFor)
+                {
+                    var (custom, customBody) = answerFor(body);
+                    await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                        $"HTTP/1.1 {custom} Answer\r\nContent-Length: {customBody.Length}\r\nContent-Type: application/x-protobuf\r\n\r\n"), _stop.Token);
+                    await stream.WriteAsync(customBody, _stop.Token);
+                    continue;
                 }
                 int status = 200;
                 if (Down || Interlocked.Decrement(ref _fail503Next) >= 0) status = 503;

@@ -1,3 +1,4 @@
+using Ingestd.Parsing.Conditions;
 using Tomlyn.Syntax;
 
 namespace Ingestd.Config;
@@ -24,7 +25,8 @@ internal static partial class ConfigLoader
         private OutputConfig MapOutput(TomlTableNode table)
         {
             string? name = null, type = null, url = null, path = null;
-            int typeLine = table.Line;
+            int typeLine = table.Line, urlLine = table.Line;
+            bool urlIsList = false;
             var output = new OutputConfig { Name = "", Type = "" };
             foreach (TomlEntry entry in table.Entries)
             {
@@ -65,9 +67,10 @@ internal static partial class ConfigLoader
                         };
                         break;
                     case "url":
-                        url = ReadString(v, key);
-                        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "nats" or "tls"))
-                            throw Error(entry.Line, $"{key}: expected an http://, https:// or nats:// URL, got \"{url}\"");
+                        // Several servers (a NATS cluster): an array, or NATS's own comma-separated form; kept comma-joined.
+                        url = v is TomlArrayNode ? string.Join(',', ReadStringList(v, key, echoValues: true)) : ReadString(v, key);
+                        urlLine = entry.Line;
+                        urlIsList = v is TomlArrayNode { Items.Count: > 1 };
                         break;
                     case "subject":
                         output = output with { Subject = ReadString(v, key) };
@@ -92,8 +95,12 @@ internal static partial class ConfigLoader
                     case "retry_max_backoff":
                         output = output with { RetryMaxBackoff = ReadDuration(v, key, allowZero: false) };
                         break;
+                    case "table" or "create_table" or "user" or "password" or "auth":
+                        output = MapClickHouseKey(entry, key, output);
+                        break;
                     default:
-                        throw UnknownKey(entry, key);
+                        if (!IsHttpFamilyKey(entry.Key)) throw UnknownKey(entry, key);
+                        break; // read by MapHttpFamily once the type is known
                 }
             }
             if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
@@ -102,11 +109,67 @@ internal static partial class ConfigLoader
             if (table.Find("path") is { } pathEntry) throw Error(pathEntry.Line, $"outputs.path: only for type parquet_files (output '{name}' is {type})");
             if (url is null) throw Error(typeLine, $"outputs.url: output '{name}' ({type}) needs a url");
             bool nats = type == "nats_jetstream";
-            if (nats != url!.StartsWith("nats://", StringComparison.Ordinal) && !(nats && url.StartsWith("tls://", StringComparison.Ordinal)))
-                throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs a nats:// URL" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
+            // Only NATS takes a list, the servers of a cluster (a comma in an HTTP URL is part of that URL).
+            if (urlIsList && !nats) throw Error(urlLine, $"outputs.url: output '{name}' ({type}) takes one URL (a list is for nats_jetstream: the servers of a cluster)");
+            if (nats) url = string.Join(',', url.Split(',', StringSplitOptions.TrimEntries));
+            foreach (string one in nats ? url.Split(',') : [url])
+            {
+                if (!Uri.TryCreate(one, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https" or "nats" or "tls"))
+                    throw Error(urlLine, $"outputs.url: expected an http://, https:// or nats:// URL, got \"{one}\"");
+                if (nats != (uri.Scheme is "nats" or "tls"))
+                    throw Error(typeLine, nats ? $"outputs.url: output '{name}' (nats_jetstream) needs nats:// URLs" : $"outputs.url: output '{name}' ({type}) needs an http(s):// URL");
+            }
             if (!nats && table.Find("subject") is { } subject) throw Error(subject.Line, $"outputs.subject: only for type nats_jetstream (output '{name}' is {type})");
-            if (type != "elasticsearch" && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for type elasticsearch (output '{name}' is {type})");
-            return output with { Name = name, Type = type, Url = url };
+            if (type is not ("elasticsearch" or "splunk_hec") && table.Find("index") is { } index) throw Error(index.Line, $"outputs.index: only for types elasticsearch and splunk_hec (output '{name}' is {type})");
+            foreach (string only in ClickHouseKeys)
+                if (type != "clickhouse" && table.Find(only) is { } found) throw Error(found.Line, $"outputs.{only}: only for type clickhouse (output '{name}' is {type})");
+            return MapHttpFamily(table, output with { Name = name, Type = type, Url = url }, typeLine);
+        }
+
+        private static readonly string[] ClickHouseKeys = ["table", "create_table", "user", "password", "auth"];
+
+        private OutputConfig MapClickHouseKey(TomlEntry entry, string key, OutputConfig output)
+        {
+            TomlNode v = entry.Value;
+            switch (entry.Key)
+            {
+                case "table":
+                    // Goes into the INSERT and CREATE statements as written: only plain identifiers.
+                    string table = ReadString(v, key);
+                    if (!IsClickHouseTableName(table))
+                        throw Error(entry.Line, $"{key}: expected a table name of letters, digits and '_' (optionally database.table), got \"{table}\"");
+                    return output with { Table = table };
+                case "create_table":
+                    return output with { CreateTable = ReadBool(v, key) };
+                case "user":
+                    return output with { User = ReadString(v, key) };
+                case "password":
+                    // A secret: never echoed in an error.
+                    return output with { Password = AsString(v) ?? throw Error(entry.Line, $"{key}: expected a string, got {KindOf(v)}") };
+                default:
+                    return output with
+                    {
+                        BasicAuth = AsString(v) switch
+                        {
+                            "headers" => false,
+                            "basic" => true,
+                            _ => throw Error(entry.Line, $"{key}: expected one of headers, basic, got {Describe(v)}"),
+                        },
+                    };
+            }
+        }
+
+        private static bool IsClickHouseTableName(string name)
+        {
+            string[] parts = name.Split('.');
+            if (parts.Length > 2) return false;
+            foreach (string part in parts)
+            {
+                if (part.Length == 0 || char.IsAsciiDigit(part[0])) return false;
+                foreach (char c in part)
+                    if (!char.IsAsciiLetterOrDigit(c) && c != '_') return false;
+            }
+            return true;
         }
 
         // parquet_files writes to a directory, and rolls hourly files: large batches by default (fewer, bigger parts).
@@ -114,7 +177,7 @@ internal static partial class ConfigLoader
         {
             if (path is null) throw Error(typeLine, $"outputs.path: output '{output.Name}' (parquet_files) needs a path (the directory for the files)");
             if (url is not null) throw Error(table.Find("url")!.Line, $"outputs.url: not for type parquet_files (output '{output.Name}' writes to path)");
-            foreach (string key in new[] { "subject", "index", "headers", "gzip" })
+            foreach (string key in (string[])["subject", "index", "headers", "gzip", .. ClickHouseKeys, .. LokiKeys, .. HecKeys])
                 if (table.Find(key) is { } entry) throw Error(entry.Line, $"outputs.{key}: not for type parquet_files (output '{output.Name}')");
             var batch = table.Find("batch") as TomlTableNode;
             if (batch?.Find("max_events") is null) output = output with { MaxEvents = 100_000 };
@@ -140,10 +203,25 @@ internal static partial class ConfigLoader
                     "level" => match with { Levels = ReadStringList(entry.Value, sub, echoValues: true) },
                     "stream" => match with { Streams = ReadStringList(entry.Value, sub, echoValues: true) },
                     "route" => match with { Routes = ReadStringList(entry.Value, sub, echoValues: true) },
+                    "where" => match with { Where = ReadCondition(entry.Value, sub) },
                     _ => throw UnknownKey(entry, sub),
                 };
             }
             return match;
+        }
+
+        // The same condition language as the pipelines' filters, compiled once here; an error names line and column.
+        private OutputWhere ReadCondition(TomlNode node, string key)
+        {
+            string text = ReadString(node, key);
+            try
+            {
+                return new OutputWhere(text, ConditionParser.Parse(text));
+            }
+            catch (ConditionException e)
+            {
+                throw Error(node.Line, $"{key}: column {e.Column}: {e.Problem}");
+            }
         }
 
         // Dialect and kind names are compared with the record's names, which are lower-case.

@@ -1,3 +1,5 @@
+using Ingestd.Parsing.Conditions;
+
 namespace Ingestd.Config;
 
 /// <summary>Where a new output (one without a cursor file) starts reading: the oldest stored record or the log's end.</summary>
@@ -13,7 +15,7 @@ internal enum OutputStart
 /// </summary>
 internal sealed record OutputConfig
 {
-    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "parquet_files"];
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "loki", "otlp_http", "splunk_hec", "clickhouse", "parquet_files"];
 
     /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
     public required string Name { get; init; }
@@ -61,13 +63,56 @@ internal sealed record OutputConfig
     /// <summary><c>retry_max_backoff</c>: the cap of the exponential backoff between retries.</summary>
     public TimeSpan RetryMaxBackoff { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary><c>table</c> (clickhouse): the table rows are inserted into, <c>name</c> or <c>database.name</c>.</summary>
+    public string Table { get; init; } = "ingestd_events";
+
+    /// <summary><c>create_table</c> (clickhouse): create the table with the documented schema if it does not exist.</summary>
+    public bool CreateTable { get; init; }
+
+    /// <summary><c>user</c> / <c>password</c> (clickhouse): the ClickHouse user (none: the server's default user).</summary>
+    public string? User { get; init; }
+
+    public string? Password { get; init; }
+
+    /// <summary><c>auth = "basic"</c> (clickhouse): send user and password as HTTP basic auth instead of <c>X-ClickHouse-User</c>/<c>-Key</c>.</summary>
+    public bool BasicAuth { get; init; }
+
     public bool Equals(OutputConfig? other) =>
         other is not null && Name == other.Name && Type == other.Type && Enabled == other.Enabled && Match.Equals(other.Match)
         && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
         && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Path == other.Path && Timeout == other.Timeout
-        && RetryMaxBackoff == other.RetryMaxBackoff;
+        && RetryMaxBackoff == other.RetryMaxBackoff
+        && Table == other.Table && CreateTable == other.CreateTable && User == other.User && Password == other.Password && BasicAuth == other.BasicAuth
+        && HttpFamilyEquals(other);
 
     public override int GetHashCode() => HashCode.Combine(Name, Type, Url);
+
+    // ---- loki, otlp_http, splunk_hec ----
+
+    /// <summary>The record fields a template may name, as <c>{name}</c> (Loki labels, Splunk HEC host/source/sourcetype/index).</summary>
+    public static readonly string[] TemplateFields = ["tenant", "dialect", "kind", "level", "service", "stream"];
+
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> DefaultLokiLabels =
+        [new("tenant", "{tenant}"), new("dialect", "{dialect}"), new("service_name", "{service}"), new("level", "{level}")];
+
+    /// <summary><c>labels = { job = "ingestd", tenant = "{tenant}" }</c> (loki): the stream labels; one that renders empty is left out. The default names the service <c>service_name</c>, as Loki does.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Labels { get; init; } = DefaultLokiLabels;
+
+    /// <summary><c>structured_metadata</c> (loki): the event id as structured metadata <c>ingestd_id</c> (Loki 3 / schema v13); false puts it in the line.</summary>
+    public bool StructuredMetadata { get; init; } = true;
+
+    /// <summary><c>token</c> (splunk_hec, required): sent as <c>Authorization: Splunk &lt;token&gt;</c>.</summary>
+    public string? Token { get; init; }
+
+    /// <summary><c>host</c>, <c>source</c>, <c>sourcetype</c>, <c>index</c> (splunk_hec): templates; absent ones are not sent (host: the machine's name).</summary>
+    public string? HecHost { get; init; }
+    public string? HecSource { get; init; } = "{service}";
+    public string? HecSourceType { get; init; }
+    public string? HecIndex { get; init; }
+
+    private bool HttpFamilyEquals(OutputConfig other) =>
+        Labels.SequenceEqual(other.Labels) && StructuredMetadata == other.StructuredMetadata && Token == other.Token
+        && HecHost == other.HecHost && HecSource == other.HecSource && HecSourceType == other.HecSourceType && HecIndex == other.HecIndex;
 }
 
 /// <summary>The header fields an output's records must have; each list is "any of", an empty list is "any".</summary>
@@ -82,10 +127,16 @@ internal sealed record OutputMatchConfig
     /// <summary>Route tags a pipeline's <c>route</c> step set; a record without any has the default route <c>store</c>.</summary>
     public IReadOnlyList<string> Routes { get; init; } = [];
 
+    /// <summary><c>where = "event.amount > 100 and not exists(event.test)"</c>: a condition over the event's fields, in the pipelines' filter language.</summary>
+    public OutputWhere? Where { get; init; }
+
     public bool Equals(OutputMatchConfig? other) =>
         other is not null && Tenants.SequenceEqual(other.Tenants) && Dialects.SequenceEqual(other.Dialects)
         && Kinds.SequenceEqual(other.Kinds) && Services.SequenceEqual(other.Services) && Levels.SequenceEqual(other.Levels)
-        && Streams.SequenceEqual(other.Streams) && Routes.SequenceEqual(other.Routes);
+        && Streams.SequenceEqual(other.Streams) && Routes.SequenceEqual(other.Routes) && Where?.Text == other.Where?.Text;
 
     public override int GetHashCode() => HashCode.Combine(Tenants.Count, Dialects.Count, Kinds.Count);
 }
+
+/// <summary>An output's <c>match.where</c>: the text as written (what a reload compares) and the condition compiled from it.</summary>
+internal sealed record OutputWhere(string Text, Condition Condition);

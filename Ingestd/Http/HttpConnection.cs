@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Ingestd.Diagnostics;
 using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Errors;
@@ -106,6 +107,7 @@ internal sealed class HttpConnection : IDisposable
         => Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
 
     // Returns true to go on with the next request on this connection.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ProcessRequestAsync()
     {
         _head.Reset();
@@ -144,6 +146,7 @@ internal sealed class HttpConnection : IDisposable
     }
 
     // Server-Sent Events and the like: send the head, then hand the socket to the stream until it ends.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> StreamResponseAsync(IResponseStream stream)
     {
         _response.Streaming = true;
@@ -159,6 +162,7 @@ internal sealed class HttpConnection : IDisposable
         return false;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ReadHeadAsync()
     {
         while (true)
@@ -219,6 +223,7 @@ internal sealed class HttpConnection : IDisposable
 
     private enum BodyRead { Complete, Refused, Lost }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<BodyRead> ReadBodyAsync()
     {
         EnterPhase(Phase.Body, _limits.BodyTimeout);
@@ -301,6 +306,7 @@ internal sealed class HttpConnection : IDisposable
         await SendResponseAsync().ConfigureAwait(false);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> SendResponseAsync()
     {
         _handler.BeforeSend(_response);

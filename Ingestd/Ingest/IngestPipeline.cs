@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using Ingestd.Config;
 using Ingestd.Parsing.Records;
 using Ingestd.Ring;
@@ -80,6 +81,7 @@ internal sealed class IngestPipeline
 
     /// <param name="keepBatch">Keep the record bytes after they are in the ring (else they go back to the pool at once).</param>
     /// <param name="waitForWrite">Under memory durability, still wait until the writer has written the records.</param>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<PublishOutcome> PublishAsync(RecordBatch batch, DurabilityWaiter waiter, bool keepBatch = false, bool waitForWrite = false)
     {
         if (batch.Count == 0) return PublishOutcome.Acknowledged;
@@ -119,6 +121,7 @@ internal sealed class IngestPipeline
     }
 
     // A batch over the chunk limit, as consecutive entries; with the ring positions after the first and the last one.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(PublishOutcome Outcome, long FirstEnd, long End)> PublishChunksAsync(RecordBatch batch)
     {
         var chunk = NextChunk(batch.Bytes, 0, _chunkBytes);
@@ -138,6 +141,7 @@ internal sealed class IngestPipeline
 
     // The ring position after the chunk, or null when the ring had no room for it in time: within
     // backpressure_wait, or (committed) before the writer went backpressure_wait without releasing space.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<long?> PublishChunkAsync(RecordBatch batch, Chunk chunk, bool committed, long committedAt = 0)
     {
         if (TryPublish(batch, chunk, out long end)) return end;

@@ -1,5 +1,6 @@
 using System.Text;
 using Ingestd.Config;
+using Ingestd.Parsing.Conditions;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Outputs;
@@ -7,8 +8,9 @@ namespace Ingestd.Outputs;
 /// <summary>
 /// An output's condition over the record header (<c>match</c>): every non-empty list must contain the record's value.
 /// Values are compared as bytes (tenant, service, stream, route tags) or ASCII case-insensitively (level); dialect and
-/// kind by table. A record with no route tags has the default route <c>store</c>.
-/// Allocates nothing per record.
+/// kind by table. A record with no route tags has the default route <c>store</c>. <c>where</c>, a condition over the
+/// event's fields, is tested last, so records the header already rules out are never read.
+/// Allocates nothing per record; one instance per output thread (the field locator is not thread-safe).
 /// </summary>
 internal sealed class RecordMatcher
 {
@@ -19,6 +21,8 @@ internal sealed class RecordMatcher
     private readonly byte[][] _routes;
     private readonly bool[]? _dialects;
     private readonly bool[]? _kinds;
+    private readonly Condition? _where;
+    private readonly FieldLocator _locator = new();
 
     public RecordMatcher(OutputMatchConfig match)
     {
@@ -29,6 +33,16 @@ internal sealed class RecordMatcher
         _routes = Bytes(match.Routes);
         _dialects = match.Dialects.Count == 0 ? null : Table<Dialect>(match.Dialects, d => RecordNames.Of(d));
         _kinds = match.Kinds.Count == 0 ? null : Table<RecordKind>(match.Kinds, k => RecordNames.Of(k));
+        if (match.Where is { } where)
+        {
+            // Each distinct path gets a locator slot, so a path the condition names twice is found once per record.
+            var paths = new List<FieldPath>();
+            where.Condition.CollectPaths(paths);
+            var table = new PathTable();
+            foreach (var path in paths)
+                if (!path.IsHeader) table.Intern(path);
+            _where = where.Condition;
+        }
     }
 
     public bool Matches(in RecordView view)
@@ -45,7 +59,24 @@ internal sealed class RecordMatcher
             foreach (var level in _levels) found |= Ascii.EqualsIgnoreCase(view.Level, level);
             if (!found) return false;
         }
-        return true;
+        return _where is null || WhereHolds(view);
+    }
+
+    private bool WhereHolds(in RecordView view)
+    {
+        _locator.Invalidate();
+        var fields = new EventFields
+        {
+            Tenant = view.Tenant,
+            Stream = view.Stream,
+            Service = view.Service,
+            Level = view.Level,
+            Json = view.Json,
+            Dialect = view.Dialect,
+            Kind = view.Kind,
+            Locator = _locator,
+        };
+        return _where!.Evaluate(ref fields);
     }
 
     // Route tags are stored comma-separated; none stored means the default route "store".

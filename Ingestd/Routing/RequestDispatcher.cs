@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Http;
@@ -85,6 +86,7 @@ internal sealed class RequestDispatcher : IRequestHandler
         return maxBody;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<IResponseStream?> CompleteAsync(PooledBuffer body, Response response)
     {
         var endpoint = _endpoint!;

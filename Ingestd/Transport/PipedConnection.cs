@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Ingestd.Transport;
 
@@ -76,6 +77,7 @@ internal abstract class PipedConnection : ITransportConnection
         while (await ReceiveAsync(scratch).ConfigureAwait(false) > 0) { }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<bool> SendAsync(ReadOnlyMemory<byte> bytes)
     {
         try

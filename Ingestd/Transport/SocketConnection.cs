@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Ingestd.Transport;
 
@@ -9,6 +10,7 @@ internal sealed class SocketConnection : PipedConnection
 
     protected override ValueTask<int> ReceiveAsync(Memory<byte> buffer) => Socket.ReceiveAsync(buffer, SocketFlags.None);
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     protected override async ValueTask SendAllAsync(ReadOnlyMemory<byte> bytes)
     {
         while (!bytes.IsEmpty)

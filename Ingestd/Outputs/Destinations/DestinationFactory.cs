@@ -14,6 +14,10 @@ internal static class DestinationFactory
         "http_ndjson" => new HttpNdjsonDestination(config),
         "elasticsearch" => new ElasticsearchDestination(config),
         "nats_jetstream" => CreateNats(config),
+        "loki" => new LokiDestination(config),
+        "otlp_http" => new OtlpHttpDestination(config),
+        "splunk_hec" => new SplunkHecDestination(config),
+        "clickhouse" => new ClickHouseDestination(config),
         "parquet_files" => new ParquetFilesDestination(config),
         _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
     };

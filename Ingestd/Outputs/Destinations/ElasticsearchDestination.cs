@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.IO.Compression;
 using System.Net;
 using System.Net.Http;
 using System.Net.Http.Headers;
@@ -7,10 +6,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ingestd.Config;
-
-using Ingestd.Parsing.Records;
-
 using Ingestd.Outputs;
+using Ingestd.Parsing.Records;
 
 namespace Ingestd.Outputs.Destinations;
 
@@ -24,23 +21,21 @@ namespace Ingestd.Outputs.Destinations;
 /// </summary>
 internal sealed class ElasticsearchDestination : IDestination
 {
-    private static readonly MediaTypeHeaderValue NdjsonType = new("application/x-ndjson");
 
     private readonly HttpClient _client;
     private readonly Uri _bulkUrl;
     private readonly string _index;
     private readonly IReadOnlyList<KeyValuePair<string, string>> _headers;
-    private readonly bool _gzip;
+    private readonly RequestBody _request;
     private readonly ArrayBufferWriter<byte> _body = new(64 * 1024);
     private readonly Utf8JsonWriter _json;
-    private readonly MemoryStream _compressed = new();
 
     public ElasticsearchDestination(OutputConfig config)
     {
         _bulkUrl = new Uri(config.Url!.TrimEnd('/') + "/_bulk");
         _index = config.Index;
         _headers = config.Headers;
-        _gzip = config.Gzip;
+        _request = new RequestBody(config.Gzip, new MediaTypeHeaderValue("application/x-ndjson"));
         _json = new Utf8JsonWriter(_body, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
         _client = new HttpClient(new SocketsHttpHandler
         {
@@ -56,7 +51,7 @@ internal sealed class ElasticsearchDestination : IDestination
     public DeliveryResult Send(OutputBatch batch, IReadOnlyList<int> items, CancellationToken ct)
     {
         WriteBody(batch, items);
-        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _bulkUrl) { Content = Content() };
+        using var request = new HttpRequestMessage(System.Net.Http.HttpMethod.Post, _bulkUrl) { Content = _request.For(_body.WrittenMemory) };
         foreach (var (name, value) in _headers)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value)) request.Content.Headers.TryAddWithoutValidation(name, value);
@@ -111,24 +106,6 @@ internal sealed class ElasticsearchDestination : IDestination
         return Encoding.UTF8.GetBytes(_index.Replace("{tenant}", tenant).Replace("{dialect}", dialect));
     }
 
-    private HttpContent Content()
-    {
-        HttpContent content;
-        if (_gzip)
-        {
-            _compressed.SetLength(0);
-            using (var gzip = new GZipStream(_compressed, CompressionLevel.Fastest, leaveOpen: true)) gzip.Write(_body.WrittenSpan);
-            content = new ByteArrayContent(_compressed.GetBuffer(), 0, (int)_compressed.Length);
-            content.Headers.ContentEncoding.Add("gzip");
-        }
-        else
-        {
-            content = new ReadOnlyMemoryContent(_body.WrittenMemory);
-        }
-        content.Headers.ContentType = NdjsonType;
-        return content;
-    }
-
     /// <summary>
     /// <c>{"errors":false,…}</c> acknowledges everything; with <c>"errors":true</c> each item's <c>status</c> decides:
     /// 2xx or 409 (already there: a redelivery) delivered, 429 and 5xx retried, anything else refused.
@@ -175,6 +152,6 @@ internal sealed class ElasticsearchDestination : IDestination
     {
         _client.Dispose();
         _json.Dispose();
-        _compressed.Dispose();
+        _request.Dispose();
     }
 }

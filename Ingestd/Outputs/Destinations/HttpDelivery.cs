@@ -1,5 +1,4 @@
 using System.Net.Http;
-
 using Ingestd.Outputs;
 
 namespace Ingestd.Outputs.Destinations;
@@ -23,5 +22,21 @@ internal static class HttpDelivery
         };
         result = reason is null ? default : DeliveryResult.Transient(reason);
         return reason is not null;
+    }
+
+    /// <summary>The start of an error answer's body, on one line: it makes the reason useful in the log and the dead-letter file.</summary>
+    public static string ReadSome(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            using var stream = response.Content.ReadAsStream(ct);
+            var buffer = new byte[512];
+            int n = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            return System.Text.Encoding.UTF8.GetString(buffer, 0, n).ReplaceLineEndings(" ").Trim();
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return "(no body)";
+        }
     }
 }

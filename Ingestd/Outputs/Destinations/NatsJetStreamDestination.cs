@@ -1,9 +1,8 @@
 using System.Text;
 using Ingestd.Config;
+using Ingestd.Outputs;
 using NATS.Client.Core;
 using NATS.Client.JetStream;
-
-using Ingestd.Outputs;
 
 namespace Ingestd.Outputs.Destinations;
 
@@ -13,6 +12,9 @@ namespace Ingestd.Outputs.Destinations;
 /// id so the stream's duplicate window drops a redelivery, and waits for each publish ack. The events of a batch are
 /// published concurrently; an ack (or a duplicate ack) delivers an event; no stream for the subject, no connection
 /// or a timeout is transient. The stream itself is the operator's (it is not created here).
+/// <c>url</c> may list several servers of a cluster (comma-joined by the config): the client connects to one and,
+/// when it dies, reconnects to another (or to one the cluster announced); a publish whose ack was lost on the way
+/// is retried with the same <c>Nats-Msg-Id</c>, which the stream drops within its duplicate window.
 /// </summary>
 internal sealed class NatsJetStreamDestination : IDestination
 {
