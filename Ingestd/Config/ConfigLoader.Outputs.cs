@@ -24,7 +24,7 @@ internal static partial class ConfigLoader
 
         private OutputConfig MapOutput(TomlTableNode table)
         {
-            string? name = null, type = null, url = null;
+            string? name = null, type = null, url = null, path = null;
             int typeLine = table.Line, urlLine = table.Line;
             bool urlIsList = false;
             var output = new OutputConfig { Name = "", Type = "" };
@@ -81,6 +81,11 @@ internal static partial class ConfigLoader
                     case "headers":
                         output = output with { Headers = ReadHeaders(v, key) };
                         break;
+                    case "path":
+                        path = ReadString(v, key);
+                        if (!System.IO.Path.IsPathFullyQualified(path))
+                            throw Error(entry.Line, $"{key}: expected an absolute directory, got \"{path}\"");
+                        break;
                     case "gzip":
                         output = output with { Gzip = ReadBool(v, key) };
                         break;
@@ -100,6 +105,8 @@ internal static partial class ConfigLoader
             }
             if (name is null) throw Error(table.Line, "outputs: missing required key 'name'");
             if (type is null) throw Error(table.Line, $"outputs: output '{name}' is missing required key 'type' ({string.Join(", ", OutputConfig.KnownTypes)})");
+            if (type == "parquet_files") return MapParquetFiles(table, output with { Name = name, Type = type }, path, url, typeLine);
+            if (table.Find("path") is { } pathEntry) throw Error(pathEntry.Line, $"outputs.path: only for type parquet_files (output '{name}' is {type})");
             if (url is null) throw Error(typeLine, $"outputs.url: output '{name}' ({type}) needs a url");
             bool nats = type == "nats_jetstream";
             // Only NATS takes a list, the servers of a cluster (a comma in an HTTP URL is part of that URL).
@@ -163,6 +170,20 @@ internal static partial class ConfigLoader
                     if (!char.IsAsciiLetterOrDigit(c) && c != '_') return false;
             }
             return true;
+        }
+
+        // parquet_files writes to a directory, and rolls hourly files: large batches by default (fewer, bigger parts).
+        private OutputConfig MapParquetFiles(TomlTableNode table, OutputConfig output, string? path, string? url, int typeLine)
+        {
+            if (path is null) throw Error(typeLine, $"outputs.path: output '{output.Name}' (parquet_files) needs a path (the directory for the files)");
+            if (url is not null) throw Error(table.Find("url")!.Line, $"outputs.url: not for type parquet_files (output '{output.Name}' writes to path)");
+            foreach (string key in (string[])["subject", "index", "headers", "gzip", .. ClickHouseKeys, .. LokiKeys, .. HecKeys])
+                if (table.Find(key) is { } entry) throw Error(entry.Line, $"outputs.{key}: not for type parquet_files (output '{output.Name}')");
+            var batch = table.Find("batch") as TomlTableNode;
+            if (batch?.Find("max_events") is null) output = output with { MaxEvents = 100_000 };
+            if (batch?.Find("max_bytes") is null) output = output with { MaxBytes = 64L * 1024 * 1024 };
+            if (batch?.Find("max_wait") is null) output = output with { MaxWait = TimeSpan.FromSeconds(60) };
+            return output with { Path = path };
         }
 
         private OutputMatchConfig MapOutputMatch(TomlNode node, string key)

@@ -15,7 +15,7 @@ internal enum OutputStart
 /// </summary>
 internal sealed record OutputConfig
 {
-    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "loki", "otlp_http", "splunk_hec", "clickhouse"];
+    public static readonly string[] KnownTypes = ["http_ndjson", "elasticsearch", "nats_jetstream", "loki", "otlp_http", "splunk_hec", "clickhouse", "parquet_files"];
 
     /// <summary><c>name</c>: names the cursor and dead-letter files and the metrics' <c>output</c> label.</summary>
     public required string Name { get; init; }
@@ -54,6 +54,9 @@ internal sealed record OutputConfig
     /// <summary><c>gzip</c> (http_ndjson): compress request bodies.</summary>
     public bool Gzip { get; init; }
 
+    /// <summary><c>path</c> (parquet_files): the absolute directory the Hive-layout part files go under.</summary>
+    public string? Path { get; init; }
+
     /// <summary><c>timeout</c>: one request may take this long before it counts as a transient failure.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(30);
 
@@ -77,7 +80,7 @@ internal sealed record OutputConfig
     public bool Equals(OutputConfig? other) =>
         other is not null && Name == other.Name && Type == other.Type && Enabled == other.Enabled && Match.Equals(other.Match)
         && MaxEvents == other.MaxEvents && MaxBytes == other.MaxBytes && MaxWait == other.MaxWait && Start == other.Start
-        && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Timeout == other.Timeout
+        && Url == other.Url && Index == other.Index && Subject == other.Subject && Headers.SequenceEqual(other.Headers) && Gzip == other.Gzip && Path == other.Path && Timeout == other.Timeout
         && RetryMaxBackoff == other.RetryMaxBackoff
         && Table == other.Table && CreateTable == other.CreateTable && User == other.User && Password == other.Password && BasicAuth == other.BasicAuth
         && HttpFamilyEquals(other);

@@ -18,6 +18,7 @@ internal static class DestinationFactory
         "otlp_http" => new OtlpHttpDestination(config),
         "splunk_hec" => new SplunkHecDestination(config),
         "clickhouse" => new ClickHouseDestination(config),
+        "parquet_files" => new ParquetFilesDestination(config),
         _ => throw new ConfigException($"outputs.type: unknown destination type \"{config.Type}\" (output '{config.Name}')"),
     };
 
