@@ -4,11 +4,12 @@
 # 64 connections, ROUNDS alternating rounds (none, output, none, …), each on a fresh daemon, data directory and stream,
 # WARMUP of load then DURATION measured. After each "output" run the load stops and the output's own delivery rate
 # is taken from ingestd_output_delivered_events_total while it drains the backlog (at most DRAIN seconds).
-# Usage: scripts/bench-outputs.sh [ROUNDS=3] [DURATION=6s] [WARMUP=6s] [DRAIN=20]   (after `make build`; needs nats-server)
+# Usage: scripts/bench-outputs.sh [ROUNDS=3] [DURATION=6s] [WARMUP=6s] [DRAIN=20]   (after `make build`; needs nats-server;
+# DAEMON=path/to/ingestd.dll compares another build)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3} duration=${2:-6s} warmup=${3:-6s} drain=${4:-20}
-daemon=Ingestd/bin/Release/net10.0/ingestd.dll
+daemon=${DAEMON:-Ingestd/bin/Release/net10.0/ingestd.dll}
 bench=Ingestd.Bench/bin/Release/net10.0/Ingestd.Bench.dll
 body=Ingestd.Bench/workload-data/drain-500.json
 command -v nats-server >/dev/null || { echo "bench-outputs: nats-server is missing (scripts/install-test-deps.sh installs it)" >&2; exit 1; }

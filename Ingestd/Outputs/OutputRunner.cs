@@ -180,6 +180,21 @@ internal sealed class OutputRunner : IDisposable
         _lastCursorSaveTicks = Stopwatch.GetTimestamp();
     }
 
+    // A destination reports what the network and the far end do as results; an exception it lets escape anyway (a
+    // client library's surprise) is retried like a transient failure rather than stopping this output for good.
+    private DeliveryResult SendOnce(List<int> items, CancellationToken ct)
+    {
+        try
+        {
+            return _destination.Send(_batch, items, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
+        {
+            Log.Error($"output {_config.Name}: the destination failed unexpectedly (retried): {e}");
+            return DeliveryResult.Transient($"unexpected {e.GetType().Name}: {e.Message}");
+        }
+    }
+
     /// <summary>Delivers the given items of the batch: returns once each was acknowledged or dead-lettered.</summary>
     private void Deliver(List<int> items)
     {
@@ -187,7 +202,7 @@ internal sealed class OutputRunner : IDisposable
         for (int attempt = 0; ; attempt++)
         {
             ct.ThrowIfCancellationRequested();
-            var result = _destination.Send(_batch, items, ct);
+            var result = SendOnce(items, ct);
             switch (result.Status)
             {
                 case DeliveryStatus.Acknowledged:

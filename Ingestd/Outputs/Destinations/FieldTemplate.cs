@@ -48,4 +48,31 @@ internal sealed class FieldTemplate
         }
         return total;
     }
+
+    /// <summary>
+    /// Appends the filled text with each field value made a single NATS subject token: an empty value becomes
+    /// <c>_</c>, and '.', '*', '>', white space and control characters in it become <c>_</c> (the template's own
+    /// dots still separate tokens).
+    /// </summary>
+    public void RenderSubject(RecordFields fields, ArrayBufferWriter<byte> dest)
+    {
+        foreach (var (literal, field) in _parts)
+        {
+            if (field is not { } f)
+            {
+                dest.Write(literal);
+                continue;
+            }
+            var value = fields[f];
+            if (value.IsEmpty)
+            {
+                dest.Write("_"u8);
+                continue;
+            }
+            var span = dest.GetSpan(value.Length);
+            for (int i = 0; i < value.Length; i++)
+                span[i] = value[i] is (byte)'.' or (byte)'*' or (byte)'>' or <= (byte)' ' or 0x7f ? (byte)'_' : value[i];
+            dest.Advance(value.Length);
+        }
+    }
 }
