@@ -262,12 +262,16 @@ public class HttpFamilyOutputTests
     [InlineData("loki")]
     [InlineData("otlp_http")]
     [InlineData("splunk_hec")]
+    [InlineData("elasticsearch")]
+    [InlineData("http_ndjson")]
     public void Nothing_is_lost_when_the_receiving_ingestd_is_killed_mid_delivery_and_restarted(string type)
     {
         int port = FreePort();
         using var sourceDir = new TempDir();
         using var sinkDir = new TempDir();
-        using var source = DaemonProcess.Start(sourceDir.Path, Config(type, $"http://127.0.0.1:{port}"));
+        // http_ndjson posts to a full URL: the receiver's Guardian route takes NDJSON and stores each line as sent.
+        string url = $"http://127.0.0.1:{port}" + (type == "http_ndjson" ? "/api/ingest" : "");
+        using var source = DaemonProcess.Start(sourceDir.Path, Config(type, url));
         using (var sink = DaemonProcess.Start(sinkDir.Path, null, "--listen", $"127.0.0.1:{port}"))
         {
             for (int k = 0; k < 4; k++) Ingest(source, "acme", "before" + k, 100);
@@ -295,6 +299,7 @@ public class HttpFamilyOutputTests
     {
         "loki" => e.GetProperty("metadata").GetProperty("ingestd_id").GetString()!,
         "otlp_http" => e.GetProperty("log").GetProperty("attributes").GetProperty("ingestd.id").GetString()!,
+        "elasticsearch" or "http_ndjson" => e.GetProperty("id").GetString()!,
         _ => e.GetProperty("fields").GetProperty("ingestd_id").GetString()!,
     };
 
