@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using Ingestd.Parsing.Dialects.Protobuf;
 
 namespace Ingestd.Parsing.Dialects.Otlp;
 
@@ -38,23 +39,23 @@ internal static class OtlpResponses
         if (!IsPartial(result)) return;
         int messageLength = string.IsNullOrEmpty(result.ErrorMessage) ? 0 : System.Text.Encoding.UTF8.GetByteCount(result.ErrorMessage);
         int inner = 0;
-        if (result.Rejected != 0) inner += 1 + VarintSize((ulong)(long)result.Rejected);
-        if (messageLength != 0) inner += 1 + VarintSize((ulong)messageLength) + messageLength;
-        int total = 1 + VarintSize((ulong)inner) + inner;
+        if (result.Rejected != 0) inner += 1 + ProtoWriter.VarintSize((ulong)(long)result.Rejected);
+        if (messageLength != 0) inner += 1 + ProtoWriter.VarintSize((ulong)messageLength) + messageLength;
+        int total = 1 + ProtoWriter.VarintSize((ulong)inner) + inner;
 
         var span = output.GetSpan(total);
         int at = 0;
         span[at++] = 1 << 3 | 2; // partial_success, length-delimited
-        at += WriteVarint(span[at..], (ulong)inner);
+        at += ProtoWriter.WriteVarint(span[at..], (ulong)inner);
         if (result.Rejected != 0)
         {
             span[at++] = 1 << 3 | 0; // rejected_*, varint
-            at += WriteVarint(span[at..], (ulong)(long)result.Rejected);
+            at += ProtoWriter.WriteVarint(span[at..], (ulong)(long)result.Rejected);
         }
         if (messageLength != 0)
         {
             span[at++] = 2 << 3 | 2; // error_message, length-delimited
-            at += WriteVarint(span[at..], (ulong)messageLength);
+            at += ProtoWriter.WriteVarint(span[at..], (ulong)messageLength);
             at += System.Text.Encoding.UTF8.GetBytes(result.ErrorMessage, span[at..]);
         }
         output.Advance(at);
@@ -68,23 +69,4 @@ internal static class OtlpResponses
         OtlpSignal.Traces => "rejectedSpans"u8,
         _ => "rejectedDataPoints"u8,
     };
-
-    private static int VarintSize(ulong value)
-    {
-        int n = 1;
-        while (value >= 0x80) { value >>= 7; n++; }
-        return n;
-    }
-
-    private static int WriteVarint(Span<byte> dest, ulong value)
-    {
-        int n = 0;
-        while (value >= 0x80)
-        {
-            dest[n++] = (byte)(value | 0x80);
-            value >>= 7;
-        }
-        dest[n++] = (byte)value;
-        return n;
-    }
 }

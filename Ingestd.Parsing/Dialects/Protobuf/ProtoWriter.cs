@@ -94,7 +94,8 @@ internal sealed class ProtoWriter : IDisposable
         return n;
     }
 
-    private static int WriteVarint(Span<byte> dest, ulong value)
+    /// <summary>Writes <paramref name="value"/> as a base-128 varint; returns its length.</summary>
+    public static int WriteVarint(Span<byte> dest, ulong value)
     {
         int n = 0;
         while (value >= 0x80)
