@@ -31,16 +31,37 @@ internal static class JsonRewriter
     /// true (and the event left as it was) when one pass could not prove it gives the bytes the steps would give one
     /// after another: the caller then applies them so.
     /// </summary>
-    public static bool RewriteFused(EventWork work, RewritePlan plan, ulong active, out ulong changedSteps, out bool sequential)
+    /// <summary>
+    /// Applies a lone parse step's plan (<see cref="ParseStep.FusablePlan"/>, slots from 0) parsing its field as the pass
+    /// reads it; <paramref name="outcome"/> is the step's, null when the field was not reached. <paramref name="redo"/> is
+    /// true (and the event left as it was) when its target or error member came first: the caller locates the field instead.
+    /// </summary>
+    public static bool RewriteParsing(EventWork work, RewritePlan plan, ParseStep parse, out StepOutcome? outcome, out bool redo)
+    {
+        var ctx = new Context(work, plan) { InPass = parse };
+        bool changed = Run(ref ctx);
+        outcome = ctx.InPassOutcome;
+        redo = ctx.Sequential;
+        return changed;
+    }
+
+    /// <param name="inPass">
+    /// A parse step of the run (its slots from <paramref name="inPassSlots"/>) whose field is parsed when the pass reads
+    /// it (<see cref="ParseStep.ReadsInPass"/>); <paramref name="inPassOutcome"/> is its outcome then, null when the pass
+    /// never reached the field (absent, or no pass made).
+    /// </param>
+    public static bool RewriteFused(EventWork work, RewritePlan plan, ulong active, out ulong changedSteps, out bool sequential,
+        ParseStep? inPass, int inPassSlots, out StepOutcome? inPassOutcome)
     {
         var parts = plan.Fused!;
         bool maskActive = parts.MaskOwner >= 0 && (active & (1UL << parts.MaskOwner)) != 0;
         if (!maskActive) plan = plan.WithoutMask;
-        var ctx = new Context(work, plan) { Parts = parts, Active = active, MaskActive = maskActive };
+        var ctx = new Context(work, plan) { Parts = parts, Active = active, MaskActive = maskActive, InPass = inPass, InPassSlots = inPassSlots };
         work.DescentCauses.Clear();
         bool changed = Run(ref ctx);
         changedSteps = changed ? ctx.ChangedSteps : 0;
         sequential = ctx.Sequential;
+        inPassOutcome = ctx.InPassOutcome;
         return changed;
     }
 
@@ -106,6 +127,11 @@ internal static class JsonRewriter
         // Set by TryCopyMember for the string it leaves to WriteScalar: a needle is in it (searched once).
         public bool NeedleFound;
 
+        // A parse step whose top-level field is parsed when this pass reaches it (null once done), and its outcome.
+        public ParseStep? InPass;
+        public int InPassSlots;
+        public StepOutcome? InPassOutcome;
+
         public readonly int MaskOwner => Parts?.MaskOwner ?? 0;
 
         public readonly int AssignmentOwner(int i) => Parts is null ? 0 : Parts.AssignmentOwners[i];
@@ -144,6 +170,7 @@ internal static class JsonRewriter
             name = names[depth];
             reader.Read();
             int count = depth + 1;
+            if (depth == 0 && ctx.InPass is { } parse) ParseInPass(ref reader, ref ctx, parse, names);
             // Name, colon and value with nothing between: the member's text is what the writer would make of it.
             bool compact = plainName && reader.TokenStartIndex == nameStart + name.Length + 3;
 
@@ -184,6 +211,21 @@ internal static class JsonRewriter
         run.Flush(w, json);
         WritePending(w, ref ctx, names, depth);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A top-level member while a parse step's field is still to come: the field's value is parsed now, before any step
+    /// changes it (the first member of that name, as locating it finds). The step's target or error member met before
+    /// it cannot be set in place: the steps then run one by one.
+    /// </summary>
+    private static void ParseInPass(ref Utf8JsonReader reader, ref Context ctx, ParseStep parse, PathStack names)
+    {
+        if (parse.IsField(names))
+        {
+            ctx.InPassOutcome = parse.PrepareInPass(ref reader, ctx.Work, ctx.InPassSlots);
+            ctx.InPass = null;
+        }
+        else if (parse.MaySet(names)) ctx.Sequential = true;
     }
 
     /// <summary>
