@@ -442,6 +442,21 @@ internal static class JsonRewriter
             if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && (needle || !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw))))
             {
                 var text = UnescapedString(ref reader, ctx.Work);
+                // One pattern over a string a writer would write as it stands: copy its text between matches as it is.
+                if (ctx.Plan.Patterns is [{ FindsInBytes: true } only] && WrittenAsItStands(raw[1..^1]))
+                {
+                    var output = ctx.Work.Text2;
+                    if (only.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any))
+                    {
+                        if (any)
+                        {
+                            w.WriteRawValue(output.WrittenSpan, skipInputValidation: true);
+                            ctx.Mark(ctx.MaskOwner);
+                        }
+                        else w.WriteRawValue(raw, skipInputValidation: true);
+                        return;
+                    }
+                }
                 if (MaskPatterns(text, ctx.Plan.Patterns, action, ctx.Work, out var masked))
                 {
                     w.WriteStringValue(masked);
@@ -453,6 +468,24 @@ internal static class JsonRewriter
             return;
         }
         w.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// Whether a string's content (between its quotes, as written) is what the event writer writes for its unescaped
+    /// text: printable ASCII, escapes only <c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>
+    /// (the writer's own forms; it writes <c>/</c> and other ASCII unescaped and controls as <c>\u00XX</c>).
+    /// </summary>
+    private static bool WrittenAsItStands(ReadOnlySpan<byte> content)
+    {
+        if (content.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0) return false;
+        int i = content.IndexOf((byte)'\\');
+        while (i >= 0)
+        {
+            if (i + 1 >= content.Length || content[i + 1] is not ((byte)'"' or (byte)'\\' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')) return false;
+            int next = content[(i + 2)..].IndexOf((byte)'\\');
+            i = next < 0 ? -1 : i + 2 + next;
+        }
+        return true;
     }
 
     /// <summary>Runs each pattern in turn over the text; the result is in one of the work's text buffers.</summary>
