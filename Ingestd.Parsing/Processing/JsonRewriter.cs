@@ -132,6 +132,9 @@ internal static class JsonRewriter
         public int InPassSlots;
         public StepOutcome? InPassOutcome;
 
+        // Where the string the parse step just unescaped into the work's Text starts, plus 1 (0: none), for the mask to reuse.
+        public int UnescapedAt;
+
         public readonly int MaskOwner => Parts?.MaskOwner ?? 0;
 
         public readonly int AssignmentOwner(int i) => Parts is null ? 0 : Parts.AssignmentOwners[i];
@@ -171,6 +174,7 @@ internal static class JsonRewriter
             reader.Read();
             int count = depth + 1;
             if (depth == 0 && ctx.InPass is { } parse) ParseInPass(ref reader, ref ctx, parse, names);
+            else ctx.UnescapedAt = 0;
             // Name, colon and value with nothing between: the member's text is what the writer would make of it.
             bool compact = plainName && reader.TokenStartIndex == nameStart + name.Length + 3;
 
@@ -224,6 +228,8 @@ internal static class JsonRewriter
         {
             ctx.InPassOutcome = parse.PrepareInPass(ref reader, ctx.Work, ctx.InPassSlots);
             ctx.InPass = null;
+            // Its text stays in the work's Text until the next member: the mask may search it there.
+            if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped) ctx.UnescapedAt = (int)reader.TokenStartIndex + 1;
         }
         else if (parse.MaySet(names)) ctx.Sequential = true;
     }
@@ -441,7 +447,7 @@ internal static class JsonRewriter
             ctx.NeedleFound = false;
             if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && (needle || !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw))))
             {
-                var text = UnescapedString(ref reader, ctx.Work);
+                var text = ctx.UnescapedAt == start + 1 ? ctx.Work.Text.WrittenSpan : UnescapedString(ref reader, ctx.Work);
                 // One pattern over a string a writer would write as it stands: copy its text between matches as it is.
                 if (ctx.Plan.Patterns is [{ FindsInBytes: true } only] && WrittenAsItStands(raw[1..^1]))
                 {
