@@ -23,7 +23,8 @@ public class PipelineBench
     private RecordBatch _batch = null!, _plainBatch = null!;
     private PipelineSet _parse = null!, _mask = null!, _enrich = null!, _filter = null!, _sample = null!, _route = null!,
         _pipeline = null!, _pipelineUnfused = null!, _noMatch = null!, _probeParseEnrich = null!, _probeMaskEnrich = null!, _probeNoEmail = null!;
-    private PipelineSet _maskPaths = null!, _maskEmail = null!, _setOne = null!;
+    private PipelineSet _maskPaths = null!, _maskEmail = null!, _setOne = null!, _nginx = null!, _nginxRegex = null!, _syslog = null!, _syslogRegex = null!;
+    private RecordBatch _nginxBatch = null!, _syslogBatch = null!;
     private string _dir = "";
 
     [GlobalSetup]
@@ -130,6 +131,31 @@ public class PipelineBench
             type = "filter"
             drop_if = "level == 'debug'"
             """);
+        _nginxBatch = Batch(ReferenceEvent.Load(), nginx: true);
+        _nginx = Compile("""
+            type = "parse"
+            field = "message"
+            format = "nginx"
+            """);
+        // The same step with the regular expression the format used before its hand-written parser, to compare in one process.
+        _nginxRegex = new PipelineSet(_nginx.Pipelines.Select(p => new Pipeline
+        {
+            Name = p.Name,
+            Match = p.Match,
+            Steps = [new ParseStep(Ingestd.Parsing.Conditions.FieldPath.Parse("message"), Ingestd.Parsing.Conditions.FieldPath.Parse("parsed"), RegexLineParser.NginxCombined()) { Name = p.Steps[0].Name }],
+        }).ToList());
+        _syslogBatch = Batch(ReferenceEvent.Load(), syslog: true);
+        _syslog = Compile("""
+            type = "parse"
+            field = "message"
+            format = "syslog"
+            """);
+        _syslogRegex = new PipelineSet(_syslog.Pipelines.Select(p => new Pipeline
+        {
+            Name = p.Name,
+            Match = p.Match,
+            Steps = [new ParseStep(Ingestd.Parsing.Conditions.FieldPath.Parse("message"), Ingestd.Parsing.Conditions.FieldPath.Parse("parsed"), RegexLineParser.Syslog5424()) { Name = p.Steps[0].Name }],
+        }).ToList());
         _noMatch = Compile("""
             type = "filter"
             drop_if = "true"
@@ -141,6 +167,8 @@ public class PipelineBench
     {
         _batch.Dispose();
         _plainBatch.Dispose();
+        _nginxBatch.Dispose();
+        _syslogBatch.Dispose();
         _runner.Dispose();
         Directory.Delete(_dir, recursive: true);
     }
@@ -157,14 +185,18 @@ public class PipelineBench
     /// The reference events as Drain records, each message turned into JSON text with a user's email in it; or, when
     /// <paramref name="plain"/>, with the message as it is (no email anywhere, as in most real events).
     /// </summary>
-    internal static RecordBatch Batch(List<ReferenceEvent> events, bool plain = false)
+    /// <param name="nginx">The message as an nginx combined access log line made from the event's fields instead.</param>
+    /// <param name="syslog">The message as an RFC 5424 syslog line made from the event's fields instead.</param>
+    internal static RecordBatch Batch(List<ReferenceEvent> events, bool plain = false, bool nginx = false, bool syslog = false)
     {
         var batch = new RecordBatch();
         var options = new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
         for (int i = 0; i < events.Count; i++)
         {
             var e = events[i];
-            string message = plain ? e.Message : JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = e.Message, ["user"] = $"user{i}@example.com" });
+            string message = syslog ? $"<{i % 192}>1 2024-10-10T13:55:{i % 60:00}.003Z host{i % 5} {e.Service} {1000 + i} ID{i % 9} [meta level=\"{e.Level}\"] {e.Message}"
+                : nginx ? $"10.0.{i % 256}.{i % 7 + 1} - user{i} [10/Oct/2024:13:55:{i % 60:00} +0000] \"GET /{e.Service}/{i}?level={e.Level} HTTP/1.1\" {(i % 5 == 0 ? 404 : 200)} {i * 13} \"-\" \"bench/1.0 (+https://example.com)\""
+                : plain ? e.Message : JsonSerializer.Serialize(new Dictionary<string, string> { ["text"] = e.Message, ["user"] = $"user{i}@example.com" });
             var buffer = new System.Buffers.ArrayBufferWriter<byte>();
             using (var w = new Utf8JsonWriter(buffer, options))
             {
@@ -214,6 +246,12 @@ public class PipelineBench
     [Benchmark(OperationsPerInvoke = N)] public int Fused_mask_enrich() => Run(_probeMaskEnrich);
     [Benchmark(OperationsPerInvoke = N)] public int Fused_pipeline_without_email() => Run(_probeNoEmail);
     [Benchmark(OperationsPerInvoke = N)] public int No_pipeline_matches() => Run(_noMatch);
+    /// <summary>Parse an nginx combined line (hand-written parser), and the same with the regular expression it replaced.</summary>
+    [Benchmark(OperationsPerInvoke = N)] public int Parse_nginx_line() => Run(_nginx, _nginxBatch);
+    [Benchmark(OperationsPerInvoke = N)] public int Parse_nginx_line_regex() => Run(_nginxRegex, _nginxBatch);
+    /// <summary>Parse an RFC 5424 syslog line (hand-written parser), and the same with the regular expression it replaced.</summary>
+    [Benchmark(OperationsPerInvoke = N)] public int Parse_syslog_line() => Run(_syslog, _syslogBatch);
+    [Benchmark(OperationsPerInvoke = N)] public int Parse_syslog_line_regex() => Run(_syslogRegex, _syslogBatch);
 
     /// <summary>Reference: one Utf8JsonReader pass over each event's JSON, the floor of any step that reads the event.</summary>
     [Benchmark(OperationsPerInvoke = N)]

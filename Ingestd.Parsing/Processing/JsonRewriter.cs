@@ -31,16 +31,37 @@ internal static class JsonRewriter
     /// true (and the event left as it was) when one pass could not prove it gives the bytes the steps would give one
     /// after another: the caller then applies them so.
     /// </summary>
-    public static bool RewriteFused(EventWork work, RewritePlan plan, ulong active, out ulong changedSteps, out bool sequential)
+    /// <summary>
+    /// Applies a lone parse step's plan (<see cref="ParseStep.FusablePlan"/>, slots from 0) parsing its field as the pass
+    /// reads it; <paramref name="outcome"/> is the step's, null when the field was not reached. <paramref name="redo"/> is
+    /// true (and the event left as it was) when its target or error member came first: the caller locates the field instead.
+    /// </summary>
+    public static bool RewriteParsing(EventWork work, RewritePlan plan, ParseStep parse, out StepOutcome? outcome, out bool redo)
+    {
+        var ctx = new Context(work, plan) { InPass = parse };
+        bool changed = Run(ref ctx);
+        outcome = ctx.InPassOutcome;
+        redo = ctx.Sequential;
+        return changed;
+    }
+
+    /// <param name="inPass">
+    /// A parse step of the run (its slots from <paramref name="inPassSlots"/>) whose field is parsed when the pass reads
+    /// it (<see cref="ParseStep.ReadsInPass"/>); <paramref name="inPassOutcome"/> is its outcome then, null when the pass
+    /// never reached the field (absent, or no pass made).
+    /// </param>
+    public static bool RewriteFused(EventWork work, RewritePlan plan, ulong active, out ulong changedSteps, out bool sequential,
+        ParseStep? inPass, int inPassSlots, out StepOutcome? inPassOutcome)
     {
         var parts = plan.Fused!;
         bool maskActive = parts.MaskOwner >= 0 && (active & (1UL << parts.MaskOwner)) != 0;
         if (!maskActive) plan = plan.WithoutMask;
-        var ctx = new Context(work, plan) { Parts = parts, Active = active, MaskActive = maskActive };
+        var ctx = new Context(work, plan) { Parts = parts, Active = active, MaskActive = maskActive, InPass = inPass, InPassSlots = inPassSlots };
         work.DescentCauses.Clear();
         bool changed = Run(ref ctx);
         changedSteps = changed ? ctx.ChangedSteps : 0;
         sequential = ctx.Sequential;
+        inPassOutcome = ctx.InPassOutcome;
         return changed;
     }
 
@@ -106,6 +127,14 @@ internal static class JsonRewriter
         // Set by TryCopyMember for the string it leaves to WriteScalar: a needle is in it (searched once).
         public bool NeedleFound;
 
+        // A parse step whose top-level field is parsed when this pass reaches it (null once done), and its outcome.
+        public ParseStep? InPass;
+        public int InPassSlots;
+        public StepOutcome? InPassOutcome;
+
+        // Where the string the parse step just unescaped into the work's Text starts, plus 1 (0: none), for the mask to reuse.
+        public int UnescapedAt;
+
         public readonly int MaskOwner => Parts?.MaskOwner ?? 0;
 
         public readonly int AssignmentOwner(int i) => Parts is null ? 0 : Parts.AssignmentOwners[i];
@@ -144,6 +173,8 @@ internal static class JsonRewriter
             name = names[depth];
             reader.Read();
             int count = depth + 1;
+            if (depth == 0 && ctx.InPass is { } parse) ParseInPass(ref reader, ref ctx, parse, names);
+            else ctx.UnescapedAt = 0;
             // Name, colon and value with nothing between: the member's text is what the writer would make of it.
             bool compact = plainName && reader.TokenStartIndex == nameStart + name.Length + 3;
 
@@ -184,6 +215,23 @@ internal static class JsonRewriter
         run.Flush(w, json);
         WritePending(w, ref ctx, names, depth);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// A top-level member while a parse step's field is still to come: the field's value is parsed now, before any step
+    /// changes it (the first member of that name, as locating it finds). The step's target or error member met before
+    /// it cannot be set in place: the steps then run one by one.
+    /// </summary>
+    private static void ParseInPass(ref Utf8JsonReader reader, ref Context ctx, ParseStep parse, PathStack names)
+    {
+        if (parse.IsField(names))
+        {
+            ctx.InPassOutcome = parse.PrepareInPass(ref reader, ctx.Work, ctx.InPassSlots);
+            ctx.InPass = null;
+            // Its text stays in the work's Text until the next member: the mask may search it there.
+            if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped) ctx.UnescapedAt = (int)reader.TokenStartIndex + 1;
+        }
+        else if (parse.MaySet(names)) ctx.Sequential = true;
     }
 
     /// <summary>
@@ -399,7 +447,22 @@ internal static class JsonRewriter
             ctx.NeedleFound = false;
             if (ctx.Plan.Patterns.Length > 0 && ctx.Plan.Action is { } action && (needle || !ctx.Plan.PatternsCannotMatch(raw, ctx.UnicodeEscape && RewritePlan.HasUnicodeEscape(raw))))
             {
-                var text = UnescapedString(ref reader, ctx.Work);
+                var text = ctx.UnescapedAt == start + 1 ? ctx.Work.Text.WrittenSpan : UnescapedString(ref reader, ctx.Work);
+                // One pattern over a string a writer would write as it stands: copy its text between matches as it is.
+                if (ctx.Plan.Patterns is [{ FindsInBytes: true } only] && WrittenAsItStands(raw[1..^1]))
+                {
+                    var output = ctx.Work.Text2;
+                    if (only.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any))
+                    {
+                        if (any)
+                        {
+                            w.WriteRawValue(output.WrittenSpan, skipInputValidation: true);
+                            ctx.Mark(ctx.MaskOwner);
+                        }
+                        else w.WriteRawValue(raw, skipInputValidation: true);
+                        return;
+                    }
+                }
                 if (MaskPatterns(text, ctx.Plan.Patterns, action, ctx.Work, out var masked))
                 {
                     w.WriteStringValue(masked);
@@ -411,6 +474,24 @@ internal static class JsonRewriter
             return;
         }
         w.WriteRawValue(reader.ValueSpan, skipInputValidation: true);
+    }
+
+    /// <summary>
+    /// Whether a string's content (between its quotes, as written) is what the event writer writes for its unescaped
+    /// text: printable ASCII, escapes only <c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>
+    /// (the writer's own forms; it writes <c>/</c> and other ASCII unescaped and controls as <c>\u00XX</c>).
+    /// </summary>
+    private static bool WrittenAsItStands(ReadOnlySpan<byte> content)
+    {
+        if (content.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0) return false;
+        int i = content.IndexOf((byte)'\\');
+        while (i >= 0)
+        {
+            if (i + 1 >= content.Length || content[i + 1] is not ((byte)'"' or (byte)'\\' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t')) return false;
+            int next = content[(i + 2)..].IndexOf((byte)'\\');
+            i = next < 0 ? -1 : i + 2 + next;
+        }
+        return true;
     }
 
     /// <summary>Runs each pattern in turn over the text; the result is in one of the work's text buffers.</summary>

@@ -176,7 +176,8 @@ internal sealed class RegexLineParser : LineParser
 
     public int NamedGroups => _groupNames.Length;
 
-    // Built-in formats. Group names become the members of the parsed object.
+    // The common log formats as expressions: their specification. The daemon parses them with the hand-written
+    // equivalents (CombinedLogParser, SyslogLineParser), which tests compare with these; group names are the members.
     public static RegexLineParser NginxCombined() => new("nginx", new Regex(
         """^(?<remote_addr>\S+) \S+ (?<remote_user>\S+) \[(?<time_local>[^\]]+)\] "(?<method>[A-Z]+) (?<path>[^ "]*)(?: (?<protocol>[^"]*))?" (?<status>\d{3}) (?<body_bytes_sent>\d+|-)(?: "(?<referer>[^"]*)" "(?<user_agent>[^"]*)")?""",
         RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture));
@@ -202,8 +203,8 @@ internal sealed class RegexLineParser : LineParser
         try
         {
             int n = System.Text.Encoding.UTF8.GetChars(text, chars);
-            // Group values need a Match, which needs a string: this format allocates per parsed event
-            // (json, logfmt and kv do not).
+            // Group values need a Match, which needs a string: a user's regex allocates per parsed event
+            // (the other formats do not).
             var match = _regex.Match(new string(chars, 0, n));
             if (!match.Success)
             {
@@ -227,18 +228,160 @@ internal sealed class RegexLineParser : LineParser
     }
 }
 
-/// <summary><c>syslog</c>: an RFC 5424 line when it has the version 1 after the priority, else RFC 3164.</summary>
+/// <summary>
+/// <c>syslog</c>: an RFC 5424 line when it has the version 1 after the priority, else RFC 3164. Read by hand over the
+/// decoded characters (no string per event) with the members and values of <see cref="RegexLineParser.Syslog5424"/> and
+/// <see cref="RegexLineParser.Syslog3164"/>: each part of those expressions matches in one way only, so one forward
+/// scan finds what they find (<c>\s</c>, <c>\d</c> as .NET's regex has them over UTF-16: char.IsWhiteSpace, char.IsDigit).
+/// </summary>
 internal sealed class SyslogLineParser : LineParser
 {
-    private readonly RegexLineParser _rfc5424 = RegexLineParser.Syslog5424();
-    private readonly RegexLineParser _rfc3164 = RegexLineParser.Syslog3164();
+    private static readonly byte[][] Names5424 = [.. new[] { "pri", "timestamp", "hostname", "app_name", "procid", "msgid", "structured_data", "message" }.Select(System.Text.Encoding.UTF8.GetBytes)];
+    private static readonly byte[][] Names3164 = [.. new[] { "pri", "timestamp", "hostname", "app_name", "procid", "message" }.Select(System.Text.Encoding.UTF8.GetBytes)];
 
     public override string Format => "syslog";
 
-    public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
+    /// <summary>Whether the line is read as RFC 5424 (a <c>1 </c> right after the priority's <c>&gt;</c>).</summary>
+    public static bool IsRfc5424(ReadOnlySpan<byte> text)
     {
         int close = text.IndexOf((byte)'>');
-        bool is5424 = close > 0 && close + 2 < text.Length && text[close + 1] == '1' && text[close + 2] == ' ';
-        return (is5424 ? _rfc5424 : _rfc3164).TryParse(text, w, out error);
+        return close > 0 && close + 2 < text.Length && text[close + 1] == '1' && text[close + 2] == ' ';
     }
+
+    public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
+    {
+        error = "";
+        bool is5424 = IsRfc5424(text);
+        char[] chars = ArrayPool<char>.Shared.Rent(Math.Max(16, text.Length));
+        try
+        {
+            int n = System.Text.Encoding.UTF8.GetChars(text, chars);
+            var line = chars.AsSpan(0, n);
+            Span<Range> parts = stackalloc Range[8];
+            Span<bool> present = stackalloc bool[8];
+            var names = is5424 ? Names5424 : Names3164;
+            if (!(is5424 ? Match5424(line, parts, present) : Match3164(line, parts, present)))
+            {
+                error = "the text does not match the syslog pattern";
+                return false;
+            }
+            w.WriteStartObject();
+            for (int i = 0; i < names.Length; i++)
+                if (present[i]) w.WriteString(names[i], line[parts[i]]);
+            w.WriteEndObject();
+            return true;
+        }
+        finally
+        {
+            ArrayPool<char>.Shared.Return(chars, clearArray: true);
+        }
+    }
+
+    // ^<(\d{1,3})>  — the priority; i after the '>'.
+    private static bool Priority(ReadOnlySpan<char> s, Span<Range> parts, Span<bool> present, ref int i)
+    {
+        if (!At(s, 0, '<')) return false;
+        i = 1;
+        while (i < s.Length && i < 4 && char.IsDigit(s[i])) i++;
+        if (i == 1 || !At(s, i, '>')) return false;
+        parts[0] = 1..i;
+        present[0] = true;
+        i++;
+        return true;
+    }
+
+    // ^<(\d{1,3})>1 (\S+) (\S+) (\S+) (\S+) (\S+) (-|(?:\[(?:[^\]\\]|\\.)*\])+)(?: (.*))?$   (Singleline)
+    private static bool Match5424(ReadOnlySpan<char> s, Span<Range> parts, Span<bool> present)
+    {
+        int i = 0;
+        if (!Priority(s, parts, present, ref i)) return false;
+        if (!At(s, i, '1') || !At(s, i + 1, ' ')) return false;
+        i += 2;
+        for (int f = 1; f <= 5; f++)
+        {
+            int start = i;
+            while (i < s.Length && !char.IsWhiteSpace(s[i])) i++;
+            if (i == start || !At(s, i, ' ')) return false;
+            parts[f] = start..i;
+            present[f] = true;
+            i++;
+        }
+        int sd = i;
+        if (At(s, i, '-')) i++;
+        else
+        {
+            // One or more [..] blocks; inside, a backslash takes the next character whatever it is.
+            while (At(s, i, '['))
+            {
+                int j = i + 1;
+                while (j < s.Length && s[j] != ']')
+                {
+                    if (s[j] == '\\')
+                    {
+                        if (j + 1 >= s.Length) break;
+                        j++;
+                    }
+                    j++;
+                }
+                if (!At(s, j, ']')) break;
+                i = j + 1;
+            }
+            if (i == sd) return false;
+        }
+        parts[6] = sd..i;
+        present[6] = true;
+        if (At(s, i, ' '))
+        {
+            parts[7] = (i + 1)..s.Length;
+            present[7] = true;
+            return true;
+        }
+        // $ without Multiline: the end, or before a final newline.
+        return i == s.Length || (i == s.Length - 1 && s[i] == '\n');
+    }
+
+    // ^<(\d{1,3})>([A-Z][a-z]{2} [ \d]\d \d{2}:\d{2}:\d{2}) (\S+) ([^:\[\s]+)(?:\[([^\]]+)\])?: ?(.*)$   (Singleline)
+    private static bool Match3164(ReadOnlySpan<char> s, Span<Range> parts, Span<bool> present)
+    {
+        int i = 0;
+        if (!Priority(s, parts, present, ref i)) return false;
+        int t = i;
+        if (i + 15 > s.Length) return false;
+        if (s[i] is not (>= 'A' and <= 'Z') || s[i + 1] is not (>= 'a' and <= 'z') || s[i + 2] is not (>= 'a' and <= 'z') || s[i + 3] != ' ') return false;
+        if (!(s[i + 4] == ' ' || char.IsDigit(s[i + 4])) || !char.IsDigit(s[i + 5]) || s[i + 6] != ' ') return false;
+        if (!char.IsDigit(s[i + 7]) || !char.IsDigit(s[i + 8]) || s[i + 9] != ':' || !char.IsDigit(s[i + 10]) || !char.IsDigit(s[i + 11])
+            || s[i + 12] != ':' || !char.IsDigit(s[i + 13]) || !char.IsDigit(s[i + 14])) return false;
+        i += 15;
+        parts[1] = t..i;
+        present[1] = true;
+        if (!At(s, i, ' ')) return false;
+        int h = ++i;
+        while (i < s.Length && !char.IsWhiteSpace(s[i])) i++;
+        if (i == h || !At(s, i, ' ')) return false;
+        parts[2] = h..i;
+        present[2] = true;
+        int a = ++i;
+        while (i < s.Length && s[i] != ':' && s[i] != '[' && !char.IsWhiteSpace(s[i])) i++;
+        if (i == a) return false;
+        parts[3] = a..i;
+        present[3] = true;
+        if (At(s, i, '['))
+        {
+            int p = i + 1, j = p;
+            while (j < s.Length && s[j] != ']') j++;
+            // The group is taken only when it is whole and a ':' follows; else nothing after the name can match.
+            if (j == p || !At(s, j, ']') || !At(s, j + 1, ':')) return false;
+            parts[4] = p..j;
+            present[4] = true;
+            i = j + 1;
+        }
+        if (!At(s, i, ':')) return false;
+        i++;
+        if (At(s, i, ' ')) i++;
+        parts[5] = i..s.Length;
+        present[5] = true;
+        return true;
+    }
+
+    private static bool At(ReadOnlySpan<char> s, int i, char c) => i < s.Length && s[i] == c;
 }

@@ -41,6 +41,67 @@ internal abstract class MaskPattern
         return any;
     }
 
+    /// <summary>Whether <see cref="TryApplyToJsonString"/> may be used (the pattern finds its matches with <see cref="TryFind"/>).</summary>
+    public virtual bool FindsInBytes => true;
+
+    /// <summary>
+    /// As <see cref="Apply"/>, but writes the masked text as a JSON string (quotes included) by copying the string's
+    /// escaped content between matches as it stands instead of escaping the text again. <paramref name="content"/> is the
+    /// string as written (between its quotes), printable ASCII whose only escapes are ones that stand for a single byte
+    /// (<c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>) — text a writer gives back as
+    /// it is; <paramref name="text"/> its unescaped text. False (output undefined) when a mask wrote a byte a writer
+    /// would escape: the caller then writes the masked text itself. <paramref name="any"/>: whether anything matched
+    /// (nothing is written when not).
+    /// </summary>
+    public bool TryApplyToJsonString(ReadOnlySpan<byte> text, ReadOnlySpan<byte> content, ArrayBufferWriter<byte> output, MaskAction action, out bool any)
+    {
+        any = false;
+        int from = 0;
+        // The content offset of the text offset `at` (each escape is two content bytes for one text byte).
+        int at = 0, rawAt = 0, copied = 0;
+        while (from < text.Length && TryFind(text, from, out int start, out int length))
+        {
+            if (!any)
+            {
+                output.ResetWrittenCount();
+                output.Write("\""u8);
+                any = true;
+            }
+            Advance(content, ref at, ref rawAt, start);
+            output.Write(content[copied..rawAt]);
+            int before = output.WrittenCount;
+            action.Write(text.Slice(start, length), output);
+            var written = output.WrittenSpan[before..];
+            if (written.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0 || written.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
+            from = start + length;
+            Advance(content, ref at, ref rawAt, from);
+            copied = rawAt;
+        }
+        if (any)
+        {
+            output.Write(content[copied..]);
+            output.Write("\""u8);
+        }
+        return true;
+    }
+
+    private static void Advance(ReadOnlySpan<byte> content, ref int at, ref int rawAt, int to)
+    {
+        // Plain runs are skipped whole: one step per escape on the way.
+        while (at < to)
+        {
+            int plain = content[rawAt..].IndexOf((byte)'\\');
+            if (plain < 0 || at + plain >= to)
+            {
+                rawAt += to - at;
+                at = to;
+                return;
+            }
+            rawAt += plain + 2;
+            at += plain + 1;
+        }
+    }
+
     public static MaskPattern? BuiltIn(string name) => name switch
     {
         "email" => new EmailPattern(),
@@ -407,6 +468,8 @@ internal sealed class RegexPattern(string name, Regex regex) : MaskPattern
 
     protected override bool TryFind(ReadOnlySpan<byte> text, int from, out int start, out int length)
         => throw new NotSupportedException("regex patterns mask through Apply");
+
+    public override bool FindsInBytes => false;
 
     public override bool Apply(ReadOnlySpan<byte> text, ArrayBufferWriter<byte> output, MaskAction action)
     {

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Ingestd.Parsing.Conditions;
 
 namespace Ingestd.Parsing.Processing;
@@ -17,13 +18,56 @@ internal sealed class ParseStep : Step, IRewriteStep
     private readonly RewritePlan _failure;
     private readonly RewritePlan _fusable;
 
-    public ParseStep(FieldPath field, FieldPath target, LineParser parser)
+    private readonly FieldPath _target;
+
+    /// <param name="readsInPass">Off only to compare against locating the field first (<see cref="Locating"/>).</param>
+    public ParseStep(FieldPath field, FieldPath target, LineParser parser, bool readsInPass = true)
     {
+        _target = target;
         _field = field;
         _parser = parser;
         _success = new RewritePlan { Assignments = [new Assignment(target, Overwrite: true)] };
         _failure = new RewritePlan { Assignments = [new Assignment(ErrorPath, Overwrite: true)] };
         _fusable = new RewritePlan { Assignments = [_success.Assignments[0], _failure.Assignments[0]] };
+        // A top-level field parsed while a shared pass reads it needs its target written after it: a top-level target
+        // met before the field is found per event (then the steps run one by one).
+        ReadsInPass = readsInPass && !field.IsHeader && !field.HasWildcard && field.Segments.Length == 1 && target.Segments.Length == 1;
+    }
+
+    /// <summary>
+    /// Whether a shared pass may parse the field when it reads it (<see cref="PrepareInPass"/>) instead of
+    /// <see cref="Prepare"/> locating it first: the field and the target are top-level members.
+    /// </summary>
+    public bool ReadsInPass { get; }
+
+    /// <summary>This step locating its field before any pass (as every parse step did before <see cref="ReadsInPass"/>), to compare.</summary>
+    public ParseStep Locating() => new(_field, _target, _parser, readsInPass: false) { Name = Name, If = If };
+
+    /// <summary>Whether the top-level member the names are at is the field (see <see cref="ReadsInPass"/>).</summary>
+    public bool IsField(PathStack names) => names.Matches(_field, 1);
+
+    /// <summary>Whether the top-level member is one this step may set (its target or <c>_parse_error</c>).</summary>
+    public bool MaySet(PathStack names) => names.Matches(_success.Assignments[0].Path, 1) || names.Matches(ErrorPath, 1);
+
+    /// <summary>
+    /// <see cref="Prepare"/> for the field's value as a pass reads it (the first top-level member of that name, the
+    /// reader on its value): the same values and outcome as locating it would give.
+    /// </summary>
+    public StepOutcome PrepareInPass(ref Utf8JsonReader reader, EventWork work, int slotBase)
+    {
+        if (reader.TokenType != JsonTokenType.String) return StepOutcome.Unchanged;
+        ReadOnlySpan<byte> text = reader.ValueSpan;
+        if (reader.ValueIsEscaped)
+        {
+            var buffer = work.Text;
+            buffer.ResetWrittenCount();
+            var into = buffer.GetSpan(text.Length);
+            // The reader has checked the escapes; surrogate pairs are left to it.
+            if (!FieldLocator.TryUnescape(text, into, out int n)) n = reader.CopyString(into);
+            buffer.Advance(n);
+            text = buffer.WrittenSpan;
+        }
+        return Parse(text, work, slotBase);
     }
 
     /// <summary>The parsed value (slot 0) or the error (slot 1): one of them has a value per event.</summary>
@@ -34,8 +78,13 @@ internal sealed class ParseStep : Step, IRewriteStep
         var fields = work.Fields(stream);
         var value = fields.Get(_field);
         if (value.Kind != FieldKind.String) return StepOutcome.Unchanged;
+        return Parse(value.Bytes, work, slotBase);
+    }
+
+    private StepOutcome Parse(ReadOnlySpan<byte> text, EventWork work, int slotBase)
+    {
         var w = work.StartValue(out int start);
-        if (_parser.TryParse(value.Bytes, w, out string error))
+        if (_parser.TryParse(text, w, out string error))
         {
             work.Assignments.SetValue(slotBase, start, work.EndValue(start));
             return StepOutcome.Applied;
@@ -58,6 +107,14 @@ internal sealed class ParseStep : Step, IRewriteStep
 
     protected override StepOutcome Apply(EventWork work, ReadOnlySpan<byte> stream)
     {
+        // The pass reads the field anyway: parse it there rather than locate it first (text that is not an object gets no pass).
+        if (ReadsInPass && work.Json is [(byte)'{', ..])
+        {
+            work.ClearValues();
+            work.Assignments.Reset(2);
+            JsonRewriter.RewriteParsing(work, _fusable, this, out var outcome, out bool redo);
+            if (!redo) return outcome ?? StepOutcome.Unchanged;
+        }
         var fields = work.Fields(stream);
         var value = fields.Get(_field);
         if (value.Kind != FieldKind.String) return StepOutcome.Unchanged;

@@ -50,6 +50,15 @@ internal sealed class PipelineSet
     /// <summary>The same pipelines with every step applied on its own (for comparing against fusion): new pipeline objects, the same steps.</summary>
     public PipelineSet WithoutFusion() => new(Pipelines.Select(p => new Pipeline { Name = p.Name, Match = p.Match, Steps = p.Steps, Continue = p.Continue }).ToList(), fuse: false);
 
+    /// <summary>The same pipelines unfused, their parse steps locating the field before any pass; only to compare.</summary>
+    public PipelineSet LocatingFields() => new(Pipelines.Select(p => new Pipeline
+    {
+        Name = p.Name,
+        Match = p.Match,
+        Steps = p.Steps.Select(s => s is ParseStep parse ? parse.Locating() : s).ToArray(),
+        Continue = p.Continue,
+    }).ToList(), fuse: false);
+
     public bool IsEmpty => Pipelines.Length == 0;
 
     /// <summary>Counters a runner keeps per batch: one "matched" per pipeline, <see cref="StepOutcomes.Count"/> per step.</summary>

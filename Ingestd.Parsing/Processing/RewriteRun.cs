@@ -15,6 +15,7 @@ internal sealed class RewriteRun
     private readonly IRewriteStep[] _rewrites;
     private readonly int[] _slotBase;
     private readonly int _slots;
+    private readonly int _inPass;
     private readonly RewritePlan _plan;
 
     public RewriteRun(Step[] steps)
@@ -57,6 +58,8 @@ internal sealed class RewriteRun
             }
         }
         _slots = assignments.Count;
+        // At most one parse step is in a run (two would both set _parse_error).
+        _inPass = Array.FindIndex(steps, s => s is ParseStep { ReadsInPass: true });
         var maskOnly = new RewritePlan { MaskPaths = masks.ToArray(), Patterns = patterns.ToArray(), Action = action };
         _plan = new RewritePlan
         {
@@ -84,6 +87,7 @@ internal sealed class RewriteRun
         work.ClearValues();
         work.Assignments.Reset(_slots);
         ulong active = 0;
+        int inPass = -1;
         for (int k = 0; k < _steps.Length; k++)
         {
             // Conditions see the header fields as the steps before left them; the JSON fields they read no earlier step of the run changes.
@@ -96,11 +100,29 @@ internal sealed class RewriteRun
                     continue;
                 }
             }
-            outcomes[k] = _rewrites[k].Prepare(work, stream, _slotBase[k]);
             active |= 1UL << k;
+            // The parse step whose field the pass reads anyway parses it there (fusion lets no earlier step of the run
+            // change the field, so the pass sees it as the step would have).
+            if (k == _inPass)
+            {
+                outcomes[k] = StepOutcome.Unchanged;
+                inPass = k;
+                continue;
+            }
+            outcomes[k] = _rewrites[k].Prepare(work, stream, _slotBase[k]);
         }
         if (active == 0) return;
-        JsonRewriter.RewriteFused(work, _plan, active, out ulong changed, out bool sequential);
+        var json = work.Json;
+        bool objectText = !json.IsEmpty && json[0] == (byte)'{';
+        var parse = inPass >= 0 ? (ParseStep)_steps[inPass] : null;
+        JsonRewriter.RewriteFused(work, _plan, active, out ulong changed, out bool sequential, objectText ? parse : null,
+            inPass >= 0 ? _slotBase[inPass] : 0, out var parsed);
+        if (parse is not null)
+        {
+            // No pass over text that does not start as an object: the step's outcome as it would have located the field.
+            if (parsed is { } o) outcomes[inPass] = o;
+            else if (!objectText) outcomes[inPass] = parse.Prepare(work, stream, _slotBase[inPass]);
+        }
         if (sequential)
         {
             work.Assignments.ClearDone(_slots);

@@ -33,11 +33,13 @@ public class FusionTests
         {{steps}}
         """;
 
-    private static Input[] Inputs(params string[] levels)
+    private static Input[] Inputs(params string[] levels) => Inputs(Events, levels);
+
+    private static Input[] Inputs(string[] events, params string[] levels)
     {
         var list = new List<Input>();
         foreach (var level in levels.Length == 0 ? ["info"] : levels)
-            foreach (var e in Events) list.Add(new Input(e, Level: level, Service: "api"));
+            foreach (var e in events) list.Add(new Input(e, Level: level, Service: "api"));
         return list.ToArray();
     }
 
@@ -51,9 +53,12 @@ public class FusionTests
 
     /// <summary>Runs the pipeline fused and unfused over the events; asserts equal records and tallies; the fused set.</summary>
     private static (List<Result> Records, PipelineSet Set) Same(string steps, string? directory = null, params string[] levels)
+        => Same(steps, Events, directory, levels);
+
+    private static (List<Result> Records, PipelineSet Set) Same(string steps, string[] events, string? directory = null, params string[] levels)
     {
         var fused = Compile(Toml(steps), directory);
-        var inputs = Inputs(levels);
+        var inputs = Inputs(events, levels);
         var (records, tallies) = RunWithTallies(fused, inputs);
         var (alone, aloneTallies) = RunWithTallies(fused.WithoutFusion(), inputs);
         Assert.Equal(alone, records);
@@ -302,6 +307,37 @@ public class FusionTests
             type = "enrich"
             set = { "metadata.team" = "t" }
             """).Set));
+
+    // Where a parse step's field is met by the pass that parses it: after its target or error member, twice, as another
+    // kind of value, under an escaped name, with a surrogate escape, behind leading whitespace, after broken JSON, absent.
+    private static readonly string[] FieldPlaces =
+    [
+        """{"parsed":{"old":1},"message":"{\"k\":\"a@b.com\"}","metadata":{"ip":"1.2.3.4"}}""",
+        """{"_parse_error":"old","message":"not json","metadata":{"ip":"1.2.3.4"}}""",
+        """{"_parse_error":"old","message":"{\"k\":1}"}""",
+        """{"message":"{\"first\":1}","message":"{\"second\":2}","parsed":0}""",
+        """{"message":{"k":"a@b.com"},"message":"{\"k\":2}"}""",
+        """{"message":12,"metadata":{"ip":"1.2.3.4"}}""",
+        """{"m\u0065ssage":"{\"k\":\"\ud83d\ude00 c@d.org\"}","parsed":"old"}""",
+        """{"message":"{\"k\":\"\ud83d\ude00 \\u00e9 e@f.io\"}"}""",
+        """  {"message":"{\"k\":1}"}""",
+        """{"metadata":{"ip":"1.2.3.4"}, "bad": , "message":"{}"}""",
+        """{"message":"{}", "bad": }""",
+        """{"metadata":{"ip":"1.2.3.4"},"level":"x"}""",
+        """{"message":"{\"k\":1}","parsed":{"old":1},"_parse_error":"old"}""",
+    ];
+
+    [Fact]
+    public void A_field_parsed_as_the_pass_reads_it_gives_what_locating_it_first_gives()
+    {
+        foreach (var steps in (string[])[Steps(Snippets[0]), Steps(Snippets[1], Snippets[0]), IssuePipeline, Steps(Snippets[0], Snippets[6]), Steps(Snippets[0], Snippets[3]), Steps(Snippets[0], Snippets[5], Snippets[9])])
+        {
+            var (records, set) = Same(steps, FieldPlaces, levels: ["info", "debug"]);
+            var (located, locatedTallies) = RunWithTallies(set.LocatingFields(), Inputs(FieldPlaces, "info", "debug"));
+            Assert.Equal(located, records);
+            Assert.Equal(locatedTallies, RunWithTallies(set, Inputs(FieldPlaces, "info", "debug")).Tallies);
+        }
+    }
 
     // Steps chosen to touch the same members in every way: parse targets, masks by path, wildcard and pattern, sets,
     // renames, removes, header sets and conditions.

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using Ingestd.Parsing.Processing;
 using static Ingestd.Tests.Processing.PipelineHarness;
 
 namespace Ingestd.Tests.Processing;
@@ -126,5 +130,37 @@ public class MaskStepTests
     {
         const string json = """{ "event" : { "amount" : 5 } }""";
         Assert.Equal(json, Mask("""paths = ["event.card"]""", json));
+    }
+
+    // String values as written in the event (JSON escapes as they stand), around and inside e-mail addresses.
+    private static readonly string[] EscapedStrings =
+    [
+        string.Concat(Enumerable.Range(0x20, 0x5f).Select(c => c is '"' or '\\' ? "" : ((char)c).ToString())) + " me@x.io",
+        """a \"b\" c\\d me@x.io e\/f""",
+        """\b\f\n\r\t me@x.io\n""",
+        """\nuser@x.io\"tail""",
+        """{\"user\":\"u1@example.com\",\"text\":\"it\\u0027s\"} and v2@example.org""",
+        """\u0041 me@x.io \u00e9""",
+        """café me@x.io""",
+        """\ud83d\ude00 me@x.io""",
+        """me@x.io""",
+        """a@b.io and c@d.io\t""",
+        """\u0001 me@x.io \u001f""",
+        """no address \" here""",
+    ];
+
+    [Fact]
+    public void A_string_masked_by_one_pattern_is_the_bytes_decoding_masking_and_writing_it_again_give()
+    {
+        string[] actions = ["", "action = \"partial\"", "action = \"hash\"\nkey = \"0123456789abcdef-key\"",
+            "replacement = \"<a \\\"b\\\" \\\\ c>\"", "replacement = \"gel\u00f6scht\""];
+        foreach (var action in actions)
+            foreach (var raw in EscapedStrings)
+            {
+                string json = "{\"s\":\"" + raw + "\"}";
+                // A second pattern that matches nothing here makes the mask decode, mask and re-write the whole string.
+                string rewritten = Mask("patterns = [\"email\", \"aws_key\"]\n" + action, json);
+                Assert.Equal(rewritten, Mask("patterns = [\"email\"]\n" + action, json));
+            }
     }
 }

@@ -1,3 +1,7 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using Ingestd.Parsing.Processing;
 using static Ingestd.Tests.Processing.PipelineHarness;
 
 namespace Ingestd.Tests.Processing;
@@ -64,4 +68,112 @@ public class ParseStepTests
             field = "message"
             format = "json"
             """, """{"other":1}"""));
+
+    // Combined log lines and the characters that decide where their parts end (spaces, quotes, brackets, digits,
+    // other whitespace and digits, non-ASCII), for the hand-written parser to be compared with the expression.
+    private static readonly string[] CombinedLines =
+    [
+        "203.0.113.9 - - [10/Oct/2024:13:55:36 +0000] \"GET /a HTTP/1.1\" 200 512 \"-\" \"curl/8\"",
+        "203.0.113.9 - frank [10/Oct/2024:13:55:36 +0000] \"POST /b?x=1 HTTP/2.0\" 404 - \"https://r.example/\" \"Mozilla/5.0 (X11)\" extra",
+        "::1 id user [t] \"GET /\" 200 0",
+        "h - - [t] \"GET  \" 301 12 \"\" \"\"",
+        "h - - [t] \"PUT /p HTTP/1.0 x\" 500 12 \"a\"",
+    ];
+
+    private const string Decisive = " \"[]-09AZaz\t\u00a0\u0663\u00e9\u2028/\n";
+
+    [Fact]
+    public void The_combined_log_formats_parse_as_their_regular_expressions_do()
+    {
+        var random = new Random(12);
+        var lines = new List<string>(CombinedLines);
+        for (int k = 0; k < 4000; k++)
+        {
+            var line = new StringBuilder(CombinedLines[random.Next(CombinedLines.Length)]);
+            for (int e = random.Next(1, 4); e > 0 && line.Length > 0; e--)
+            {
+                int at = random.Next(line.Length);
+                char c = Decisive[random.Next(Decisive.Length)];
+                switch (random.Next(3))
+                {
+                    case 0: line.Remove(at, 1); break;
+                    case 1: line.Insert(at, c); break;
+                    default: line[at] = c; break;
+                }
+            }
+            lines.Add(line.ToString());
+        }
+        var pairs = new (LineParser Regex, LineParser Hand)[] { (RegexLineParser.NginxCombined(), CombinedLogParser.Nginx()), (RegexLineParser.ApacheCombined(), CombinedLogParser.Apache()) };
+        int matched = 0;
+        foreach (var (regex, hand) in pairs)
+            foreach (var line in lines)
+            {
+                var (okRegex, jsonRegex, errorRegex) = ParseWith(regex, line);
+                var (okHand, jsonHand, errorHand) = ParseWith(hand, line);
+                Assert.True(okRegex == okHand, line);
+                Assert.Equal(errorRegex, errorHand);
+                if (okRegex) Assert.Equal(jsonRegex, jsonHand);
+                if (okRegex) matched++;
+            }
+        // Both outcomes are well represented.
+        Assert.InRange(matched, 1000, 2 * lines.Count - 1000);
+    }
+
+    private static (bool Ok, string Json, string Error) ParseWith(LineParser parser, string line)
+    {
+        var buffer = new ArrayBufferWriter<byte>();
+        using var w = new Utf8JsonWriter(buffer, new JsonWriterOptions { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, SkipValidation = true });
+        bool ok = parser.TryParse(Encoding.UTF8.GetBytes(line), w, out string error);
+        w.Flush();
+        return (ok, Encoding.UTF8.GetString(buffer.WrittenSpan), error);
+    }
+
+    private static readonly string[] SyslogLines =
+    [
+        "<34>Oct 11 22:14:15 mymachine su: 'su root' failed for lonvick on /dev/pts/8",
+        "<13>Feb  5 17:32:18 10.0.0.99 myproc[10]: %% It's time to make the do-nuts.",
+        "<165>1 2003-10-11T22:14:15.003Z mymachine.example.com evntslog - ID47 [exampleSDID@32473 iut=\"3\" eventSource=\"App\"] An application event",
+        "<165>1 2003-08-24T05:14:15.000003-07:00 192.0.2.1 myproc 8710 - - %% It's time to make the do-nuts.",
+        "<165>1 2003-10-11T22:14:15.003Z host app - ID47 [a x=\"\\]\"][b]",
+        "<165>1 2003-10-11T22:14:15.003Z host app - ID47 -\n",
+        "<7>Jan 01 00:00:00 h app:",
+    ];
+
+    private const string SyslogDecisive = " <>1[]\\:-\"09AZaz\n\t\u00a0\u0663\u00e9";
+
+    [Fact]
+    public void The_syslog_format_parses_as_its_regular_expressions_do()
+    {
+        var random = new Random(5424);
+        var lines = new List<string>(SyslogLines);
+        for (int k = 0; k < 6000; k++)
+        {
+            var line = new StringBuilder(SyslogLines[random.Next(SyslogLines.Length)]);
+            for (int e = random.Next(1, 4); e > 0 && line.Length > 0; e--)
+            {
+                int at = random.Next(line.Length);
+                char c = SyslogDecisive[random.Next(SyslogDecisive.Length)];
+                switch (random.Next(3))
+                {
+                    case 0: line.Remove(at, 1); break;
+                    case 1: line.Insert(at, c); break;
+                    default: line[at] = c; break;
+                }
+            }
+            lines.Add(line.ToString());
+        }
+        LineParser rfc5424 = RegexLineParser.Syslog5424(), rfc3164 = RegexLineParser.Syslog3164(), hand = new SyslogLineParser();
+        int matched = 0;
+        foreach (var line in lines)
+        {
+            var regex = SyslogLineParser.IsRfc5424(Encoding.UTF8.GetBytes(line)) ? rfc5424 : rfc3164;
+            var (okRegex, jsonRegex, errorRegex) = ParseWith(regex, line);
+            var (okHand, jsonHand, errorHand) = ParseWith(hand, line);
+            Assert.True(okRegex == okHand, line);
+            Assert.Equal(errorRegex, errorHand);
+            if (okRegex) Assert.Equal(jsonRegex, jsonHand);
+            if (okRegex) matched++;
+        }
+        Assert.InRange(matched, 1000, lines.Count - 1000);
+    }
 }

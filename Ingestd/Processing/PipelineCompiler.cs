@@ -343,8 +343,8 @@ internal sealed class PipelineCompiler
                 if (regexParser.NamedGroups == 0) throw Error(patternNode.Line, $"{keys.Where}.pattern: has no named groups ((?<name>...))");
                 parser = regexParser;
                 break;
-            case "nginx": parser = RegexLineParser.NginxCombined(); break;
-            case "apache": parser = RegexLineParser.ApacheCombined(); break;
+            case "nginx": parser = CombinedLogParser.Nginx(); break;
+            case "apache": parser = CombinedLogParser.Apache(); break;
             case "syslog": parser = new SyslogLineParser(); break;
             default: throw Error(keys.Line, $"{keys.Where}.format: unknown format \"{format}\" (json, logfmt, kv, regex, nginx, apache, syslog)");
         }
