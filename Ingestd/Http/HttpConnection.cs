@@ -43,6 +43,8 @@ internal sealed class HttpConnection : IDisposable
     private long _remaining;
     // Set by a read step that stops the connection with an answer.
     private RequestRejectedException? _refusal;
+    // When the current request's head was complete (Stopwatch ticks), for LatencyEvents.
+    private long _headAt;
     private volatile bool _timedOut;
 
     public HttpConnection(ITransportConnection connection, ServerContext server)
@@ -91,6 +93,7 @@ internal sealed class HttpConnection : IDisposable
 
                     _phase = Phase.Busy;
                     _inRequest = true;
+                    _headAt = System.Diagnostics.Stopwatch.GetTimestamp();
                     long maxBody;
                     try
                     {
@@ -374,6 +377,8 @@ internal sealed class HttpConnection : IDisposable
         // Counted before sending, so a client that scrapes /metrics right after its answer sees it.
         _server.Metrics.CountRequest(_inRequest ? _handler.RouteName : "unmatched", _response.StatusCode);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        if (LatencyEvents.Log.IsEnabled() && _inRequest)
+            LatencyEvents.Log.RequestServed((long)System.Diagnostics.Stopwatch.GetElapsedTime(_headAt).TotalMicroseconds, _head.ContentLength);
         // A large answer (a documentation bundle is ~5 MB) must not stay rented by an idle keep-alive connection;
         // TrimTo only gives back an empty buffer.
         _output.Reset();
