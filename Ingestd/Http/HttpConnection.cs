@@ -61,7 +61,7 @@ internal sealed class HttpConnection : IDisposable
 
     /// <summary>
     /// The connection's one long-lived state machine: every wait of the request loop (bytes from the pipe, the
-    /// handler's wait for the disk) is awaited here, directly on a reusable <see cref="IValueTaskSource"/>, and the
+    /// handler's wait for the disk) is awaited here, directly on a reusable <see cref="System.Threading.Tasks.Sources.IValueTaskSource"/>, and the
     /// steps between are synchronous, so a steady stream of requests allocates nothing. (A nested async method that
     /// suspends allocates its box, pooled only up to one per thread and core.) Rare paths (refusals, streams) are
     /// nested async methods.
@@ -76,6 +76,7 @@ internal sealed class HttpConnection : IDisposable
             {
                 try
                 {
+                    // The head.
                     StartRequest();
                     var step = ReadStep.NeedMore;
                     while (step == ReadStep.NeedMore)
@@ -93,7 +94,7 @@ internal sealed class HttpConnection : IDisposable
 
                     _phase = Phase.Busy;
                     _inRequest = true;
-                    _headAt = System.Diagnostics.Stopwatch.GetTimestamp();
+                    _headAt = Stopwatch.GetTimestamp();
                     long maxBody;
                     try
                     {
@@ -111,6 +112,7 @@ internal sealed class HttpConnection : IDisposable
                     }
                     _body.Cap = maxBody;
 
+                    // The body, then the handler (which may wait for the disk), then the answer.
                     if (_head.HasBody)
                     {
                         // RFC 9110 §10.1.1: tell a waiting client to go ahead only once we mean to read the body.
@@ -378,7 +380,7 @@ internal sealed class HttpConnection : IDisposable
         _server.Metrics.CountRequest(_inRequest ? _handler.RouteName : "unmatched", _response.StatusCode);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
         if (LatencyEvents.Log.IsEnabled() && _inRequest)
-            LatencyEvents.Log.RequestServed((long)System.Diagnostics.Stopwatch.GetElapsedTime(_headAt).TotalMicroseconds, _head.ContentLength);
+            LatencyEvents.Log.RequestServed((long)Stopwatch.GetElapsedTime(_headAt).TotalMicroseconds, _head.ContentLength);
         // A large answer (a documentation bundle is ~5 MB) must not stay rented by an idle keep-alive connection;
         // TrimTo only gives back an empty buffer.
         _output.Reset();
