@@ -39,6 +39,12 @@ internal sealed class HttpConnection : IDisposable
     private RequestLimits _limits;
     private volatile Phase _phase;
     private long _deadline = long.MaxValue; // Stopwatch ticks
+    // Body bytes still to read (Content-Length framing).
+    private long _remaining;
+    // Set by a read step that stops the connection with an answer.
+    private RequestRejectedException? _refusal;
+    // When the current request's head was complete (Stopwatch ticks), for LatencyEvents.
+    private long _headAt;
     private volatile bool _timedOut;
 
     public HttpConnection(ITransportConnection connection, ServerContext server)
@@ -49,26 +55,98 @@ internal sealed class HttpConnection : IDisposable
         _limits = server.Limits;
     }
 
+    private static readonly byte[] Continue = "HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray();
+
     private PipeReader Input => _connection.Input;
 
+    /// <summary>
+    /// The connection's one long-lived state machine: every wait of the request loop (bytes from the pipe, the
+    /// handler's wait for the disk) is awaited here, directly on a reusable <see cref="System.Threading.Tasks.Sources.IValueTaskSource"/>, and the
+    /// steps between are synchronous, so a steady stream of requests allocates nothing. (A nested async method that
+    /// suspends allocates its box, pooled only up to one per thread and core.) Rare paths (refusals, streams) are
+    /// nested async methods.
+    /// </summary>
     public async Task RunAsync()
     {
         _connection.Start();
         try
         {
-            while (true)
+            bool more = true;
+            while (more)
             {
-                bool more;
                 try
                 {
-                    more = await ProcessRequestAsync().ConfigureAwait(false);
+                    // The head.
+                    StartRequest();
+                    var step = ReadStep.NeedMore;
+                    while (step == ReadStep.NeedMore)
+                    {
+                        ReadResult result;
+                        try { result = await Input.ReadAsync().ConfigureAwait(false); }
+                        catch (Exception e) when (e is IOException or InvalidOperationException) { step = ReadStep.Stop; break; }
+                        step = OnHeadBytes(result);
+                    }
+                    if (step == ReadStep.Stop)
+                    {
+                        await StopAsync().ConfigureAwait(false);
+                        break;
+                    }
+
+                    _phase = Phase.Busy;
+                    _inRequest = true;
+                    _headAt = Stopwatch.GetTimestamp();
+                    long maxBody;
+                    try
+                    {
+                        maxBody = _handler.Begin(_head, _limits, UnixClock.NowNs(), _response);
+                    }
+                    catch (RequestRejectedException e)
+                    {
+                        more = await RefuseBeforeBodyAsync(e).ConfigureAwait(false);
+                        continue;
+                    }
+                    if (maxBody == IRequestHandler.AnsweredWithoutBody)
+                    {
+                        more = await SendResponseAsync().ConfigureAwait(false);
+                        continue;
+                    }
+                    _body.Cap = maxBody;
+
+                    // The body, then the handler (which may wait for the disk), then the answer.
+                    if (_head.HasBody)
+                    {
+                        // RFC 9110 §10.1.1: tell a waiting client to go ahead only once we mean to read the body.
+                        if (_head.ExpectContinue && _head.IsHttp11 && !await _connection.SendAsync(Continue).ConfigureAwait(false)) break;
+                        step = StartBody();
+                        while (step == ReadStep.NeedMore)
+                        {
+                            ReadResult result;
+                            try { result = await Input.ReadAsync().ConfigureAwait(false); }
+                            catch (Exception e) when (e is IOException or InvalidOperationException) { step = ReadStep.Stop; break; }
+                            step = OnBodyBytes(result);
+                        }
+                        if (step == ReadStep.Stop)
+                        {
+                            await StopAsync().ConfigureAwait(false);
+                            break;
+                        }
+                    }
+                    _phase = Phase.Busy;
+
+                    if (!_handler.Complete(_body, _response, out var wait))
+                    {
+                        await wait.ConfigureAwait(false);
+                        _handler.AfterWait(_response);
+                    }
+                    more = _handler.Stream is { } stream
+                        ? await StreamResponseAsync(stream).ConfigureAwait(false)
+                        : await SendResponseAsync().ConfigureAwait(false);
                 }
                 finally
                 {
                     if (_inRequest) _handler.End();
                     _inRequest = false;
                 }
-                if (!more) break;
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -106,44 +184,18 @@ internal sealed class HttpConnection : IDisposable
     private void ExtendDeadline(TimeSpan timeout)
         => Volatile.Write(ref _deadline, Stopwatch.GetTimestamp() + (long)(timeout.TotalSeconds * Stopwatch.Frequency));
 
-    // Returns true to go on with the next request on this connection.
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ProcessRequestAsync()
+    private void StartRequest()
     {
         _head.Reset();
         _response.Reset();
         _body.Reset();
+        _refusal = null;
         _limits = _server.Limits;
         EnterPhase(Phase.Idle, _limits.IdleTimeout);
-
-        if (!await ReadHeadAsync().ConfigureAwait(false)) return false;
-        _phase = Phase.Busy;
-        _inRequest = true;
-        try
-        {
-            long maxBody = _handler.Begin(_head, _limits, UnixClock.NowNs(), _response);
-            if (maxBody == IRequestHandler.AnsweredWithoutBody) return await SendResponseAsync().ConfigureAwait(false);
-            _body.Cap = maxBody;
-        }
-        catch (RequestRejectedException e)
-        {
-            return await RefuseBeforeBodyAsync(e).ConfigureAwait(false);
-        }
-
-        if (_head.HasBody)
-        {
-            // RFC 9110 §10.1.1: tell a waiting client to go ahead only once we mean to read the body.
-            if (_head.ExpectContinue && _head.IsHttp11
-                && !await _connection.SendAsync("HTTP/1.1 100 Continue\r\n\r\n"u8.ToArray()).ConfigureAwait(false))
-                return false;
-            if (await ReadBodyAsync().ConfigureAwait(false) != BodyRead.Complete) return false;
-        }
-        _phase = Phase.Busy;
-
-        var stream = await _handler.CompleteAsync(_body, _response).ConfigureAwait(false);
-        if (stream is not null) return await StreamResponseAsync(stream).ConfigureAwait(false);
-        return await SendResponseAsync().ConfigureAwait(false);
     }
+
+    // After a Stop: answer the refusal that caused it, if any; the connection then closes.
+    private ValueTask StopAsync() => _refusal is { } e ? SendErrorAsync(e, close: true) : ValueTask.CompletedTask;
 
     // Server-Sent Events and the like: send the head, then hand the socket to the stream until it ends.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
@@ -162,124 +214,134 @@ internal sealed class HttpConnection : IDisposable
         return false;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ReadHeadAsync()
+    // What a step of reading wants next: more bytes, nothing (done), or to end the connection (after answering
+    // _refusal, when set).
+    private enum ReadStep { NeedMore, Done, Stop }
+
+    // Head bytes in: parse what is there. Advances the pipe.
+    private ReadStep OnHeadBytes(in ReadResult result)
     {
-        while (true)
+        var buffer = result.Buffer;
+        if (result.IsCanceled)
         {
-            ReadResult result;
-            try
+            Input.AdvanceTo(buffer.Start, buffer.End);
+            if (_timedOut)
             {
-                result = await Input.ReadAsync().ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is IOException or InvalidOperationException) { return false; }
-            var buffer = result.Buffer;
-
-            if (result.IsCanceled)
-            {
-                Input.AdvanceTo(buffer.Start, buffer.End);
-                if (_timedOut)
+                if (_phase == Phase.Head && !buffer.IsEmpty)
                 {
-                    if (_phase == Phase.Head && !buffer.IsEmpty)
-                    {
-                        await SendErrorAsync(new RequestRejectedException(RejectReason.HeaderTimeout), close: true).ConfigureAwait(false);
-                        return false;
-                    }
-                    _server.Metrics.IdleTimeoutCloses.Increment();
-                    return false;
+                    _refusal = new RequestRejectedException(RejectReason.HeaderTimeout);
+                    return ReadStep.Stop;
                 }
-                if (_server.ShuttingDown.IsCancellationRequested && buffer.IsEmpty) return false;
-                continue;
+                _server.Metrics.IdleTimeoutCloses.Increment();
+                return ReadStep.Stop;
             }
-
-            bool complete;
-            SequencePosition consumed, examined;
-            try
-            {
-                complete = HttpRequestParser.TryParseHead(buffer, _head, _limits.Http, out consumed, out examined);
-            }
-            catch (RequestRejectedException e)
-            {
-                Input.AdvanceTo(buffer.End);
-                await SendErrorAsync(e, close: true).ConfigureAwait(false);
-                return false;
-            }
-
-            if (complete)
-            {
-                // Only consumed: bytes after the head (body, next request) must be seen again at once.
-                Input.AdvanceTo(consumed);
-                return true;
-            }
-            if (result.IsCompleted)
-            {
-                Input.AdvanceTo(buffer.End);
-                return false;
-            }
-            if (_phase == Phase.Idle && !buffer.IsEmpty) EnterPhase(Phase.Head, _limits.HeaderTimeout);
-            Input.AdvanceTo(consumed, examined);
+            return _server.ShuttingDown.IsCancellationRequested && buffer.IsEmpty ? ReadStep.Stop : ReadStep.NeedMore;
         }
+
+        bool complete;
+        SequencePosition consumed, examined;
+        try
+        {
+            complete = HttpRequestParser.TryParseHead(buffer, _head, _limits.Http, out consumed, out examined);
+        }
+        catch (RequestRejectedException e)
+        {
+            Input.AdvanceTo(buffer.End);
+            _refusal = e;
+            return ReadStep.Stop;
+        }
+
+        if (complete)
+        {
+            // Only consumed: bytes after the head (body, next request) must be seen again at once.
+            Input.AdvanceTo(consumed);
+            return ReadStep.Done;
+        }
+        if (result.IsCompleted)
+        {
+            Input.AdvanceTo(buffer.End);
+            return ReadStep.Stop;
+        }
+        if (_phase == Phase.Idle && !buffer.IsEmpty) EnterPhase(Phase.Head, _limits.HeaderTimeout);
+        Input.AdvanceTo(consumed, examined);
+        return ReadStep.NeedMore;
     }
 
-    private enum BodyRead { Complete, Refused, Lost }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<BodyRead> ReadBodyAsync()
+    private ReadStep StartBody()
     {
         EnterPhase(Phase.Body, _limits.BodyTimeout);
+        if (_head.IsChunked)
+        {
+            _chunked.Reset();
+            return ReadStep.NeedMore;
+        }
+        _remaining = _head.ContentLength;
+        if (_remaining <= 0) return ReadStep.Done;
+        try
+        {
+            _body.GetSpan((int)Math.Min(_remaining, int.MaxValue));
+        }
+        catch (RequestRejectedException e)
+        {
+            _refusal = e;
+            return ReadStep.Stop;
+        }
+        return ReadStep.NeedMore;
+    }
+
+    // Body bytes in: decode (chunked) or copy (Content-Length) what is there. Advances the pipe. A framing error
+    // or size limit inside the body loses the stream position, so it ends the connection.
+    private ReadStep OnBodyBytes(in ReadResult result)
+    {
+        var buffer = result.Buffer;
+        if (result.IsCanceled)
+        {
+            Input.AdvanceTo(buffer.Start, buffer.End);
+            if (_timedOut) _refusal = new RequestRejectedException(RejectReason.BodyTimeout);
+            return ReadStep.Stop;
+        }
         try
         {
             if (_head.IsChunked)
             {
-                _chunked.Reset();
-                while (true)
-                {
-                    var result = await Input.ReadAsync().ConfigureAwait(false);
-                    var buffer = result.Buffer;
-                    if (result.IsCanceled) return await BodyTimedOutAsync(buffer).ConfigureAwait(false);
-                    bool done = _chunked.Decode(buffer, _body, _limits.Http, out var consumed, out var examined);
-                    Input.AdvanceTo(consumed, examined);
-                    if (done) return BodyRead.Complete;
-                    if (result.IsCompleted) return BodyRead.Lost;
-                    ExtendDeadline(_limits.BodyTimeout);
-                }
+                bool done = _chunked.Decode(buffer, _body, _limits.Http, out var consumed, out var examined);
+                Input.AdvanceTo(consumed, examined);
+                if (done) return ReadStep.Done;
             }
-
-            long remaining = _head.ContentLength;
-            _body.GetSpan((int)Math.Min(remaining, int.MaxValue));
-            while (remaining > 0)
+            else
             {
-                var result = await Input.ReadAsync().ConfigureAwait(false);
-                var buffer = result.Buffer;
-                if (result.IsCanceled) return await BodyTimedOutAsync(buffer).ConfigureAwait(false);
-                long take = Math.Min(remaining, buffer.Length);
+                long take = Math.Min(_remaining, buffer.Length);
                 var slice = buffer.Slice(0, take);
                 foreach (var segment in slice) _body.Write(segment.Span);
                 Input.AdvanceTo(slice.End);
-                remaining -= take;
-                if (remaining > 0 && result.IsCompleted) return BodyRead.Lost;
-                ExtendDeadline(_limits.BodyTimeout);
+                _remaining -= take;
+                if (_remaining == 0) return ReadStep.Done;
             }
-            return BodyRead.Complete;
         }
         catch (RequestRejectedException e)
         {
-            // Framing error or size limit inside the body: the stream position is lost, so close.
-            await SendErrorAsync(e, close: true).ConfigureAwait(false);
-            return BodyRead.Refused;
+            _refusal = e;
+            return ReadStep.Stop;
         }
-        catch (Exception e) when (e is IOException or InvalidOperationException)
-        {
-            return BodyRead.Lost;
-        }
+        if (result.IsCompleted) return ReadStep.Stop;
+        ExtendDeadline(_limits.BodyTimeout);
+        return ReadStep.NeedMore;
     }
 
-    private async ValueTask<BodyRead> BodyTimedOutAsync(ReadOnlySequence<byte> buffer)
+    // The body of a request refused from its head (rare): the same steps as the loop's, true when read whole.
+    private async ValueTask<bool> ReadBodyAsync()
     {
-        Input.AdvanceTo(buffer.Start, buffer.End);
-        if (_timedOut)
-            await SendErrorAsync(new RequestRejectedException(RejectReason.BodyTimeout), close: true).ConfigureAwait(false);
-        return BodyRead.Refused;
+        var step = StartBody();
+        while (step == ReadStep.NeedMore)
+        {
+            ReadResult result;
+            try { result = await Input.ReadAsync().ConfigureAwait(false); }
+            catch (Exception e) when (e is IOException or InvalidOperationException) { return false; }
+            step = OnBodyBytes(result);
+        }
+        if (step == ReadStep.Done) return true;
+        await StopAsync().ConfigureAwait(false);
+        return false;
     }
 
     // Refusals decided from the head alone. A small body is read and dropped so the
@@ -290,7 +352,7 @@ internal sealed class HttpConnection : IDisposable
         if (!close && _head.HasBody)
         {
             if (_head.ExpectContinue || _head.IsChunked || _head.ContentLength > MaxDiscardBytes) close = true;
-            else if (await ReadBodyAsync().ConfigureAwait(false) != BodyRead.Complete) return false;
+            else if (!await ReadBodyAsync().ConfigureAwait(false)) return false;
         }
         await SendErrorAsync(e, close).ConfigureAwait(false);
         return !close && _head.KeepAlive && !_server.ShuttingDown.IsCancellationRequested;
@@ -317,6 +379,8 @@ internal sealed class HttpConnection : IDisposable
         // Counted before sending, so a client that scrapes /metrics right after its answer sees it.
         _server.Metrics.CountRequest(_inRequest ? _handler.RouteName : "unmatched", _response.StatusCode);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
+        if (LatencyEvents.Log.IsEnabled() && _inRequest)
+            LatencyEvents.Log.RequestServed((long)Stopwatch.GetElapsedTime(_headAt).TotalMicroseconds, _head.ContentLength);
         // A large answer (a documentation bundle is ~5 MB) must not stay rented by an idle keep-alive connection;
         // TrimTo only gives back an empty buffer.
         _output.Reset();

@@ -19,6 +19,9 @@ internal enum PublishOutcome : byte
     ShuttingDown,
 }
 
+/// <summary>How <see cref="IngestPipeline.StartPublish"/> left a request.</summary>
+internal enum PublishStart : byte { Done, Waiting, Slow }
+
 /// <summary>
 /// The connection's view of the ring and the writer: publish one request's batch, waiting a
 /// short bound for room (then 429), and return once it is as durable as the configured mode asks.
@@ -112,13 +115,38 @@ internal sealed class IngestPipeline
         }
         if (_durability == Durability.Memory && !waitForWrite) return PublishOutcome.Acknowledged;
         // Positions only grow: the last entry durable means every earlier one is too.
-        return await _writer.WaitDurableAsync(waiter, firstEnd, end).ConfigureAwait(false) switch
-        {
-            StoreResult.Durable => PublishOutcome.Acknowledged,
-            StoreResult.DiskFull => PublishOutcome.StorageFull,
-            _ => PublishOutcome.StorageFailed,
-        };
+        return OutcomeOf(await _writer.WaitDurableAsync(waiter, firstEnd, end).ConfigureAwait(false));
     }
+
+    /// <summary>
+    /// <see cref="PublishAsync"/> without an async method, for the common case (one entry, room in the ring), so a
+    /// connection that waits for the disk allocates nothing: <see cref="PublishStart.Done"/> with the
+    /// <paramref name="outcome"/>; <see cref="PublishStart.Waiting"/> when the caller is to await
+    /// <paramref name="waiter"/> (<see cref="DurabilityWaiter.AsPlainTask"/>) and map its result with
+    /// <see cref="OutcomeOf"/>; <see cref="PublishStart.Slow"/> when nothing was done and the caller is to use
+    /// <see cref="PublishAsync"/> (a batch of several entries, or a full ring: backpressure waits).
+    /// </summary>
+    public PublishStart StartPublish(RecordBatch batch, DurabilityWaiter waiter, bool keepBatch, bool waitForWrite, out PublishOutcome outcome)
+    {
+        outcome = PublishOutcome.Acknowledged;
+        if (batch.Count == 0) return PublishStart.Done;
+        if (batch.ByteLength > _chunkBytes) return PublishStart.Slow;
+        var whole = new Chunk(0, batch.ByteLength, batch.Count, batch.MinEventNs, batch.MaxEventNs);
+        if (!TryPublish(batch, whole, out long end)) return PublishStart.Slow;
+        if (!keepBatch) batch.ReleaseBytes();
+        if (_durability == Durability.Memory && !waitForWrite) return PublishStart.Done;
+        var durable = _writer.WaitDurableAsync(waiter, end, end);
+        if (!durable.IsCompleted) return PublishStart.Waiting;
+        outcome = OutcomeOf(durable.Result);
+        return PublishStart.Done;
+    }
+
+    public static PublishOutcome OutcomeOf(StoreResult result) => result switch
+    {
+        StoreResult.Durable => PublishOutcome.Acknowledged,
+        StoreResult.DiskFull => PublishOutcome.StorageFull,
+        _ => PublishOutcome.StorageFailed,
+    };
 
     // A batch over the chunk limit, as consecutive entries; with the ring positions after the first and the last one.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]

@@ -146,7 +146,10 @@ internal sealed class SegmentWriter : IDisposable
     {
         try
         {
+            long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _log.Append(_block.WrittenSpan, _blockCount, _blockMin, _blockMax);
+            if (LatencyEvents.Log.IsEnabled())
+                LatencyEvents.Log.BlockWritten(_block.Length, _blockCount, (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds);
             _metrics.BlocksWritten.Increment();
             if (_durability != Durability.Fsync) Health.Succeeded();
         }

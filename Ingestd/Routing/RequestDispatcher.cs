@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using Ingestd.Diagnostics;
 using Ingestd.Endpoints;
 using Ingestd.Http;
@@ -35,6 +34,12 @@ internal sealed class RequestDispatcher : IRequestHandler
     private RequestContext? _context;
     private Endpoint? _endpoint;
     private ContentCodings _coding;
+    private IResponseStream? _stream;
+    // Between Complete and AfterWait: what the loop waits for, and the request's counts for the metrics.
+    private enum Wait : byte { Durability, SlowPublish }
+    private Wait _waitingFor;
+    private PublishOutcome _slowOutcome;
+    private int _events, _recordBytes;
 
     public RequestDispatcher(Router router, IngestPipeline pipeline, Metrics metrics, TransportPolicy transport, TransportSecurity? security,
         ProcessingStage processing)
@@ -86,31 +91,66 @@ internal sealed class RequestDispatcher : IRequestHandler
         return maxBody;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<IResponseStream?> CompleteAsync(PooledBuffer body, Response response)
+    public IResponseStream? Stream => _stream;
+
+    public bool Complete(PooledBuffer body, Response response, out ValueTask wait)
     {
+        wait = default;
+        _stream = null;
         var endpoint = _endpoint!;
         var context = _context!;
-        if (!Handle(endpoint, context, body, response)) return null;
-        if (context.Stream is not null) return context.Stream;
+        if (!Handle(endpoint, context, body, response)) return true;
+        if (context.Stream is not null)
+        {
+            _stream = context.Stream;
+            return true;
+        }
 
         // Processing (issue #12): pipelines rewrite, drop or tag the events before they enter the ring.
         if (!_processing.Apply(context.Batch, _pipelineRunner))
         {
             Refuse(endpoint, context, new RequestRejectedException(RejectReason.InternalError), response);
-            return null;
+            return true;
         }
 
-        int events = context.Batch.Count, recordBytes = context.Batch.ByteLength;
-        var outcome = await _pipeline.PublishAsync(context.Batch, _waiter, endpoint.NeedsBatchAfterAck(context),
-            endpoint.NeedsWriteBeforeAck(context)).ConfigureAwait(false);
+        _events = context.Batch.Count;
+        _recordBytes = context.Batch.ByteLength;
+        bool keepBatch = endpoint.NeedsBatchAfterAck(context), waitForWrite = endpoint.NeedsWriteBeforeAck(context);
+        switch (_pipeline.StartPublish(context.Batch, _waiter, keepBatch, waitForWrite, out var outcome))
+        {
+            case PublishStart.Done:
+                Finish(outcome, response);
+                return true;
+            case PublishStart.Waiting:
+                _waitingFor = Wait.Durability;
+                wait = _waiter.AsPlainTask();
+                return false;
+            default:
+                _waitingFor = Wait.SlowPublish;
+                wait = PublishSlowlyAsync(context, keepBatch, waitForWrite);
+                return false;
+        }
+    }
+
+    public void AfterWait(Response response)
+        => Finish(_waitingFor == Wait.Durability ? IngestPipeline.OutcomeOf(_waiter.Result) : _slowOutcome, response);
+
+    // A batch of several ring entries, or a full ring (backpressure waits): rare, so an async method is fine here.
+    private async ValueTask PublishSlowlyAsync(RequestContext context, bool keepBatch, bool waitForWrite)
+        => _slowOutcome = await _pipeline.PublishAsync(context.Batch, _waiter, keepBatch, waitForWrite).ConfigureAwait(false);
+
+    private void Finish(PublishOutcome outcome, Response response)
+    {
+        var endpoint = _endpoint!;
+        var context = _context!;
+        int events = _events;
         if (outcome == PublishOutcome.Acknowledged)
         {
             context.Acknowledged = true;
             context.StoredBelowSequence = events > 0 ? _pipeline.DurableSequence : 0;
             _metrics.EventsAccepted.Add(events);
-            if (events > 0) _metrics.CountAccepted(endpoint.Dialect, context.Tenant?.Id ?? "-", events, recordBytes);
-            return null;
+            if (events > 0) _metrics.CountAccepted(endpoint.Dialect, context.Tenant?.Id ?? "-", events, _recordBytes);
+            return;
         }
 
         var refusal = Refusal(outcome);
@@ -126,7 +166,6 @@ internal sealed class RequestDispatcher : IRequestHandler
                 break;
         }
         if (Rejection.ClosesConnection(refusal.Reason)) response.CloseConnection = true;
-        return null;
     }
 
     private static RequestRejectedException Refusal(PublishOutcome outcome) => outcome switch

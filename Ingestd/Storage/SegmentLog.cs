@@ -1,3 +1,5 @@
+using Ingestd.Diagnostics;
+using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using Ingestd.Parsing.Time;
 
@@ -244,7 +246,9 @@ internal sealed class SegmentLog : IDisposable
         }
         if (NextSequence + count > _highWaterMark.Bound) _highWaterMark.Raise(NextSequence + count + SequenceHighWaterMark.Step);
 
+        long t0 = Stopwatch.GetTimestamp();
         var block = _codec.Encode(records, count, NextSequence, minEventNs, maxEventNs);
+        long t1 = Stopwatch.GetTimestamp();
         try
         {
             _files.Write(_active!, block, _activeLength);
@@ -264,10 +268,17 @@ internal sealed class SegmentLog : IDisposable
         _activeLength += block.Length;
         NextSequence += count;
         _dirty = true;
+        long t2 = Stopwatch.GetTimestamp();
         if (_activeLength - _writebackFrom >= WritebackHint.Interval)
         {
             WritebackHint.Start(_active!, _writebackFrom, _activeLength - _writebackFrom);
             _writebackFrom = _activeLength;
+        }
+        if (LatencyEvents.Log.IsEnabled())
+        {
+            long t3 = Stopwatch.GetTimestamp();
+            LatencyEvents.Log.BlockParts((long)Stopwatch.GetElapsedTime(t0, t1).TotalMicroseconds,
+                (long)Stopwatch.GetElapsedTime(t1, t2).TotalMicroseconds, (long)Stopwatch.GetElapsedTime(t2, t3).TotalMicroseconds);
         }
     }
 
