@@ -80,20 +80,18 @@ public class ParseStepTests
         "h - - [t] \"PUT /p HTTP/1.0 x\" 500 12 \"a\"",
     ];
 
-    private const string Decisive = " \"[]-09AZaz\t\u00a0\u0663\u00e9\u2028/\n";
-
-    [Fact]
-    public void The_combined_log_formats_parse_as_their_regular_expressions_do()
+    /// <summary>The seed lines, then <paramref name="count"/> copies with 1–3 characters removed, inserted or replaced by ones that decide where parts end.</summary>
+    private static List<string> Mutated(string[] seeds, string decisive, int seed, int count)
     {
-        var random = new Random(12);
-        var lines = new List<string>(CombinedLines);
-        for (int k = 0; k < 4000; k++)
+        var random = new Random(seed);
+        var lines = new List<string>(seeds);
+        for (int k = 0; k < count; k++)
         {
-            var line = new StringBuilder(CombinedLines[random.Next(CombinedLines.Length)]);
+            var line = new StringBuilder(seeds[random.Next(seeds.Length)]);
             for (int e = random.Next(1, 4); e > 0 && line.Length > 0; e--)
             {
                 int at = random.Next(line.Length);
-                char c = Decisive[random.Next(Decisive.Length)];
+                char c = decisive[random.Next(decisive.Length)];
                 switch (random.Next(3))
                 {
                     case 0: line.Remove(at, 1); break;
@@ -103,6 +101,15 @@ public class ParseStepTests
             }
             lines.Add(line.ToString());
         }
+        return lines;
+    }
+
+    private const string Decisive = " \"[]-09AZaz\t\u00a0\u0663\u00e9\u2028/\n";
+
+    [Fact]
+    public void The_combined_log_formats_parse_as_their_regular_expressions_do()
+    {
+        var lines = Mutated(CombinedLines, Decisive, seed: 12, count: 4000);
         var pairs = new (LineParser Regex, LineParser Hand)[] { (RegexLineParser.NginxCombined(), CombinedLogParser.Nginx()), (RegexLineParser.ApacheCombined(), CombinedLogParser.Apache()) };
         int matched = 0;
         foreach (var (regex, hand) in pairs)
@@ -144,24 +151,7 @@ public class ParseStepTests
     [Fact]
     public void The_syslog_format_parses_as_its_regular_expressions_do()
     {
-        var random = new Random(5424);
-        var lines = new List<string>(SyslogLines);
-        for (int k = 0; k < 6000; k++)
-        {
-            var line = new StringBuilder(SyslogLines[random.Next(SyslogLines.Length)]);
-            for (int e = random.Next(1, 4); e > 0 && line.Length > 0; e--)
-            {
-                int at = random.Next(line.Length);
-                char c = SyslogDecisive[random.Next(SyslogDecisive.Length)];
-                switch (random.Next(3))
-                {
-                    case 0: line.Remove(at, 1); break;
-                    case 1: line.Insert(at, c); break;
-                    default: line[at] = c; break;
-                }
-            }
-            lines.Add(line.ToString());
-        }
+        var lines = Mutated(SyslogLines, SyslogDecisive, seed: 5424, count: 6000);
         LineParser rfc5424 = RegexLineParser.Syslog5424(), rfc3164 = RegexLineParser.Syslog3164(), hand = new SyslogLineParser();
         int matched = 0;
         foreach (var line in lines)
