@@ -137,25 +137,14 @@ public class PipelineBench
             field = "message"
             format = "nginx"
             """);
-        // The same step with the regular expression the format used before its hand-written parser, to compare in one process.
-        _nginxRegex = new PipelineSet(_nginx.Pipelines.Select(p => new Pipeline
-        {
-            Name = p.Name,
-            Match = p.Match,
-            Steps = [new ParseStep(Ingestd.Parsing.Conditions.FieldPath.Parse("message"), Ingestd.Parsing.Conditions.FieldPath.Parse("parsed"), RegexLineParser.NginxCombined()) { Name = p.Steps[0].Name }],
-        }).ToList());
+        _nginxRegex = WithLineParser(_nginx, RegexLineParser.NginxCombined());
         _syslogBatch = Batch(ReferenceEvent.Load(), syslog: true);
         _syslog = Compile("""
             type = "parse"
             field = "message"
             format = "syslog"
             """);
-        _syslogRegex = new PipelineSet(_syslog.Pipelines.Select(p => new Pipeline
-        {
-            Name = p.Name,
-            Match = p.Match,
-            Steps = [new ParseStep(Ingestd.Parsing.Conditions.FieldPath.Parse("message"), Ingestd.Parsing.Conditions.FieldPath.Parse("parsed"), RegexLineParser.Syslog5424()) { Name = p.Steps[0].Name }],
-        }).ToList());
+        _syslogRegex = WithLineParser(_syslog, RegexLineParser.Syslog5424());
         _noMatch = Compile("""
             type = "filter"
             drop_if = "true"
@@ -267,4 +256,13 @@ public class PipelineBench
         }
         return tokens;
     }
+
+    // A one-step parse set again with another line parser (the regular expression a format used before its
+    // hand-written parser), to compare both in one process.
+    private static PipelineSet WithLineParser(PipelineSet set, LineParser parser) => new(set.Pipelines.Select(p => new Pipeline
+    {
+        Name = p.Name,
+        Match = p.Match,
+        Steps = [new ParseStep(Ingestd.Parsing.Conditions.FieldPath.Parse("message"), Ingestd.Parsing.Conditions.FieldPath.Parse("parsed"), parser) { Name = p.Steps[0].Name }],
+    }).ToList());
 }
