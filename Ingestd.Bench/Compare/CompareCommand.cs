@@ -6,15 +6,21 @@ namespace Ingestd.Bench.Compare;
 
 /// <summary>
 /// <c>Ingestd.Bench compare [--duration 10s] [--warmup 2s] [--rounds 3] [--quick] [--out DIR]
-/// [--servers a,b] [--repo DIR] [--workload DIR] [--no-pin]</c>: every server on the same
+/// [--servers a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin]</c>: every server on the same
 /// workloads, one at a time on one core with the load generator on the other, alternating
 /// servers within each case so that drift on a shared machine hits them all alike. Writes
 /// <c>compare.md</c>, <c>runs.json</c> and <c>events-vs-connections.svg</c> to the output directory.
-/// <c>--quick</c>: one round of 3 s, 64 connections only.
+/// <c>--quick</c>: one round of 3 s, 64 connections only, one paced rate, no soak.
 /// </summary>
 internal static class CompareCommand
 {
     private static readonly int[] DrainConnections = [8, 64, 256];
+
+    // Paced rates in requests/s of drain-500: 100 k, 300 k and 500 k events/s.
+    private static readonly double[] PacedRates = [200, 600, 1000];
+
+    // The latency comparison is ingestd against nginx discarding the same bodies (the HTTP floor of the box).
+    private static readonly BenchServer[] PacedServers = [BenchServer.IngestdWrite, BenchServer.IngestdFsync, BenchServer.Nginx];
 
     // Closed-loop load before a paced case's own warm-up: enough for every JIT server to reach steady state.
     private static readonly TimeSpan PacedWarmup = TimeSpan.FromSeconds(8);
@@ -46,6 +52,7 @@ internal static class CompareCommand
             OutDir = Path.GetFullPath(options.Get("--out") ?? Path.Combine(env.RepoRoot, "Ingestd.Bench", "results")),
             ServerCpu = serverCpu,
             LoadCpu = loadCpu,
+            SoakMinutes = options.Int("--soak-minutes", quick ? 0 : 10),
             Servers = options.Get("--servers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
         };
         if (!pin) Console.Error.WriteLine("compare: not pinning (taskset missing, one core, or --no-pin): numbers are not comparable with pinned runs");
@@ -58,8 +65,10 @@ internal static class CompareCommand
         var drain500 = Workload.Drain500(env.WorkloadDir);
         var drain1 = Workload.Drain1(env.WorkloadDir);
         var gzip = Workload.NdjsonGzip(env.WorkloadDir);
-        var paced = Workload.Drain500Paced(drain500);
-        var workloads = new[] { drain500, paced, drain1, gzip };
+        var paced = (settings.Quick ? [600.0] : PacedRates).Select(rate => Workload.Drain500Paced(drain500, rate)).ToList();
+        var workloads = new List<Workload> { drain500 };
+        workloads.AddRange(paced);
+        workloads.AddRange([drain1, gzip]);
 
         var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
         if (servers.Contains(BenchServer.Nginx) && !NginxServer.IsInstalled)
@@ -75,17 +84,19 @@ internal static class CompareCommand
 
         var cases = new List<(Workload Workload, int Connections)>();
         foreach (int c in settings.Quick ? [64] : DrainConnections) cases.Add((drain500, c));
-        cases.Add((paced, 64));
+        foreach (var p in paced) cases.Add((p, 64));
         cases.Add((drain1, 64));
         cases.Add((gzip, 64));
 
         var runs = new List<CompareRun>();
+        IReadOnlyList<SoakMinute> soak = [];
+        var soakWorkload = paced.First(w => w.Rate == 600);
         string tempRoot = Directory.CreateTempSubdirectory("ingestd-compare-").FullName;
         try
         {
             foreach (var (workload, connections) in cases)
             {
-                var caseServers = servers.Where(workload.Shapes.ContainsKey).ToList();
+                var caseServers = servers.Where(s => workload.Shapes.ContainsKey(s) && (workload.Rate is null || PacedServers.Contains(s))).ToList();
                 for (int round = 1; round <= settings.Rounds; round++)
                 {
                     foreach (var server in caseServers)
@@ -96,6 +107,17 @@ internal static class CompareCommand
                     }
                 }
             }
+            if (settings.SoakMinutes > 0 && servers.Contains(BenchServer.IngestdWrite))
+            {
+                try
+                {
+                    soak = await SoakRun.RunAsync(soakWorkload, settings.SoakMinutes, env, settings.ServerCpu, Path.Combine(tempRoot, "soak"));
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    notes.Add($"soak: failed: {e.Message}");
+                }
+            }
         }
         finally
         {
@@ -104,13 +126,14 @@ internal static class CompareCommand
 
         var rows = runs.GroupBy(r => (r.Workload, r.Connections, r.Server))
             .Select(g => CompareRow.From(g.ToList()))
-            .OrderBy(r => Array.FindIndex(workloads, w => w.Name == r.Workload))
+            .OrderBy(r => workloads.FindIndex(w => w.Name == r.Workload))
             .ThenBy(r => r.Connections)
             .ThenBy(r => servers.FindIndex(s => s.Name() == r.Server))
             .ToList();
 
         Directory.CreateDirectory(settings.OutDir);
         string markdown = CompareReport.Markdown(rows, settings, env, workloads, notes);
+        if (soak.Count > 0) markdown += "\n" + SoakRun.Markdown(soak, soakWorkload);
         await File.WriteAllTextAsync(Path.Combine(settings.OutDir, "compare.md"), markdown);
         await File.WriteAllTextAsync(Path.Combine(settings.OutDir, "runs.json"),
             JsonSerializer.Serialize(runs, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));

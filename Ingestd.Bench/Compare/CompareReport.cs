@@ -22,7 +22,8 @@ internal static class CompareReport
         md.Append('\n');
         md.Append("| Server | Workload | Conns | Events/s (median) | Spread (min–max) | p99 ms | Server CPU-s | Events/CPU-s | Peak RSS | vs kestrel-ordinary | vs kestrel-ingestd | non-2xx / errors |\n");
         md.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
-        foreach (var r in rows)
+        var pacedNames = workloads.Where(w => w.Rate is not null).Select(w => w.Name).ToHashSet();
+        foreach (var r in rows.Where(r => !pacedNames.Contains(r.Workload)))
         {
             var ordinary = rows.FirstOrDefault(o => o.Server == BenchServer.KestrelOrdinary.Name() && o.Workload == r.Workload && o.Connections == r.Connections);
             var hosted = rows.FirstOrDefault(o => o.Server == BenchServer.KestrelIngestd.Name() && o.Workload == r.Workload && o.Connections == r.Connections);
@@ -32,9 +33,41 @@ internal static class CompareReport
             md.Append(inv, $"| {r.NonSuccess} / {r.Errors}{(r.FailedRuns > 0 ? $" ({r.FailedRuns} runs failed)" : "")} |\n");
         }
         md.Append('\n');
+        AppendLatency(md, rows.Where(r => pacedNames.Contains(r.Workload)).ToList());
         md.Append(inv, $"![events/s against connections, drain-500](results/{PlotFile})\n");
         return md.ToString();
     }
+
+    /// <summary>
+    /// The paced rows: the latency distribution at a load below saturation, against nginx discarding the same bodies
+    /// in the same run, with the latency issue's targets: p99 ≤ max(3 ms, 2 × nginx's p99), p99.9 ≤ max(10 ms, 2 × nginx's p99.9).
+    /// </summary>
+    private static void AppendLatency(StringBuilder md, IReadOnlyList<CompareRow> rows)
+    {
+        if (rows.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        md.Append("Latency at a paced load (64 connections; ms, medians over the rounds; p99 spread min–max; targets: p99 ≤ max(3, 2 × nginx), p99.9 ≤ max(10, 2 × nginx)):\n\n");
+        md.Append("| Server | Workload | Events/s | p50 | p99 | p99 spread | p99.9 | max | p99 / nginx | p99.9 / nginx | target | non-2xx / errors |\n");
+        md.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
+        foreach (var r in rows)
+        {
+            var nginx = rows.FirstOrDefault(o => o.Server == BenchServer.Nginx.Name() && o.Workload == r.Workload);
+            string target = "—";
+            if (nginx is not null && r.Server != nginx.Server)
+            {
+                bool p99 = r.MedianP99Ms <= Math.Max(3, 2 * nginx.MedianP99Ms);
+                bool p999 = r.MedianP999Ms <= Math.Max(10, 2 * nginx.MedianP999Ms);
+                target = p99 && p999 ? "met" : $"missed ({(p99 ? "" : "p99")}{(!p99 && !p999 ? ", " : "")}{(p999 ? "" : "p99.9")})";
+            }
+            md.Append(inv, $"| {r.Server} | {r.Workload} | {Num(r.MedianEventsPerSecond)} | {r.MedianP50Ms:0.00} | {r.MedianP99Ms:0.0} | {r.MinP99Ms:0.0}–{r.MaxP99Ms:0.0} | {r.MedianP999Ms:0.0} | {r.MedianMaxMs:0.0} ");
+            md.Append(inv, $"| {LatencyRatio(r.MedianP99Ms, nginx?.MedianP99Ms)} | {LatencyRatio(r.MedianP999Ms, nginx?.MedianP999Ms)} | {target} ");
+            md.Append(inv, $"| {r.NonSuccess} / {r.Errors}{(r.FailedRuns > 0 ? $" ({r.FailedRuns} runs failed)" : "")} |\n");
+        }
+        md.Append('\n');
+    }
+
+    private static string LatencyRatio(double value, double? baseline) =>
+        baseline is double b && b > 0 && !double.IsNaN(value) ? (value / b).ToString("0.0", CultureInfo.InvariantCulture) + "×" : "—";
 
     private static string LoadAverage()
     {

@@ -12,6 +12,11 @@ internal sealed record CompareRow
     public required double MaxEventsPerSecond { get; init; }
     public required double MedianRequestsPerSecond { get; init; }
     public required double MedianP99Ms { get; init; }
+    public double MedianP50Ms { get; init; }
+    public double MedianP999Ms { get; init; }
+    public double MedianMaxMs { get; init; }
+    public double MinP99Ms { get; init; }
+    public double MaxP99Ms { get; init; }
     public double? MedianCpuSeconds { get; init; }
     public double? MedianEventsPerCpuSecond { get; init; }
     public long? PeakRssBytes { get; init; }
@@ -34,6 +39,11 @@ internal sealed record CompareRow
             MaxEventsPerSecond = events.Count > 0 ? events.Max() : double.NaN,
             MedianRequestsPerSecond = Median(ok.Select(r => r.RequestsPerSecond).ToList()),
             MedianP99Ms = Median(ok.Select(r => r.P99Ms).ToList()),
+            MedianP50Ms = Median(ok.Select(r => r.P50Ms).ToList()),
+            MedianP999Ms = Median(ok.Select(r => r.P999Ms).ToList()),
+            MedianMaxMs = Median(ok.Select(r => r.MaxMs).ToList()),
+            MinP99Ms = ok.Count > 0 ? ok.Min(r => r.P99Ms) : double.NaN,
+            MaxP99Ms = ok.Count > 0 ? ok.Max(r => r.P99Ms) : double.NaN,
             MedianCpuSeconds = NullableMedian(ok.Select(r => r.ServerCpuSeconds)),
             MedianEventsPerCpuSecond = NullableMedian(ok.Select(r => r.EventsPerCpuSecond)),
             PeakRssBytes = ok.Select(r => r.ServerPeakRssBytes).Where(v => v is not null).Max(),

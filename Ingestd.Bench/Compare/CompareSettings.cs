@@ -6,6 +6,8 @@ internal sealed record CompareSettings
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(10);
     public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(2);
     public int Rounds { get; init; } = 3;
+    /// <summary>Minutes of the paced soak run after the cases; 0 = none.</summary>
+    public int SoakMinutes { get; init; }
     public bool Quick { get; init; }
     public required string OutDir { get; init; }
     public int ServerCpu { get; init; }

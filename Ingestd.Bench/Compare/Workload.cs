@@ -14,12 +14,12 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
     public double? Rate { get; init; }
 
     /// <summary>
-    /// drain-500 at a fixed 600 requests/s (300 k events/s): the latency a server gives at a load it is
+    /// drain-500 at a fixed request rate (600 requests/s = 300 k events/s): the latency a server gives at a load it is
     /// not saturated by, where a closed loop of 64 connections only measures its queue (Little's law).
     /// </summary>
     public static Workload Drain500Paced(Workload drain500, double rate = 600) => drain500 with
     {
-        Name = "drain-500-paced",
+        Name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"paced-{rate * drain500.EventsPerRequest / 1000:0}k"),
         Description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"drain-500 sent at a fixed {rate:0} requests/s in total ({rate * drain500.EventsPerRequest / 1000:0} k events/s; open model, latency counted from each request's intended send time; after 8 s of saturating load so that JIT servers run tier-1 code)"),
         Rate = rate,
