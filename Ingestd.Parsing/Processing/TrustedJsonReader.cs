@@ -211,14 +211,14 @@ internal ref struct TrustedJsonReader
                 return Literal(json, i, "null"u8, JsonTokenType.Null);
             default:
                 if (c != '-' && (uint)(c - '0') > 9) throw Broken("expected a value");
-                int n = json[(i + 1)..].IndexOfAnyExcept(NumberBytes);
-                int length = n < 0 ? json.Length - i : n + 1;
-                SetToken(JsonTokenType.Number, i, i, length, i + length);
+                int after = i + 1;
+                while (after < json.Length && IsNumberByte(json[after])) after++;
+                SetToken(JsonTokenType.Number, i, i, after - i, after);
                 return true;
         }
     }
 
-    private static readonly SearchValues<byte> NumberBytes = SearchValues.Create("0123456789+-.eE"u8);
+    private static bool IsNumberByte(byte b) => (uint)(b - '0') <= 9 || b is (byte)'.' or (byte)'e' or (byte)'E' or (byte)'-' or (byte)'+';
 
     private bool Literal(ReadOnlySpan<byte> json, int i, ReadOnlySpan<byte> literal, JsonTokenType type)
     {
@@ -227,6 +227,7 @@ internal ref struct TrustedJsonReader
         return true;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void SetToken(JsonTokenType type, int start, int valueStart, int valueLength, int consumed)
     {
         _type = type;
@@ -243,7 +244,11 @@ internal ref struct TrustedJsonReader
         int i = start + 1;
         while (true)
         {
-            int k = i < json.Length ? json[i..].IndexOfAny(QuoteOrBackslash) : -1;
+            // Most strings (names, levels, ids) and the stretches between escapes are short: a plain loop finds their
+            // end sooner than a vector search can start.
+            int stop = Math.Min(json.Length, i + 16);
+            while (i < stop && json[i] != '"' && json[i] != '\\') i++;
+            int k = i < stop ? 0 : i < json.Length ? json[i..].IndexOfAny(QuoteOrBackslash) : -1;
             if (k < 0) throw Broken("the text ends inside a string");
             i += k;
             if (json[i] == '"') return i;
@@ -252,7 +257,15 @@ internal ref struct TrustedJsonReader
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int SkipSpace(ReadOnlySpan<byte> json, int i)
+    {
+        // Compact JSON (what the dialects write) has no space between tokens.
+        if ((uint)i < (uint)json.Length && json[i] > ' ' && json[i] != '/') return i;
+        return SkipSpaceSlowly(json, i);
+    }
+
+    private static int SkipSpaceSlowly(ReadOnlySpan<byte> json, int i)
     {
         while (i < json.Length)
         {
