@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.Buffers.Binary;
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Ingestd.Parsing.Conditions;
@@ -108,9 +110,9 @@ internal ref struct TrustedJsonReader
         int i = _consumed;
         while (true)
         {
-            int k = json[i..].IndexOfAny(Structural);
-            if (k < 0) throw Broken("the text ends inside a value");
-            i += k;
+            // Between strings the next bracket or quote is a few bytes on (a colon, a number, a comma): a plain loop.
+            while (i < json.Length && !IsStructural(json[i])) i++;
+            if (i >= json.Length) throw Broken("the text ends inside a value");
             switch (json[i])
             {
                 case (byte)'"':
@@ -156,8 +158,7 @@ internal ref struct TrustedJsonReader
         return reader.CopyString(dest);
     }
 
-    private static readonly SearchValues<byte> Structural = SearchValues.Create("\"{}[]/"u8);
-    private static readonly SearchValues<byte> QuoteOrBackslash = SearchValues.Create("\"\\"u8);
+    private static bool IsStructural(byte b) => b is (byte)'"' or (byte)'{' or (byte)'}' or (byte)'[' or (byte)']' or (byte)'/';
 
     private readonly bool InObject => (_objects[(_depth - 1) >> 6] & (1UL << ((_depth - 1) & 63))) != 0;
 
@@ -244,17 +245,33 @@ internal ref struct TrustedJsonReader
         int i = start + 1;
         while (true)
         {
-            // Most strings (names, levels, ids) and the stretches between escapes are short: a plain loop finds their
-            // end sooner than a vector search can start.
-            int stop = Math.Min(json.Length, i + 16);
-            while (i < stop && json[i] != '"' && json[i] != '\\') i++;
-            int k = i < stop ? 0 : i < json.Length ? json[i..].IndexOfAny(QuoteOrBackslash) : -1;
-            if (k < 0) throw Broken("the text ends inside a string");
-            i += k;
+            i = QuoteOrBackslash(json, i);
+            if (i >= json.Length) throw Broken("the text ends inside a string");
             if (json[i] == '"') return i;
             escaped = true;
             i += 2;
         }
+    }
+
+    private const ulong Ones = 0x0101010101010101UL;
+    private const ulong Highs = 0x8080808080808080UL;
+
+    // The first quote or backslash at or after `i` (json.Length when none). Eight bytes at a time: the strings are mostly
+    // short, and the stretches between escapes shorter, so a vector search would be started for a few bytes each time.
+    private static int QuoteOrBackslash(ReadOnlySpan<byte> json, int i)
+    {
+        while (i + 8 <= json.Length)
+        {
+            ulong x = BinaryPrimitives.ReadUInt64LittleEndian(json[i..]);
+            ulong q = x ^ (Ones * '"');
+            ulong b = x ^ (Ones * '\\');
+            // A byte's high bit is set where q or b has a zero byte (the lowest such byte is exact; borrows only reach above it).
+            ulong found = ((q - Ones) & ~q | (b - Ones) & ~b) & Highs;
+            if (found != 0) return i + (BitOperations.TrailingZeroCount(found) >> 3);
+            i += 8;
+        }
+        while (i < json.Length && json[i] != '"' && json[i] != '\\') i++;
+        return i;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -30,6 +30,21 @@ public class TrustedJsonReaderTests
     [InlineData("""{"name \"quoted\"":"v","back\\slash":"\\"}""")]
     public void Escapes_are_unescaped_as_the_framework_reader_unescapes_them(string json) => AssertSameTokens(Encoding.UTF8.GetBytes(json), skipSeed: -1);
 
+    [Fact]
+    public void Strings_of_every_length_with_an_escape_anywhere_read_as_the_framework_reader_reads_them()
+    {
+        // The string scan goes eight bytes at a time: every length and every place of the escape around those steps.
+        string[] escapes = ["\\\"", "\\\\", "\\u0041", "é", "\\ud83d\\ude00"];
+        for (int length = 0; length < 40; length++)
+            for (int at = 0; at <= length; at++)
+                foreach (var escape in escapes)
+                {
+                    string text = new string('a', at) + escape + new string('b', length - at);
+                    AssertSameTokens(Encoding.UTF8.GetBytes($$"""{"{{text}}":"{{text}}","n":[1,"{{text}}"]}"""), skipSeed: -1);
+                    AssertSameTokens(Encoding.UTF8.GetBytes($$"""[{"{{text}}":"{{text}}"}]"""), skipSeed: 1);
+                }
+    }
+
     [Theory]
     [InlineData("""{"é":"naïve ☃ 中文 😀","k":["ü",{"ß":"€"}]}""")]
     [InlineData("{\"a\":\"\u2028\u2029\"}")]
