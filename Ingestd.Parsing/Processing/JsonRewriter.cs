@@ -205,7 +205,7 @@ internal static class JsonRewriter
                 }
             }
 
-            bool masked = plan.Action is not null && AnyMatches(plan.MaskPaths, names, count);
+            bool masked = plan.Action is not null && plan.MaskDepths.Has(count) && AnyMatches(plan.MaskPaths, names, count);
             if (!masked && compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
             run.Flush(w, json);
             w.WritePropertyName(name);
@@ -615,6 +615,7 @@ internal static class JsonRewriter
     // The removal (its owner: the step in a fused run, else 0) that takes the member, or -1.
     private static int MatchingRemove(ref Context ctx, PathStack names, int count)
     {
+        if (!ctx.Plan.RemoveDepths.Has(count)) return -1;
         var removes = ctx.Plan.Removes;
         for (int i = 0; i < removes.Length; i++)
         {
@@ -628,6 +629,7 @@ internal static class JsonRewriter
 
     private static int ExactAssignment(ref Context ctx, PathStack names, int count)
     {
+        if (!ctx.Plan.AssignmentDepths.Has(count)) return -1;
         var assignments = ctx.Plan.Assignments;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < assignments.Length; i++)
@@ -642,7 +644,7 @@ internal static class JsonRewriter
         var plan = ctx.Plan;
         var parts = ctx.Parts;
         ulong causes = 0;
-        if (plan.Action is not null)
+        if (plan.Action is not null && plan.MaskDepths.Max > count)
             foreach (var p in plan.MaskPaths)
                 if (p.Segments.Length > count && names.PrefixMatches(p, count))
                 {
@@ -650,7 +652,7 @@ internal static class JsonRewriter
                     causes |= 1UL << parts.MaskOwner;
                     break;
                 }
-        for (int i = 0; i < plan.Removes.Length; i++)
+        for (int i = 0; plan.RemoveDepths.Max > count && i < plan.Removes.Length; i++)
         {
             var p = plan.Removes[i];
             if (p.Segments.Length <= count || !names.PrefixMatches(p, count)) continue;
@@ -658,6 +660,7 @@ internal static class JsonRewriter
             int owner = parts.RemoveOwners[i];
             if ((ctx.Active & (1UL << owner)) != 0) causes |= 1UL << owner;
         }
+        if (plan.AssignmentDepths.Max <= count) return causes;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
@@ -675,6 +678,7 @@ internal static class JsonRewriter
     private static void SkipBlockedAssignments(ref Context ctx, PathStack names, int count)
     {
         var plan = ctx.Plan;
+        if (plan.AssignmentDepths.Max <= count) return;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
@@ -687,6 +691,7 @@ internal static class JsonRewriter
     private static void WritePending(Utf8JsonWriter w, ref Context ctx, PathStack names, int depth)
     {
         var plan = ctx.Plan;
+        if (plan.AssignmentDepths.Max <= depth) return;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
