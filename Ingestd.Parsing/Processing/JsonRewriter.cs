@@ -4,7 +4,7 @@ using Ingestd.Parsing.Conditions;
 namespace Ingestd.Parsing.Processing;
 
 /// <summary>
-/// Rewrites an event's JSON by a <see cref="RewritePlan"/>: reads it once with <see cref="Utf8JsonReader"/> and writes
+/// Rewrites an event's JSON by a <see cref="RewritePlan"/>: reads it once with <see cref="TrustedJsonReader"/> and writes
 /// the new event with <see cref="Utf8JsonWriter"/> into the work's other buffer. Members no path reaches are copied as
 /// their raw text (whole subtrees at once); only masked, removed and set members are re-encoded. Events whose top level
 /// is not an object, or whose JSON does not read, are left as they are.
@@ -15,7 +15,6 @@ internal static class JsonRewriter
 
     private static readonly System.Buffers.SearchValues<byte> MaybeEscaped = System.Buffers.SearchValues.Create("\"\\<>&'+`"u8);
 
-    private static readonly JsonReaderOptions ReaderOptions = new() { CommentHandling = JsonCommentHandling.Skip, MaxDepth = MaxDepth };
 
     /// <summary>Applies the plan; true when the event changed (and <see cref="EventWork.Json"/> is the new one).</summary>
     /// <param name="slotBase">Where the plan's assignments start among <see cref="EventWork.Assignments"/>.</param>
@@ -80,7 +79,7 @@ internal static class JsonRewriter
         ctx.Plan = plan;
         ctx.UnicodeEscape = unicodeEscape;
         var writer = work.BeginRewrite();
-        var reader = new Utf8JsonReader(json, ReaderOptions);
+        var reader = new TrustedJsonReader(json, MaxDepth);
         try
         {
             reader.Read();
@@ -148,7 +147,7 @@ internal static class JsonRewriter
     }
 
     // The reader is on the StartObject of an object whose members' paths have depth+1 segments.
-    private static void RewriteObject(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int depth)
+    private static void RewriteObject(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int depth)
     {
         var plan = ctx.Plan;
         var names = ctx.Work.Names;
@@ -206,7 +205,7 @@ internal static class JsonRewriter
                 }
             }
 
-            bool masked = plan.Action is not null && AnyMatches(plan.MaskPaths, names, count);
+            bool masked = plan.Action is not null && plan.MaskDepths.Has(count) && AnyMatches(plan.MaskPaths, names, count);
             if (!masked && compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
             run.Flush(w, json);
             w.WritePropertyName(name);
@@ -222,7 +221,7 @@ internal static class JsonRewriter
     /// changes it (the first member of that name, as locating it finds). The step's target or error member met before
     /// it cannot be set in place: the steps then run one by one.
     /// </summary>
-    private static void ParseInPass(ref Utf8JsonReader reader, ref Context ctx, ParseStep parse, PathStack names)
+    private static void ParseInPass(ref TrustedJsonReader reader, ref Context ctx, ParseStep parse, PathStack names)
     {
         if (parse.IsField(names))
         {
@@ -269,7 +268,7 @@ internal static class JsonRewriter
     /// Copies a compactly written member into <paramref name="run"/> when nothing applies to it (no mask path, no path
     /// into it, no pattern can match in it); false, with the reader still on its value, otherwise (the caller writes it).
     /// </summary>
-    private static bool TryCopyMember(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, int nameStart, ref RawRun run)
+    private static bool TryCopyMember(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, int nameStart, ref RawRun run)
     {
         var plan = ctx.Plan;
         int start = (int)reader.TokenStartIndex;
@@ -306,7 +305,7 @@ internal static class JsonRewriter
     /// The value of the member named by the first <paramref name="count"/> names (the reader on it, its name written),
     /// once no removal or set took it: masked, rewritten inside, or copied.
     /// </summary>
-    private static void WriteMemberValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, bool masked)
+    private static void WriteMemberValue(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, PathStack names, int count, bool masked)
     {
         var plan = ctx.Plan;
         if (masked)
@@ -337,7 +336,7 @@ internal static class JsonRewriter
     /// (whitespace, escapes in names), with the steps that went in: one step's pass alone keeps that only if it changed
     /// the event somewhere.
     /// </summary>
-    private static void Descend(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count, ulong causes)
+    private static void Descend(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count, ulong causes)
     {
         if (ctx.Parts is not { } parts)
         {
@@ -373,7 +372,7 @@ internal static class JsonRewriter
     }
 
     // Arrays are transparent to paths: their elements' members continue the array's path.
-    private static void RewriteArray(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int depth)
+    private static void RewriteArray(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int depth)
     {
         w.WriteStartArray();
         while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
@@ -394,7 +393,7 @@ internal static class JsonRewriter
         w.WriteEndArray();
     }
 
-    private static void RewriteContainer(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
+    private static void RewriteContainer(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
     {
         if (reader.TokenType == JsonTokenType.StartObject) RewriteObject(ref reader, json, w, ref ctx, count);
         else RewriteArray(ref reader, json, w, ref ctx, count);
@@ -404,7 +403,7 @@ internal static class JsonRewriter
     /// A subtree only the patterns could change: copied as it is when its text shows they cannot match (one read to
     /// find its end, one search per needle), else read again and rewritten.
     /// </summary>
-    private static void RewriteForPatterns(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
+    private static void RewriteForPatterns(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
     {
         if (ctx.Rechecked)
         {
@@ -422,14 +421,14 @@ internal static class JsonRewriter
             w.WriteRawValue(subtree, skipInputValidation: true);
             return;
         }
-        var again = new Utf8JsonReader(subtree, ReaderOptions);
+        var again = new TrustedJsonReader(subtree, MaxDepth);
         again.Read();
         ctx.Rechecked = true;
         Descend(ref again, subtree, w, ref ctx, count, 1UL << ctx.MaskOwner);
         ctx.Rechecked = false;
     }
 
-    private static void CopySubtree(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
+    private static void CopySubtree(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx, int count)
     {
         SkipBlockedAssignments(ref ctx, ctx.Work.Names, count);
         int start = (int)reader.TokenStartIndex;
@@ -437,7 +436,7 @@ internal static class JsonRewriter
         w.WriteRawValue(json[start..(int)reader.BytesConsumed], skipInputValidation: true);
     }
 
-    private static void WriteScalar(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx)
+    private static void WriteScalar(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx)
     {
         if (reader.TokenType == JsonTokenType.String)
         {
@@ -511,7 +510,7 @@ internal static class JsonRewriter
         return any;
     }
 
-    private static ReadOnlySpan<byte> UnescapedString(ref Utf8JsonReader reader, EventWork work)
+    private static ReadOnlySpan<byte> UnescapedString(ref TrustedJsonReader reader, EventWork work)
     {
         if (!reader.ValueIsEscaped) return reader.ValueSpan;
         var text = work.Text;
@@ -522,7 +521,7 @@ internal static class JsonRewriter
     }
 
     /// <summary>A masked member becomes a string: the mask of its text (a string's content, or any other value's JSON text).</summary>
-    private static void WriteMaskedValue(ref Utf8JsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx)
+    private static void WriteMaskedValue(ref TrustedJsonReader reader, ReadOnlySpan<byte> json, Utf8JsonWriter w, ref Context ctx)
     {
         scoped ReadOnlySpan<byte> secret;
         if (reader.TokenType == JsonTokenType.String) secret = UnescapedString(ref reader, ctx.Work);
@@ -560,7 +559,7 @@ internal static class JsonRewriter
             MaskActive = true,
             UnicodeEscape = RewritePlan.HasUnicodeEscape(value),
         };
-        var reader = new Utf8JsonReader(value, ReaderOptions);
+        var reader = new TrustedJsonReader(value, MaxDepth);
         reader.Read();
         // A container value is one whole subtree: its needles are looked for in it directly, without a read to find its end.
         if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
@@ -584,7 +583,7 @@ internal static class JsonRewriter
     private static bool IsAfterMask(ref Context ctx, int owner) => ctx.MaskActive && owner > ctx.Parts!.MaskOwner;
 
     /// <summary>Whether the mask would change the member the reader is on (a copy: the caller's reader does not move).</summary>
-    private static bool MaskCouldChange(Utf8JsonReader probe, ReadOnlySpan<byte> json, ref Context ctx, PathStack names, int count)
+    private static bool MaskCouldChange(TrustedJsonReader probe, ReadOnlySpan<byte> json, ref Context ctx, PathStack names, int count)
     {
         var mask = ctx.Parts!.MaskOnly;
         if (AnyMatches(mask.MaskPaths, names, count)) return true;
@@ -616,6 +615,7 @@ internal static class JsonRewriter
     // The removal (its owner: the step in a fused run, else 0) that takes the member, or -1.
     private static int MatchingRemove(ref Context ctx, PathStack names, int count)
     {
+        if (!ctx.Plan.RemoveDepths.Has(count)) return -1;
         var removes = ctx.Plan.Removes;
         for (int i = 0; i < removes.Length; i++)
         {
@@ -629,6 +629,7 @@ internal static class JsonRewriter
 
     private static int ExactAssignment(ref Context ctx, PathStack names, int count)
     {
+        if (!ctx.Plan.AssignmentDepths.Has(count)) return -1;
         var assignments = ctx.Plan.Assignments;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < assignments.Length; i++)
@@ -643,7 +644,7 @@ internal static class JsonRewriter
         var plan = ctx.Plan;
         var parts = ctx.Parts;
         ulong causes = 0;
-        if (plan.Action is not null)
+        if (plan.Action is not null && plan.MaskDepths.Max > count)
             foreach (var p in plan.MaskPaths)
                 if (p.Segments.Length > count && names.PrefixMatches(p, count))
                 {
@@ -651,7 +652,7 @@ internal static class JsonRewriter
                     causes |= 1UL << parts.MaskOwner;
                     break;
                 }
-        for (int i = 0; i < plan.Removes.Length; i++)
+        for (int i = 0; plan.RemoveDepths.Max > count && i < plan.Removes.Length; i++)
         {
             var p = plan.Removes[i];
             if (p.Segments.Length <= count || !names.PrefixMatches(p, count)) continue;
@@ -659,6 +660,7 @@ internal static class JsonRewriter
             int owner = parts.RemoveOwners[i];
             if ((ctx.Active & (1UL << owner)) != 0) causes |= 1UL << owner;
         }
+        if (plan.AssignmentDepths.Max <= count) return causes;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
@@ -676,6 +678,7 @@ internal static class JsonRewriter
     private static void SkipBlockedAssignments(ref Context ctx, PathStack names, int count)
     {
         var plan = ctx.Plan;
+        if (plan.AssignmentDepths.Max <= count) return;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {
@@ -688,6 +691,7 @@ internal static class JsonRewriter
     private static void WritePending(Utf8JsonWriter w, ref Context ctx, PathStack names, int depth)
     {
         var plan = ctx.Plan;
+        if (plan.AssignmentDepths.Max <= depth) return;
         var slots = ctx.Work.Assignments;
         for (int i = 0; i < plan.Assignments.Length; i++)
         {

@@ -203,8 +203,9 @@ internal sealed class RegexLineParser : LineParser
         try
         {
             int n = System.Text.Encoding.UTF8.GetChars(text, chars);
-            // Group values need a Match, which needs a string: a user's regex allocates per parsed event
-            // (the other formats do not).
+            // Group values need a Match, which needs a string: a user's regex allocates per parsed event (the other
+            // formats do not). Regex.EnumerateMatches runs over a span without allocating, but its ValueMatch has only
+            // the whole match's extent, no groups (a group API without a Match is dotnet/runtime#73223, still open).
             var match = _regex.Match(new string(chars, 0, n));
             if (!match.Success)
             {

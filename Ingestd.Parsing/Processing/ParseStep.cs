@@ -53,7 +53,7 @@ internal sealed class ParseStep : Step, IRewriteStep
     /// <see cref="Prepare"/> for the field's value as a pass reads it (the first top-level member of that name, the
     /// reader on its value): the same values and outcome as locating it would give.
     /// </summary>
-    public StepOutcome PrepareInPass(ref Utf8JsonReader reader, EventWork work, int slotBase)
+    public StepOutcome PrepareInPass(ref TrustedJsonReader reader, EventWork work, int slotBase)
     {
         if (reader.TokenType != JsonTokenType.String) return StepOutcome.Unchanged;
         ReadOnlySpan<byte> text = reader.ValueSpan;
@@ -61,9 +61,7 @@ internal sealed class ParseStep : Step, IRewriteStep
         {
             var buffer = work.Text;
             buffer.ResetWrittenCount();
-            var into = buffer.GetSpan(text.Length);
-            // The reader has checked the escapes; surrogate pairs are left to it.
-            if (!FieldLocator.TryUnescape(text, into, out int n)) n = reader.CopyString(into);
+            int n = reader.CopyString(buffer.GetSpan(text.Length));
             buffer.Advance(n);
             text = buffer.WrittenSpan;
         }

@@ -8,7 +8,9 @@ namespace Ingestd.Parsing.Processing;
 /// request. A batch none of whose events a pipeline matches is left untouched (no copy); otherwise the result is built
 /// in <see cref="Output"/>: events no step changed are copied as they are, changed ones written anew, dropped ones left
 /// out. Counts per pipeline/step/outcome and step time add up in <see cref="Tallies"/> and <see cref="StepTicks"/>
-/// until the owner takes them (once per batch, so the hot path has no shared counters).
+/// until the owner takes them (once per batch, so the hot path has no shared counters). The events' JSON must already be
+/// valid — the dialect parsers validated it, <c>ingestd pipeline test</c> validates each line — because the rewrite passes
+/// read it with <see cref="TrustedJsonReader"/>, which follows its structure but does not check its strings again.
 /// </summary>
 internal sealed class PipelineRunner : IDisposable
 {

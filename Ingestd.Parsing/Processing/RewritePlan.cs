@@ -9,11 +9,53 @@ namespace Ingestd.Parsing.Processing;
 /// </summary>
 internal sealed class RewritePlan
 {
-    public FieldPath[] MaskPaths { get; init; } = [];
+    public FieldPath[] MaskPaths
+    {
+        get;
+        init
+        {
+            field = value;
+            MaskDepths = Depths(value);
+        }
+    } = [];
+
     public MaskPattern[] Patterns { get; init; } = [];
     public MaskAction? Action { get; init; }
-    public FieldPath[] Removes { get; init; } = [];
-    public Assignment[] Assignments { get; init; } = [];
+
+    public FieldPath[] Removes
+    {
+        get;
+        init
+        {
+            field = value;
+            RemoveDepths = Depths(value);
+        }
+    } = [];
+
+    public Assignment[] Assignments
+    {
+        get;
+        init
+        {
+            field = value;
+            var paths = new FieldPath[value.Length];
+            for (int i = 0; i < value.Length; i++) paths[i] = value[i].Path;
+            AssignmentDepths = Depths(paths);
+        }
+    } = [];
+
+    // The segment counts of each kind of path, so a rewrite skips the per-member loops over paths none of which can be
+    // at (or below) the member's depth. Set with the paths, before the plan is shared.
+    public PathDepths MaskDepths { get; private init; }
+    public PathDepths RemoveDepths { get; private init; }
+    public PathDepths AssignmentDepths { get; private init; }
+
+    private static PathDepths Depths(FieldPath[] paths)
+    {
+        var depths = new PathDepths();
+        foreach (var p in paths) depths = depths.With(p.Segments.Length);
+        return depths;
+    }
 
     /// <summary>Set on a plan fused from several steps (see <see cref="RewriteRun"/>): which step each part belongs to.</summary>
     public FusedParts? Fused { get; init; }
@@ -120,4 +162,24 @@ internal sealed class FusedParts
 
     /// <summary>The mask alone (paths, patterns, action), for values written through it.</summary>
     public required RewritePlan MaskOnly { get; init; }
+}
+
+/// <summary>Which segment counts a plan's paths of one kind have (counts of 63 and more share one mark).</summary>
+internal readonly struct PathDepths
+{
+    private readonly ulong _counts;
+
+    private PathDepths(ulong counts, int max)
+    {
+        _counts = counts;
+        Max = max;
+    }
+
+    /// <summary>The largest segment count (0: no path).</summary>
+    public int Max { get; }
+
+    public PathDepths With(int count) => new(_counts | 1UL << Math.Min(count, 63), Math.Max(Max, count));
+
+    /// <summary>Whether some path may have exactly <paramref name="count"/> segments.</summary>
+    public bool Has(int count) => (_counts & 1UL << Math.Min(count, 63)) != 0;
 }

@@ -66,6 +66,26 @@ public class PipelineTestCommandTests
     }
 
     [Fact]
+    public void Pipeline_test_validates_each_line_before_the_pipelines_see_it()
+    {
+        // The rewrite passes trust their input's strings (as the dialects validated them): a line with a bad escape or a
+        // raw control character in a string must be reported here, not run.
+        using var dir = new TempDir();
+        File.WriteAllText(dir.File("ingestd.conf"), Config);
+        string input = """{"level":"info","event":{"card":"41\x11"}}""" + "\n"
+            + "{\"level\":\"info\",\"event\":{\"card\":\"41\u000111\"}}\n"
+            + """{"level":"info","event":{"card":"4111111111111111"}}""" + "\n";
+        var (code, stdout, stderr) = Run(input, "pipeline", "test", "--config", dir.File("ingestd.conf"));
+        Assert.Equal(1, code);
+        Assert.Contains("line 1: not JSON", stderr);
+        Assert.Contains("line 2: not JSON", stderr);
+        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        var result = JsonDocument.Parse(line).RootElement;
+        Assert.Equal(3, result.GetProperty("line").GetInt32());
+        Assert.Equal("****1111", result.GetProperty("after").GetProperty("event").GetProperty("card").GetString());
+    }
+
+    [Fact]
     public void Check_config_explains_the_pipelines()
     {
         using var dir = new TempDir();
