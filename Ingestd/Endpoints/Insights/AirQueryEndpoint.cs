@@ -1,8 +1,7 @@
+using System.Text;
 using Ingestd.Config;
 using Ingestd.Http;
-using Ingestd.Parsing.Dialects.Air;
 using Ingestd.Parsing.Errors;
-using Ingestd.Parsing.Records;
 using Ingestd.Query;
 
 namespace Ingestd.Endpoints.Insights;
@@ -19,18 +18,11 @@ internal sealed class AirQueryEndpoint(QueryAccess access, LiveConfig live) : Qu
 
     protected override QueryRequest Build(RequestContext ctx, List<KeyValuePair<string, string>> pairs, string? onlyTenant)
     {
-        if (!AirEntryTypes.TryParse(ctx.PathParameter, out var type))
+        string type = Encoding.ASCII.GetString(ctx.PathParameter);
+        if (Array.IndexOf(AirView.Types, type) < 0)
             throw new RequestRejectedException(RejectReason.NotFound, "type must be one of logs, metrics, traces, messages, events (or stats)");
-        var request = base.Build(ctx, pairs, onlyTenant);
-        var kind = type switch
-        {
-            AirEntryType.Messages => RecordKind.Message,
-            AirEntryType.Events => RecordKind.Event,
-            AirEntryType.Logs => RecordKind.Log,
-            AirEntryType.Metrics => RecordKind.Metric,
-            _ => RecordKind.Trace,
-        };
-        return request with { Criteria = request.Criteria with { Dialects = ["air"], Kinds = [RecordNames.Of(kind)] } };
+        AirView.TryRestrict(base.Build(ctx, pairs, onlyTenant), type, out var request);
+        return request;
     }
 
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
