@@ -31,6 +31,7 @@ internal sealed class SegmentQuery
     private long _bound;
     private int _count;
     private long _bytesScanned, _recordsScanned;
+    private int _blocksRead;
     private QueryCursor? _next;
     private string? _truncated;
 
@@ -111,7 +112,8 @@ internal sealed class SegmentQuery
     private static long FirstSequence(string path)
         => SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first) ? first : 0;
 
-    private bool OutOfTime() => _clock.Elapsed > _limits.MaxTime;
+    // Checked before each block but the first, so every page makes progress however small the cap.
+    private bool OutOfTime() => _blocksRead > 0 && _clock.Elapsed > _limits.MaxTime;
 
     private bool Ascending(long offset, in BlockHeader header, ReadOnlySpan<byte> records)
     {
@@ -122,6 +124,7 @@ internal sealed class SegmentQuery
             return false;
         }
         _bytesScanned += records.Length;
+        _blocksRead++;
         long sequence = header.FirstSequence;
         while (RecordView.TryRead(records, header.Layout, out var view, out int length))
         {
@@ -156,6 +159,7 @@ internal sealed class SegmentQuery
             return false;
         }
         _bytesScanned += records.Length;
+        _blocksRead++;
         // Records can only be walked forward: note where each starts, then take them last first.
         if (_starts.Length < header.Count) _starts = new int[Math.Max(header.Count, _starts.Length * 2)];
         int n = 0, at = 0;
