@@ -56,6 +56,7 @@ internal sealed class SegmentQuery
         _sink = sink;
         _limit = limit;
         _clock.Restart();
+        // Listed once: the last one listed is the one the daemon may be writing (a newer one made meanwhile is not read).
         var segments = SegmentFormat.ListSegments(_dataDir);
         bool descending = _request.Descending;
         var cursor = _request.Cursor;
@@ -75,7 +76,7 @@ internal sealed class SegmentQuery
                     if (first == c.Segment) start = c.BlockOffset;
                 }
                 _segment = first;
-                ScanFile(() => reader.ScanForward(segments[i], start, gate, Ascending), segments[i]);
+                ScanFile(() => reader.ScanForward(segments[i], i == segments.Count - 1, start, gate, Ascending), segments[i]);
             }
         }
         else
@@ -91,7 +92,7 @@ internal sealed class SegmentQuery
                     if (first == c.Segment) last = c.BlockOffset;
                 }
                 _segment = first;
-                ScanFile(() => reader.ScanBackward(segments[i], last, gate, Descending), segments[i]);
+                ScanFile(() => reader.ScanBackward(segments[i], i == segments.Count - 1, last, gate, Descending), segments[i]);
             }
         }
         return new QueryOutcome(_count, _next, _truncated, _bytesScanned, _recordsScanned);
