@@ -18,8 +18,9 @@ namespace Ingestd.Bench.Query;
 /// </summary>
 internal static class QueryScanCommand
 {
-    public static int Run(string[] args)
+    public static int Run(string[] args, TextWriter? output = null)
     {
+        var @out = output ?? Console.Out;
         long records = 2_000_000;
         int hours = 24;
         string? dir = null;
@@ -46,17 +47,17 @@ internal static class QueryScanCommand
             var sw = Stopwatch.StartNew();
             long raw = Generate(dir, records, start, span);
             long fileBytes = SegmentFormat.ListSegments(dir).Sum(p => new FileInfo(p).Length);
-            Console.WriteLine($"query-scan: wrote {records:N0} records over {hours} h: {raw / 1e6:N0} MB of records in {fileBytes / 1e6:N0} MB of segments "
+            @out.WriteLine($"query-scan: wrote {records:N0} records over {hours} h: {raw / 1e6:N0} MB of records in {fileBytes / 1e6:N0} MB of segments "
                 + $"(ratio {(double)raw / fileBytes:N1}) in {sw.Elapsed.TotalSeconds:N1} s");
 
             var limits = new QueryLimits(int.MaxValue, long.MaxValue, TimeSpan.FromHours(1));
-            Measure("q that matches nothing (full scan)", dir, new RecordCriteria { Contains = "no-such-text-anywhere" }, limits, fileBytes);
-            Measure("where level == 'fatal' and service == 'none'", dir,
+            Measure(@out, "q that matches nothing (full scan)", dir, new RecordCriteria { Contains = "no-such-text-anywhere" }, limits, fileBytes);
+            Measure(@out, "where level == 'fatal' and service == 'none'", dir,
                 new RecordCriteria { Where = Parsing.Conditions.ConditionParser.Parse("level == 'fatal' and service == 'none'") }, limits, fileBytes);
-            Measure("where contains(message, 'no-such-text') (a JSON member per record)", dir,
+            Measure(@out, "where contains(message, 'no-such-text') (a JSON member per record)", dir,
                 new RecordCriteria { Where = Parsing.Conditions.ConditionParser.Parse("contains(message, 'no-such-text')") }, limits, fileBytes);
             long mid = start + span / 2;
-            Measure($"1-hour window of {hours} h, q matching nothing", dir,
+            Measure(@out, $"1-hour window of {hours} h, q matching nothing", dir,
                 new RecordCriteria { SinceNs = mid, UntilNs = mid + 3600L * 1_000_000_000, Contains = "no-such-text-anywhere" }, limits, fileBytes);
             return 0;
         }
@@ -76,7 +77,7 @@ internal static class QueryScanCommand
         }
     }
 
-    private static void Measure(string name, string dir, RecordCriteria criteria, QueryLimits limits, long fileBytes)
+    private static void Measure(TextWriter @out, string name, string dir, RecordCriteria criteria, QueryLimits limits, long fileBytes)
     {
         var request = new QueryRequest { Criteria = criteria, Limit = int.MaxValue };
         double best = double.MaxValue;
@@ -91,7 +92,7 @@ internal static class QueryScanCommand
             if (run > 0) best = Math.Min(best, seconds);
             matched = sink.Count;
         }
-        Console.WriteLine($"{name}: {best * 1000:N0} ms, matched {matched:N0}; read {outcome.RecordsScanned:N0} records "
+        @out.WriteLine($"{name}: {best * 1000:N0} ms, matched {matched:N0}; read {outcome.RecordsScanned:N0} records "
             + $"({outcome.RecordsScanned / best / 1e6:N2} M records/s), {outcome.BytesScanned / 1e6:N0} MB decompressed "
             + $"({outcome.BytesScanned / best / 1e9:N2} GB/s); whole data set {fileBytes / 1e6:N0} MB of segments in {best:N3} s "
             + $"= {fileBytes / best / 1e9:N2} GB/s of segment data");
