@@ -69,7 +69,7 @@ public class SlowTailTests : IDisposable
     {
         using var stalled = OpenStream(_daemon.Port, "/v1/tail", null, receiveBufferSize: 1024);
         // Big events, so the daemon's socket buffers fill and its queue of 4 frames overflows while nobody reads.
-        var message = new string('m', 4000);
+        var message = new string('m', 8000); // 16 MB in all: more than any socket buffers hold
         for (int i = 0; i < 40; i++)
             Drain(_daemon.Port, "", "org-slow", "svc", Enumerable.Range(0, 50).Select(_ => ("2024-06-01T00:00:00Z", "info", message)).ToArray());
         Assert.Equal(2000, IngestdCli.ReadRecords(_daemon.DataDir, "--tenant", "org-slow").Count);
