@@ -1,0 +1,66 @@
+using Ingestd.Tests.Support;
+
+namespace Ingestd.Tests.WebConsole;
+
+/// <summary>
+/// A daemon with three tenants (alpha, beta, gamma; keys <c>key-alpha</c>, …) and one headless Chromium for the whole
+/// test class, started on first use. Each test opens the console afresh with the key it needs.
+/// </summary>
+public sealed class ConsoleFixture : IDisposable
+{
+    private readonly TempDir _dir = new("ingestd-console");
+    private readonly Lazy<ChromiumDevTools> _browser = new(ChromiumDevTools.Start);
+
+    public const string Config = """
+        [[tenants]]
+        id = "alpha"
+        keys = ["key-alpha"]
+
+        [[tenants]]
+        id = "beta"
+        keys = ["key-beta"]
+
+        [[tenants]]
+        id = "gamma"
+        keys = ["key-gamma"]
+        """;
+
+    public ConsoleFixture()
+    {
+        Daemon = DaemonProcess.Start(_dir.File("data"), Config);
+    }
+
+    public DaemonProcess Daemon { get; }
+
+    public ChromiumDevTools Browser => _browser.Value;
+
+    /// <summary>Loads /ui with <paramref name="key"/> in the tab's session storage and waits for its first overview.</summary>
+    public ChromiumDevTools Open(string key)
+    {
+        var browser = Browser;
+        browser.Navigate(Daemon.BaseUrl + "/ui");
+        Assert.Equal("true", browser.WaitFor("document.readyState === 'complete' && !!window.ingestdConsole", TimeSpan.FromSeconds(60)));
+        browser.Evaluate($"sessionStorage.setItem('ingestd.key', '{key}')");
+        browser.ClearProblems();
+        browser.Navigate(Daemon.BaseUrl + "/ui");
+        Assert.Equal("true", browser.WaitFor(
+            "document.readyState === 'complete' && !!window.ingestdConsole && !!ingestdConsole.overview && !!ingestdConsole.charts.events",
+            TimeSpan.FromSeconds(60)));
+        return browser;
+    }
+
+    /// <summary>Sends <paramref name="message"/> as one Astralog event of the key's tenant; 202 means it is stored.</summary>
+    public void Send(string tenant, string message, string level = "info", string service = "checkout")
+    {
+        var body = $$"""{"events":[{"project_id":"{{tenant}}","timestamp":"{{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ss.fffZ}}","level":"{{level}}","service":"{{service}}","message":"{{message}}"}]}""";
+        var reply = RawHttp.Once(Daemon.Port, "POST", "/v1/drain", body, ("Authorization", "key-" + tenant), ("Content-Type", "application/json"));
+        Assert.Equal(202, reply.Status);
+    }
+
+    public void Dispose()
+    {
+        if (_browser.IsValueCreated) _browser.Value.Dispose();
+        Daemon.Dispose();
+        _dir.Dispose();
+    }
+}

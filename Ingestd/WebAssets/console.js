@@ -1,0 +1,409 @@
+// The console at GET /ui: charts over GET /v1/overview (polled every second), a search form over GET /v1/query and a
+// live tail over GET /v1/tail. Plain script, no build step; uPlot draws the charts. The key is kept in sessionStorage
+// and sent in the Authorization header only (the tail is read with fetch() streaming rather than EventSource, which
+// cannot set headers), so it never sits in a URL or an access log.
+(function () {
+  'use strict';
+
+  const KEY_STORAGE = 'ingestd.key';
+  const POLL_MS = 1000;
+  const TAIL_MAX_ROWS = 500;
+  const EVENT_TEXT_MAX = 400;
+  const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#6b7280'];
+
+  const $ = (id) => document.getElementById(id);
+  const state = { overview: null, charts: {}, tail: null, nextCursor: null, lastQuery: null };
+  // Read by the browser tests (and handy from the devtools console).
+  window.ingestdConsole = state;
+
+  // ---- key and requests ----
+
+  function key() { return sessionStorage.getItem(KEY_STORAGE) || ''; }
+
+  function headers(accept) {
+    const h = { 'Accept': accept };
+    const k = key();
+    if (k) h['Authorization'] = 'Bearer ' + k;
+    return h;
+  }
+
+  function setStatus(text, isError) {
+    const el = $('status');
+    el.textContent = text || '';
+    el.classList.toggle('error', !!isError);
+  }
+
+  // An error answer's JSON body says what went wrong; show that rather than only the status.
+  async function describeFailure(response) {
+    let detail = '';
+    try {
+      const body = await response.json();
+      detail = body.detail || body.error || body.message || '';
+    } catch (e) { /* not JSON */ }
+    if (response.status === 401) return 'unauthorized: enter a tenant key above' + (detail ? ' (' + detail + ')' : '');
+    return response.status + ' ' + response.statusText + (detail ? ': ' + detail : '');
+  }
+
+  $('key').value = key();
+  $('key-form').addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem(KEY_STORAGE, $('key').value.trim());
+    resetCharts();
+    stopTail();
+    clearRows('results');
+    clearRows('tail');
+    setStatus('key set for this tab');
+    pollOverview();
+  });
+  $('key-forget').addEventListener('click', () => {
+    sessionStorage.removeItem(KEY_STORAGE);
+    $('key').value = '';
+    resetCharts();
+    stopTail();
+    clearRows('results');
+    clearRows('tail');
+    setStatus('key forgotten');
+    pollOverview();
+  });
+
+  // ---- formatting ----
+
+  function si(value, unit) {
+    if (value == null || !isFinite(value)) return '–';
+    const steps = unit === 'B' ? [[1 << 30, 'GiB'], [1 << 20, 'MiB'], [1 << 10, 'KiB']] : [[1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+    for (const [size, name] of steps)
+      if (Math.abs(value) >= size) return (value / size).toFixed(value / size >= 100 ? 0 : 1) + ' ' + name + (unit === 'B' ? '' : unit);
+    return (Math.abs(value) >= 100 || Number.isInteger(value) ? Math.round(value) : value.toFixed(1)) + (unit ? ' ' + unit : '');
+  }
+
+  function seconds(value) {
+    if (value == null || !isFinite(value)) return '–';
+    if (value < 0.001) return (value * 1e6).toFixed(0) + ' µs';
+    if (value < 1) return (value * 1e3).toFixed(value < 0.01 ? 2 : 1) + ' ms';
+    return value.toFixed(2) + ' s';
+  }
+
+  // ---- charts ----
+
+  function chartWidth(el) { return Math.max(280, el.clientWidth || 480); }
+
+  function axis(format, integers) {
+    const a = { values: (u, ticks) => ticks.map(format), size: 76 };
+    // Whole numbers (segment counts) get whole-number ticks.
+    if (integers) a.incrs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 100000, 1000000];
+    return a;
+  }
+
+  // A series keeps its colour for the life of the page, whichever place its chart gives it.
+  const colours = new Map();
+  function colour(label) {
+    if (!colours.has(label)) colours.set(label, PALETTE[colours.size % PALETTE.length]);
+    return colours.get(label);
+  }
+
+  // From zero to a little above the largest value, and never narrower than `floor` (an idle chart stays readable).
+  function range(floor) {
+    return (u, min, max) => [0, Math.max((max || 0) * 1.1, floor)];
+  }
+
+  // Without the pointer over it, a chart's legend shows the newest values.
+  function showLatest(plot, data) {
+    if (plot.cursor.left == null || plot.cursor.left < 0) plot.setLegend({ idx: Math.max(0, data[0].length - 1) });
+  }
+
+  // Creates the chart again when its series change (a new tenant, an output added); otherwise only its data.
+  // opts: format (left axis and legend), floor (smallest top of the left scale), right: { format, floor, integers }.
+  function draw(name, seriesDefs, data, opts) {
+    const el = $('chart-' + name);
+    const signature = JSON.stringify(seriesDefs.map((s) => [s.label, s.scale || 'y']));
+    let chart = state.charts[name];
+    if (chart && chart.signature === signature) {
+      chart.plot.setData(data);
+      showLatest(chart.plot, data);
+      return;
+    }
+    if (chart) chart.plot.destroy();
+    const axes = [{}, Object.assign({ scale: 'y' }, axis(opts.format))];
+    const scales = { x: { time: true }, y: { range: range(opts.floor) } };
+    if (opts.right) {
+      axes.push(Object.assign({ scale: 'y2', side: 1, grid: { show: false } }, axis(opts.right.format, opts.right.integers)));
+      scales.y2 = { range: range(opts.right.floor) };
+    }
+    const plot = new uPlot({
+      width: chartWidth(el),
+      height: 180,
+      scales,
+      axes,
+      legend: { live: true },
+      series: [{}].concat(seriesDefs.map((s) => ({
+        label: s.label,
+        scale: s.scale || 'y',
+        stroke: s.color || colour(s.label),
+        width: 1.5,
+        value: (u, v) => (s.scale === 'y2' ? opts.right.format : opts.format)(v),
+      }))),
+    }, data, el);
+    state.charts[name] = { plot, signature };
+    showLatest(plot, data);
+  }
+
+  function resetCharts() {
+    for (const name of Object.keys(state.charts)) state.charts[name].plot.destroy();
+    state.charts = {};
+  }
+
+  window.addEventListener('resize', () => {
+    for (const name of Object.keys(state.charts)) {
+      const el = $('chart-' + name);
+      state.charts[name].plot.setSize({ width: chartWidth(el), height: 180 });
+    }
+  });
+
+  function trafficChart(name, list, time, unit) {
+    const series = list.length ? list : [{ dialect: 'none yet', tenant: '', values: time.map(() => 0) }];
+    const defs = series.map((s) => ({ label: s.tenant === 'other' ? 'other' : s.dialect + (s.tenant ? ' / ' + s.tenant : '') }));
+    draw(name, defs, [time].concat(series.map((s) => s.values)), { format: (v) => si(v, unit), floor: unit === 'B' ? 1024 : 1 });
+  }
+
+  function last(values) { return values.length ? values[values.length - 1] : null; }
+
+  function sumLast(list) {
+    let total = 0;
+    for (const s of list) total += last(s.values) || 0;
+    return total;
+  }
+
+  function render(o) {
+    const t = o.time;
+    trafficChart('events', o.events_per_second, t, '/s');
+    trafficChart('bytes', o.bytes_per_second, t, 'B');
+    const capacity = o.ring_capacity_bytes || 1;
+    draw('ring', [{ label: 'used of ' + si(capacity, 'B') }], [t, o.ring_used_bytes.map((v) => 100 * v / capacity)],
+      { format: (v) => (v == null ? '–' : v.toFixed(v < 1 ? 2 : 0) + ' %'), floor: 1 });
+    draw('latency', [
+      { label: 'write mean' }, { label: 'write p99 ≤' }, { label: 'fsync mean' }, { label: 'fsync p99 ≤' },
+    ], [t, o.block_write_seconds.mean, o.block_write_seconds.p99, o.fsync_seconds.mean, o.fsync_seconds.p99],
+      { format: seconds, floor: 0.001 });
+    draw('disk', [{ label: 'disk use' }, { label: 'segments', scale: 'y2' }], [t, o.segment_bytes, o.segments],
+      { format: (v) => si(v, 'B'), floor: 1024, right: { format: (v) => (v == null ? '–' : String(Math.round(v))), floor: 1, integers: true } });
+
+    const outputs = o.outputs || [];
+    $('outputs-figure').hidden = outputs.length === 0;
+    if (outputs.length) {
+      const defs = [];
+      const data = [t];
+      for (const out of outputs) {
+        defs.push({ label: out.output + ' lag' });
+        data.push(out.lag_seconds);
+        defs.push({ label: out.output + ' events behind', scale: 'y2' });
+        data.push(out.lag_events);
+      }
+      draw('outputs', defs, data, { format: seconds, floor: 1, right: { format: (v) => si(v, ''), floor: 1, integers: true } });
+    }
+
+    $('tile-events').textContent = si(sumLast(o.events_per_second), '');
+    $('tile-bytes').textContent = si(sumLast(o.bytes_per_second), 'B');
+    const used = last(o.ring_used_bytes);
+    $('tile-ring').textContent = used == null ? '–' : (100 * used / capacity).toFixed(1) + ' %';
+    $('tile-segments').textContent = si(last(o.segments), '');
+    $('tile-disk').textContent = si(last(o.segment_bytes), 'B');
+  }
+
+  let polling = false;
+  async function pollOverview() {
+    if (polling) return;
+    polling = true;
+    try {
+      const response = await fetch('/v1/overview', { headers: headers('application/json'), cache: 'no-store' });
+      if (!response.ok) {
+        setStatus('overview: ' + await describeFailure(response), true);
+        return;
+      }
+      state.overview = await response.json();
+      render(state.overview);
+      if ($('status').classList.contains('error') && $('status').textContent.startsWith('overview:')) setStatus('');
+    } catch (e) {
+      setStatus('overview: ' + e.message, true);
+    } finally {
+      polling = false;
+    }
+  }
+
+  // ---- records (search results and tail) ----
+
+  function clearRows(table) { $(table).tBodies[0].replaceChildren(); }
+
+  // Text only (textContent), never markup: an event is whatever a client sent.
+  function recordRow(r) {
+    const tr = document.createElement('tr');
+    const event = typeof r.event === 'string' ? r.event : JSON.stringify(r.event);
+    const cells = [r.time || r.received_at || '', r.tenant + (r.stream ? ' / ' + r.stream : ''), r.dialect || '', r.level || '',
+      r.service || '', event.length > EVENT_TEXT_MAX ? event.slice(0, EVENT_TEXT_MAX) + '…' : event];
+    cells.forEach((text, i) => {
+      const td = document.createElement('td');
+      td.textContent = text == null ? '' : String(text);
+      if (i === 5) { td.className = 'event'; td.title = event; }
+      if (i === 3) td.className = 'level level-' + String(text).toLowerCase();
+      tr.appendChild(td);
+    });
+    tr.dataset.seq = r.seq;
+    return tr;
+  }
+
+  function noticeRow(text) {
+    const tr = document.createElement('tr');
+    const td = document.createElement('td');
+    td.colSpan = 6;
+    td.className = 'notice';
+    td.textContent = text;
+    tr.appendChild(td);
+    return tr;
+  }
+
+  function filterParams(forSearch) {
+    const params = new URLSearchParams();
+    const form = $('filters');
+    const names = forSearch ? ['since', 'until', 'tenant', 'dialect', 'service', 'level', 'q', 'where', 'limit', 'order']
+      : ['tenant', 'dialect', 'service', 'level', 'q', 'where'];
+    for (const name of names) {
+      const value = form.elements[name].value.trim();
+      if (value) params.set(name, value);
+    }
+    return params;
+  }
+
+  async function search(cursor) {
+    const params = cursor ? new URLSearchParams(state.lastQuery) : filterParams(true);
+    if (cursor) params.set('cursor', cursor);
+    else state.lastQuery = params.toString();
+    $('more').hidden = true;
+    if (!cursor) {
+      clearRows('results');
+      $('results-count').textContent = '…';
+    }
+    try {
+      const response = await fetch('/v1/query?' + params.toString(), { headers: headers('application/json'), cache: 'no-store' });
+      if (!response.ok) {
+        const why = await describeFailure(response);
+        $('results-count').textContent = '';
+        $('results').tBodies[0].appendChild(noticeRow('search failed: ' + why));
+        return;
+      }
+      const body = await response.json();
+      const tbody = $('results').tBodies[0];
+      for (const r of body.records || []) tbody.appendChild(recordRow(r));
+      $('results-count').textContent = '(' + tbody.rows.length + (body.next_cursor ? '+' : '') + ')';
+      state.nextCursor = body.next_cursor || null;
+      $('more').hidden = !state.nextCursor;
+    } catch (e) {
+      $('results-count').textContent = '';
+      $('results').tBodies[0].appendChild(noticeRow('search failed: ' + e.message));
+    }
+  }
+
+  $('filters').addEventListener('submit', (e) => {
+    e.preventDefault();
+    search(null);
+  });
+  $('more').addEventListener('click', () => { if (state.nextCursor) search(state.nextCursor); });
+
+  // ---- live tail: Server-Sent Events read from a fetch() body ----
+
+  function addTailRow(tr) {
+    const tbody = $('tail').tBodies[0];
+    tbody.insertBefore(tr, tbody.firstChild);
+    while (tbody.rows.length > TAIL_MAX_ROWS) tbody.deleteRow(tbody.rows.length - 1);
+  }
+
+  // One SSE event (its name and data); the contract sends one record per data line.
+  function dispatch(name, data) {
+    if (!data) return;
+    if (name && name !== 'message') {
+      addTailRow(noticeRow(name + ': ' + data));
+      return;
+    }
+    for (const line of data.split('\n')) {
+      if (!line) continue;
+      try {
+        addTailRow(recordRow(JSON.parse(line)));
+      } catch (e) {
+        addTailRow(noticeRow('unreadable record: ' + line.slice(0, 200)));
+      }
+    }
+  }
+
+  async function readEvents(body, signal) {
+    const reader = body.getReader();
+    const decoder = new TextDecoder();
+    let buffer = '';
+    let name = '';
+    let data = [];
+    while (!signal.aborted) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let end;
+      // Lines end in \n, \r\n or \r (HTML's SSE parsing rules); an empty line ends an event.
+      while ((end = buffer.search(/\r\n|\r|\n/)) >= 0) {
+        if (buffer[end] === '\r' && end === buffer.length - 1) break; // a \r that may be half of \r\n
+        const line = buffer.slice(0, end);
+        buffer = buffer.slice(end + (buffer.startsWith('\r\n', end) ? 2 : 1));
+        if (line === '') {
+          dispatch(name, data.join('\n'));
+          name = '';
+          data = [];
+        } else if (line.startsWith(':')) {
+          // a comment: the server's keep-alive
+        } else {
+          const colon = line.indexOf(':');
+          const field = colon < 0 ? line : line.slice(0, colon);
+          let value = colon < 0 ? '' : line.slice(colon + 1);
+          if (value.startsWith(' ')) value = value.slice(1);
+          if (field === 'data') data.push(value);
+          else if (field === 'event') name = value;
+        }
+      }
+    }
+  }
+
+  function setTailState(text, running) {
+    $('tail-state').textContent = text;
+    $('tail-toggle').textContent = running ? 'Stop tail' : 'Start tail';
+  }
+
+  async function startTail() {
+    const controller = new AbortController();
+    state.tail = controller;
+    setTailState('connecting…', true);
+    try {
+      const response = await fetch('/v1/tail?' + filterParams(false).toString(),
+        { headers: headers('text/event-stream'), cache: 'no-store', signal: controller.signal });
+      if (!response.ok) {
+        addTailRow(noticeRow('tail failed: ' + await describeFailure(response)));
+        return;
+      }
+      setTailState('live', true);
+      await readEvents(response.body, controller.signal);
+      if (!controller.signal.aborted) addTailRow(noticeRow('the server ended the tail'));
+    } catch (e) {
+      if (!controller.signal.aborted) addTailRow(noticeRow('tail failed: ' + e.message));
+    } finally {
+      if (state.tail === controller) {
+        state.tail = null;
+        setTailState('stopped', false);
+      }
+    }
+  }
+
+  function stopTail() {
+    if (!state.tail) return;
+    state.tail.abort();
+    state.tail = null;
+    setTailState('stopped', false);
+  }
+
+  $('tail-toggle').addEventListener('click', () => { if (state.tail) stopTail(); else startTail(); });
+
+  pollOverview();
+  setInterval(pollOverview, POLL_MS);
+})();
