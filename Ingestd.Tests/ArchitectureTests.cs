@@ -15,10 +15,10 @@ public partial class ArchitectureTests
     {
         ["Transport"] = [],
         ["Http"] = ["Transport", "Config"],
-        ["Routing"] = ["Http", "Endpoints", "Ingest", "Processing", "Transport", "Config"],
+        ["Routing"] = ["Http", "Endpoints", "Ingest", "Processing", "Transport", "Config", "Subscriptions"],
         // Endpoints write HTTP responses but never see the connection or the loop that reads it.
-        ["Endpoints"] = ["Http", "Ingest", "Storage", "Auth", "Config", "Idempotency", "Limits", "Subscriptions", "WebAssets"],
-        ["Subscriptions"] = ["Http", "Transport"],
+        ["Endpoints"] = ["Http", "Ingest", "Storage", "Auth", "Config", "Idempotency", "Limits", "Subscriptions", "WebAssets", "Query", "Selection"],
+        ["Subscriptions"] = ["Http", "Transport", "Selection"],
         ["Ingest"] = ["Ring", "Storage", "Config"],
         ["Ring"] = [],
         ["Storage"] = [],
@@ -30,8 +30,11 @@ public partial class ArchitectureTests
         ["Config"] = [],
         ["Diagnostics"] = [],
         // Outputs read the stored records beside the writer: never in front of it, never the request path.
-        ["Outputs"] = ["Storage", "Config"],
-        ["Cli"] = ["Config", "Storage", "Outputs"],
+        ["Outputs"] = ["Storage", "Config", "Selection"],
+        // Selection: the one record filter (outputs, queries, the live tail); Query: reading the segments back for the API and the CLI.
+        ["Selection"] = [],
+        ["Query"] = ["Storage", "Config", "Selection"],
+        ["Cli"] = ["Config", "Storage", "Outputs", "Query"],
         ["Service"] = ["Server"],
     };
 

@@ -75,6 +75,9 @@ internal static class Program
                     try { stdout.Flush(); } catch (IOException) { }
                     return rc;
                 }
+            case CliVerb.Query:
+                using (var stdout = Console.OpenStandardOutput())
+                    return QueryCommand.Run(config, command, stdout, Console.Error);
             case CliVerb.Outputs:
                 return OutputsCommand.Run(config, command, Console.Out, Console.Error);
             case CliVerb.Verify:

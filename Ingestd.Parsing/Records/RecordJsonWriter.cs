@@ -11,11 +11,14 @@ internal sealed class RecordJsonWriter
 {
     private byte[] _oneLine = new byte[4096];
 
-    /// <summary>Writes the record's members into the object <paramref name="w"/> has open.</summary>
+    /// <summary>
+    /// Writes the record's members into the object <paramref name="w"/> has open. A negative <paramref name="sequence"/>
+    /// leaves out <c>seq</c> (the live tail sees records before the writer numbers them).
+    /// </summary>
     public void WriteMembers(Utf8JsonWriter w, long sequence, in RecordView view)
     {
         Span<byte> time = stackalloc byte[30];
-        w.WriteNumber("seq"u8, sequence);
+        if (sequence >= 0) w.WriteNumber("seq"u8, sequence);
         FormatTime(view.ReceivedNs, time);
         w.WriteString("received_at"u8, time);
         FormatTime(view.EventNs, time);

@@ -15,6 +15,8 @@ internal enum CliVerb
     CheckConfig,
     /// <summary><c>ingestd pipeline test --config FILE [--tenant T --stream S --dialect D --service X --level L] &lt; events.ndjson</c>.</summary>
     PipelineTest,
+    /// <summary><c>ingestd query [stats|logs|metrics|traces|messages|events] [--PARAM VALUE]...</c>: the query API, on the local data directory.</summary>
+    Query,
     /// <summary><c>--version</c> / <c>-V</c>.</summary>
     Version,
     /// <summary><c>--help</c> / <c>-h</c> / <c>help</c>.</summary>
@@ -68,6 +70,15 @@ internal sealed record CliCommand
     /// <summary>read: keep printing records as they are written.</summary>
     public bool Follow { get; init; }
 
+    /// <summary>query: the route below <c>/v1/query</c> (stats, logs, …), or null for <c>/v1/query</c> itself.</summary>
+    public string? QueryView { get; init; }
+
+    /// <summary>query: the HTTP API's parameters, <c>--name value</c> in order (names as in the query string).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> QueryParameters { get; init; } = [];
+
+    /// <summary>query: <c>--json</c>, the answer as <c>Accept: application/json</c> gets it.</summary>
+    public bool Json { get; init; }
+
     public bool Equals(CliCommand? other) =>
         other is not null
         && Verb == other.Verb
@@ -84,6 +95,9 @@ internal sealed record CliCommand
         && Kind == other.Kind
         && Dialect == other.Dialect
         && Follow == other.Follow
+        && QueryView == other.QueryView
+        && QueryParameters.SequenceEqual(other.QueryParameters)
+        && Json == other.Json
         && ToSeq == other.ToSeq
         && ToTime == other.ToTime;
 

@@ -26,6 +26,14 @@ internal static class CommandLine
           ingestd outputs reset NAME (--to-seq N | --to-time T) [--config FILE] [--data-dir DIR]
               Move an output's cursor (the daemon must be stopped): it delivers again
               from sequence N, or from the first record received at or after T.
+          ingestd query [stats|logs|metrics|traces|messages|events] [--PARAM VALUE]...
+                        [--json] [--config FILE] [--data-dir DIR]
+              The query API (GET /v1/query, /v1/query/stats, /v1/query/{type}) over the
+              data directory, with the same parameters: --since, --until, --tenant,
+              --stream, --dialect, --kind, --service, --level, --route, --q, --where,
+              --limit, --order asc|desc, --cursor, --group_by, --interval. Prints what
+              the API answers (NDJSON records; --json: {"records":[…],"next_cursor":…});
+              the next page's cursor, if any, goes to stderr as "next_cursor: …".
           ingestd check-config --config FILE
               Load the configuration as the daemon would and explain its pipelines.
           ingestd pipeline test --config FILE [--tenant T] [--stream S] [--dialect D]
@@ -89,14 +97,17 @@ internal static class CommandLine
                 "verify" => (CliVerb.Verify, 1),
                 "outputs" => (CliVerb.Outputs, 1),
                 "check-config" => (CliVerb.CheckConfig, 1),
+                "query" => (CliVerb.Query, 1),
                 "pipeline" when args.Length > 1 && args[1] == "test" => (CliVerb.PipelineTest, 2),
                 "pipeline" => throw new CliUsageException("expected 'ingestd pipeline test' (see ingestd --help)"),
                 "help" => (CliVerb.Help, 1),
                 "version" => (CliVerb.Version, 1),
-                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify, outputs, check-config, pipeline test or help; see ingestd --help)"),
+                _ => throw new CliUsageException($"unknown command '{args[0]}' (expected read, verify, query, outputs, check-config, pipeline test or help; see ingestd --help)"),
             };
             if (verb is CliVerb.Help or CliVerb.Version)
                 return new CliCommand { Verb = verb };
+            if (verb == CliVerb.Query)
+                return ParseQuery(args, start);
         }
 
         string[] allowed = verb switch
@@ -203,6 +214,50 @@ internal static class CommandLine
             throw new CliUsageException($"'{verbName}' needs --config FILE");
 
         return command with { ListenOverrides = listen, Paths = paths };
+    }
+
+    private static readonly string[] QueryViews = ["stats", .. Ingestd.Query.AirView.Types];
+
+    /// <summary>
+    /// <c>ingestd query</c>: every <c>--name value</c> but --config, --data-dir and --json is a query parameter, passed on
+    /// as it is (a dash in the name reads as an underscore), so the command checks them exactly as the API does.
+    /// </summary>
+    private static CliCommand ParseQuery(string[] args, int start)
+    {
+        var command = new CliCommand { Verb = CliVerb.Query };
+        var parameters = new List<KeyValuePair<string, string>>();
+        for (int i = start; i < args.Length; i++)
+        {
+            string arg = args[i];
+            if (!arg.StartsWith("--", StringComparison.Ordinal))
+            {
+                if (i != start || command.QueryView is not null)
+                    throw new CliUsageException($"unexpected argument '{arg}' (see ingestd --help)");
+                if (Array.IndexOf(QueryViews, arg) < 0)
+                    throw new CliUsageException($"unknown query view '{arg}' (expected {string.Join(", ", QueryViews)})");
+                command = command with { QueryView = arg };
+                continue;
+            }
+            int equals = arg.IndexOf('=');
+            string name = equals < 0 ? arg[2..] : arg[2..equals];
+            if (name == "json")
+            {
+                command = command with { Json = true };
+                continue;
+            }
+            string value;
+            if (equals >= 0) value = arg[(equals + 1)..];
+            else if (i + 1 < args.Length) value = args[++i];
+            else throw new CliUsageException($"option '--{name}' needs a value");
+            command = name switch
+            {
+                "config" => command with { ConfigPath = value },
+                "data-dir" => command with { DataDirOverride = value },
+                _ => command,
+            };
+            if (name is not ("config" or "data-dir")) parameters.Add(new(name.Replace('-', '_'), value));
+        }
+        return command with { QueryParameters = parameters };
     }
 
     /// <summary>Returns <paramref name="config"/> with the command line's --listen and --data-dir applied.</summary>

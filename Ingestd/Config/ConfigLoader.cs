@@ -235,6 +235,9 @@ internal static partial class ConfigLoader
                     "sse_subscriber_buffer" => limits with { SseSubscriberBuffer = ReadInt(v, key, min: 1, max: 1_000_000) },
                     "tls_handshake_timeout" => limits with { TlsHandshakeTimeout = ReadDuration(v, key, allowZero: false) },
                     "max_tls_handshakes" => limits with { MaxTlsHandshakes = ReadInt(v, key, min: 1, max: int.MaxValue) },
+                    "query_max_records" => limits with { QueryMaxRecords = ReadInt(v, key, min: 1, max: 10_000_000) },
+                    "query_max_bytes" => limits with { QueryMaxBytes = ReadSize(v, key, min: 1024, max: 1024L * 1024 * 1024) },
+                    "query_max_time" => limits with { QueryMaxTime = ReadDuration(v, key, allowZero: false) },
                     _ => throw UnknownKey(entry, key),
                 };
             }
@@ -251,6 +254,7 @@ internal static partial class ConfigLoader
                 {
                     "jwt_hs256_secrets" => auth with { JwtHs256Secrets = ReadStringList(entry.Value, key, echoValues: false) },
                     "jwt_public_keys" => auth with { JwtPublicKeys = ReadStringList(entry.Value, key, echoValues: true) },
+                    "admin_keys" => auth with { AdminKeys = ReadStringList(entry.Value, key, echoValues: false) },
                     _ => throw UnknownKey(entry, key),
                 };
             }

@@ -51,4 +51,13 @@ internal sealed record LimitsConfig
 
     /// <summary><c>max_tls_handshakes</c>: handshakes in progress at once; connections beyond it are closed at accept (a TLS slowloris cannot starve real clients).</summary>
     public int MaxTlsHandshakes { get; init; } = 256;
+
+    /// <summary><c>query_max_records</c>: records one query page may hold (the largest <c>limit</c>).</summary>
+    public int QueryMaxRecords { get; init; } = 10_000;
+
+    /// <summary><c>query_max_bytes</c>: a query answer stops (truncated, with a cursor) once it holds this many bytes.</summary>
+    public long QueryMaxBytes { get; init; } = 16L * 1024 * 1024;
+
+    /// <summary><c>query_max_time</c>: a query stops scanning (truncated, with a cursor) after this long.</summary>
+    public TimeSpan QueryMaxTime { get; init; } = TimeSpan.FromSeconds(10);
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Ingestd.Config;
 using Ingestd.Diagnostics;
 using Ingestd.Parsing.Records;
+using Ingestd.Selection;
 using Ingestd.Storage;
 
 namespace Ingestd.Outputs;
@@ -25,7 +26,7 @@ internal sealed class OutputRunner : IDisposable
     private readonly string _deadLetterPath;
     private readonly Func<long> _logEnd;
     private readonly IDestination _destination;
-    private readonly RecordMatcher _matcher;
+    private readonly RecordFilter _matcher;
     private readonly OutputBatch _batch;
     private readonly CancellationTokenSource _stop = new();
     private readonly Thread _thread;
@@ -50,7 +51,7 @@ internal sealed class OutputRunner : IDisposable
         _logEnd = logEnd;
         Stats = stats;
         _destination = destination;
-        _matcher = new RecordMatcher(config.Match);
+        _matcher = new RecordFilter(Criteria(config.Match));
         _batch = new OutputBatch(nodeId);
         _maxWaitTicks = (long)(config.MaxWait.TotalSeconds * Stopwatch.Frequency);
         _cursor = LoadOrStartCursor();
@@ -336,4 +337,17 @@ internal sealed class OutputRunner : IDisposable
         _batch.Dispose();
         _stop.Dispose();
     }
+
+    /// <summary>An output's <c>match</c> as the shared record filter's criteria.</summary>
+    internal static RecordCriteria Criteria(OutputMatchConfig match) => new()
+    {
+        Tenants = match.Tenants,
+        Dialects = match.Dialects,
+        Kinds = match.Kinds,
+        Services = match.Services,
+        Levels = match.Levels,
+        Streams = match.Streams,
+        Routes = match.Routes,
+        Where = match.Where?.Condition,
+    };
 }

@@ -8,6 +8,7 @@ using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Processing;
 using Ingestd.Processing;
+using Ingestd.Subscriptions;
 using Ingestd.Transport;
 
 namespace Ingestd.Routing;
@@ -31,6 +32,9 @@ internal sealed class RequestDispatcher : IRequestHandler
     private readonly DurabilityWaiter _waiter = new();
     private readonly ProcessingStage _processing;
     private readonly PipelineRunner _pipelineRunner = new();
+    private readonly SubscriptionHub _live;
+    // Whether this request's records are offered to live subscribers once acknowledged (decided before the publish).
+    private bool _offerLive;
     private RequestContext? _context;
     private Endpoint? _endpoint;
     private ContentCodings _coding;
@@ -42,9 +46,10 @@ internal sealed class RequestDispatcher : IRequestHandler
     private int _events, _recordBytes;
 
     public RequestDispatcher(Router router, IngestPipeline pipeline, Metrics metrics, TransportPolicy transport, TransportSecurity? security,
-        ProcessingStage processing)
+        ProcessingStage processing, SubscriptionHub live)
     {
         _processing = processing;
+        _live = live;
         _router = router;
         _pipeline = pipeline;
         _metrics = metrics;
@@ -65,6 +70,7 @@ internal sealed class RequestDispatcher : IRequestHandler
         };
         context.Reset();
         context.ReceivedNs = receivedNs;
+        _offerLive = false;
         _decoded.Reset();
         _coding = default;
 
@@ -115,7 +121,9 @@ internal sealed class RequestDispatcher : IRequestHandler
 
         _events = context.Batch.Count;
         _recordBytes = context.Batch.ByteLength;
-        bool keepBatch = endpoint.NeedsBatchAfterAck(context), waitForWrite = endpoint.NeedsWriteBeforeAck(context);
+        // Live subscribers (Air's /v1/subscribe, /v1/tail) see what was stored: with none, this is one volatile read.
+        _offerLive = _events > 0 && _live.HasSubscribers;
+        bool keepBatch = _offerLive || endpoint.NeedsBatchAfterAck(context), waitForWrite = endpoint.NeedsWriteBeforeAck(context);
         switch (_pipeline.StartPublish(context.Batch, _waiter, keepBatch, waitForWrite, out var outcome))
         {
             case PublishStart.Done:
@@ -150,6 +158,7 @@ internal sealed class RequestDispatcher : IRequestHandler
             context.StoredBelowSequence = events > 0 ? _pipeline.DurableSequence : 0;
             _metrics.EventsAccepted.Add(events);
             if (events > 0) _metrics.CountAccepted(endpoint.Dialect, context.Tenant?.Id ?? "-", events, _recordBytes);
+            if (_offerLive) _live.Offer(context.Batch.Bytes);
             return;
         }
 

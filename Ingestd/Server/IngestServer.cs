@@ -16,6 +16,7 @@ using Ingestd.Endpoints.Loki;
 using Ingestd.Endpoints.Operations;
 using Ingestd.Endpoints.Operyn;
 using Ingestd.Endpoints.Otlp;
+using Ingestd.Endpoints.Insights;
 using Ingestd.Endpoints.Splunk;
 using Ingestd.Endpoints.Streams;
 using Ingestd.Http;
@@ -106,6 +107,8 @@ internal sealed class IngestServer : IAsyncDisposable
         var jwt = JwtVerifier.Create(_config.Auth.JwtHs256Secrets, _config.Auth.JwtPublicKeys);
         if (!jwt.HasKeys) Log.Warn("no JWT keys configured (auth.jwt_hs256_secrets, auth.jwt_public_keys): the Air routes are open");
         _airAuth = new AirAuth(jwt);
+        var readers = new QueryAccess(_tenants, _airAuth, _live);
+        if (readers.IsOpen) Log.Warn("no tenants, JWT keys or auth.admin_keys configured: the query API (/v1/query, /v1/tail) reads every tenant's records for anyone who can reach it");
         _idempotency = IdempotencyStore.Open(Path.Combine(dataDir, "idempotency.log"), limits.IdempotencyWindow, log: Log.Warn,
             firstUnsafeSequence: _storage.Log.FirstUnsafeSequence);
         _operynDefaultOrg = new OperynServiceLimit(dataDir, limits.OperynDefaultOrgMaxServices);
@@ -127,8 +130,12 @@ internal sealed class IngestServer : IAsyncDisposable
             new OperynEndpoint(OperynRoute.LogBatch, _tenants, _operynDefaultOrg),
             new OperynEndpoint(OperynRoute.Metric, _tenants, _operynDefaultOrg),
             new OperynEndpoint(OperynRoute.Deployment, _tenants, _operynDefaultOrg),
-            new AirIngestEndpoint(_airAuth, Subscriptions, _live),
+            new AirIngestEndpoint(_airAuth, _live),
             new AirSubscribeEndpoint(_airAuth, Subscriptions, _live),
+            new QueryEndpoint(readers, _live),
+            new QueryStatsEndpoint(readers, _live),
+            new AirQueryEndpoint(readers, _live),
+            new TailEndpoint(readers, Subscriptions, _live),
             new LokiPushEndpoint(_tenants, _live),
             .. ElasticEndpoints(new ElasticAuth(_tenants), limits.MaxBodyBytes),
             .. SplunkEndpoints(_tenants),
@@ -146,7 +153,7 @@ internal sealed class IngestServer : IAsyncDisposable
         _context = new ServerContext
         {
             Limits = RequestLimits.From(limits),
-            CreateHandler = connection => new RequestDispatcher(router, pipeline, _metrics, transportPolicy, connection.Security, _processing),
+            CreateHandler = connection => new RequestDispatcher(router, pipeline, _metrics, transportPolicy, connection.Security, _processing, Subscriptions),
             Metrics = _metrics,
             ShuttingDown = _shutdown.Token,
         };

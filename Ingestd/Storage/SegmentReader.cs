@@ -7,6 +7,15 @@ namespace Ingestd.Storage;
 internal delegate void RecordHandler(long sequence, in RecordView view);
 
 /// <summary>
+/// Decides from a verified block header (and where the block lies) whether a reader needs the block at all; a block it
+/// turns down is never decompressed.
+/// </summary>
+internal delegate bool BlockGate(string segmentPath, long blockOffset, in BlockHeader header);
+
+/// <summary>Receives one decoded block (its records laid end to end, in <c>header.Layout</c>); false stops the scan.</summary>
+internal delegate bool BlockVisitor(long blockOffset, in BlockHeader header, ReadOnlySpan<byte> records);
+
+/// <summary>
 /// Reads records back from segment files in order, once or tailing (<see cref="Follow"/>). Corrupt blocks are
 /// reported through the warning callback and skipped: by their length when it can be trusted, otherwise up to the
 /// next block that verifies. Safe to run while the daemon writes: files are opened shared and read positionally.
@@ -172,14 +181,34 @@ internal sealed class SegmentReader : IDisposable
     /// stop before it silently and let the caller retry.
     /// </summary>
     private long ReadBlocks(SafeFileHandle handle, string path, long offset, long length, bool final, RecordHandler handler)
+        => WalkBlocks(handle, path, offset, length, final, new BlockSink(handler));
+
+    /// <summary>What <see cref="WalkBlocks"/> does with a block whose header verified: records, whole blocks, or headers only.</summary>
+    private readonly struct BlockSink(RecordHandler? records = null, BlockGate? gate = null, BlockVisitor? blocks = null, List<(long, BlockHeader)>? headers = null)
+    {
+        public readonly RecordHandler? Records = records;
+        public readonly BlockGate? Gate = gate;
+        public readonly BlockVisitor? Blocks = blocks;
+        public readonly List<(long Offset, BlockHeader Header)>? Headers = headers;
+    }
+
+    // The one loop over a segment's blocks, with the damage handling FORMAT.md describes; returns where it stopped.
+    private long WalkBlocks(SafeFileHandle handle, string path, long offset, long length, bool final, in BlockSink sink)
     {
         while (offset < length)
         {
             var status = _blocks.ReadHeader(handle, offset, length, out var header);
             if (status == BlockStatus.Ok)
             {
-                if (header.MaxEventNs < SinceNs || header.MinEventNs >= UntilNs)
+                if (header.MaxEventNs < SinceNs || header.MinEventNs >= UntilNs || (sink.Gate is not null && !sink.Gate(path, offset, header)))
                 {
+                    _nextSequence = header.NextSequence;
+                    offset += header.TotalLength;
+                    continue;
+                }
+                if (sink.Headers is not null)
+                {
+                    sink.Headers.Add((offset, header));
                     _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
@@ -187,7 +216,11 @@ internal sealed class SegmentReader : IDisposable
                 status = _blocks.ReadPayload(handle, offset, header, out var records);
                 if (status == BlockStatus.Ok)
                 {
-                    Deliver(records, header.Layout, header.FirstSequence, handler);
+                    if (sink.Blocks is not null)
+                    {
+                        if (!sink.Blocks(offset, header, records)) return offset;
+                    }
+                    else Deliver(records, header.Layout, header.FirstSequence, sink.Records!);
                     _nextSequence = header.NextSequence;
                     offset += header.TotalLength;
                     continue;
@@ -214,6 +247,48 @@ internal sealed class SegmentReader : IDisposable
             offset = end;
         }
         return offset;
+    }
+
+    /// <summary>
+    /// Query reading: the blocks of one segment from <paramref name="startOffset"/> on, in file order, each one
+    /// <paramref name="gate"/> lets through handed whole to <paramref name="visitor"/> (until it returns false). Never
+    /// waits: in the newest segment, a block still being written at the end is simply not there yet.
+    /// </summary>
+    public void ScanForward(string path, long startOffset, BlockGate gate, BlockVisitor visitor)
+    {
+        using var handle = OpenShared(path);
+        bool final = !LiveTail.IsNewestSegment(path);
+        long length = RandomAccess.GetLength(handle);
+        long offset = Math.Max(startOffset, SegmentFormat.FileHeaderSize);
+        if (length <= offset) return;
+        WalkBlocks(handle, path, offset, length, final, new BlockSink(gate: gate, blocks: visitor));
+    }
+
+    /// <summary>
+    /// Query reading newest first: the blocks of one segment that start at or before <paramref name="lastOffset"/> and
+    /// that <paramref name="gate"/> lets through, last block first. Block headers are walked forward once (a header is
+    /// one small read), then the wanted payloads are read backwards.
+    /// </summary>
+    public void ScanBackward(string path, long lastOffset, BlockGate gate, BlockVisitor visitor)
+    {
+        using var handle = OpenShared(path);
+        bool final = !LiveTail.IsNewestSegment(path);
+        long length = RandomAccess.GetLength(handle);
+        if (length <= SegmentFormat.FileHeaderSize) return;
+        var headers = new List<(long Offset, BlockHeader Header)>();
+        WalkBlocks(handle, path, SegmentFormat.FileHeaderSize, length, final, new BlockSink(gate: gate, headers: headers));
+        for (int i = headers.Count - 1; i >= 0; i--)
+        {
+            var (offset, header) = headers[i];
+            if (offset > lastOffset) continue;
+            var status = _blocks.ReadPayload(handle, offset, header, out var records);
+            if (status != BlockStatus.Ok)
+            {
+                _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; block skipped");
+                continue;
+            }
+            if (!visitor(offset, header, records)) return;
+        }
     }
 
     /// <summary>

@@ -1,14 +1,15 @@
 using System.Text;
 using System.Text.Json;
+using Ingestd.Parsing.Conditions;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Subscriptions;
 
 /// <summary>
-/// What a subscriber wants: one tenant, one kind (messages or events), optionally one
+/// What an Air subscriber wants: Air entries of one tenant and one kind (messages or events), optionally one
 /// <c>name</c> and any number of <c>attributes</c> key = value pairs (all must match).
 /// </summary>
-internal sealed class SubscriptionFilter
+internal sealed class SubscriptionFilter : ISubscription
 {
     public SubscriptionFilter(byte[] tenant, RecordKind kind, string? name, IReadOnlyList<KeyValuePair<string, string>> attributes)
     {
@@ -23,9 +24,11 @@ internal sealed class SubscriptionFilter
     public byte[]? Name { get; }
     public IReadOnlyList<KeyValuePair<string, string>> Attributes { get; }
 
-    public bool Matches(in RecordView record, ReadOnlySpan<byte> tenant, RecordKind kind)
+    public FrameShape Shape => FrameShape.AirEntry;
+
+    public bool Wants(in RecordView record, FieldLocator locator)
     {
-        if (kind != Kind || !tenant.SequenceEqual(Tenant)) return false;
+        if (record.Dialect != Dialect.Air || record.Kind != Kind || !record.Tenant.SequenceEqual(Tenant)) return false;
         // Event names are in the envelope's service field; messages have none.
         if (Name is not null && !record.Service.SequenceEqual(Name)) return false;
         foreach (var (key, value) in Attributes)

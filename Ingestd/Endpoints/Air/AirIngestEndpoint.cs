@@ -4,7 +4,6 @@ using Ingestd.Parsing.Dialects.Air;
 using Ingestd.Parsing.Errors;
 using Ingestd.Parsing.Http;
 using Ingestd.Parsing.Records;
-using Ingestd.Subscriptions;
 
 namespace Ingestd.Endpoints.Air;
 
@@ -12,9 +11,9 @@ namespace Ingestd.Endpoints.Air;
 /// Air <c>POST /v1/ingest/{messages|events|logs|metrics|traces}</c> (seed 004): <c>{"entries":[…]}</c>,
 /// at most <c>air_max_entries</c>; valid entries are stored, invalid ones counted and listed:
 /// <c>200 {"data":{"accepted":N,"rejected":M,"errors":[{"index":i,"reason":"…"}]}}</c>.
-/// Accepted messages and events then go to live subscribers.
+/// Accepted messages and events reach live subscribers through the dispatcher's offer to the subscription hub.
 /// </summary>
-internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveConfig live) : Endpoint
+internal sealed class AirIngestEndpoint(AirAuth auth, LiveConfig live) : Endpoint
 {
     private sealed class State
     {
@@ -63,15 +62,5 @@ internal sealed class AirIngestEndpoint(AirAuth auth, SubscriptionHub hub, LiveC
         }
         w.WriteEndObject();
         w.WriteEndObject();
-    }
-
-    public override bool NeedsBatchAfterAck(RequestContext ctx)
-        => hub.Count > 0 && ctx.StateOrNull<State>() is { Type: AirEntryType.Messages or AirEntryType.Events };
-
-    public override void BeforeSend(RequestContext ctx, Response response)
-    {
-        // Live delivery only for what was stored.
-        if (ctx.Acknowledged && ctx.StateOrNull<State>() is { Type: AirEntryType.Messages or AirEntryType.Events } state)
-            hub.Publish(state.Tenant, state.Type == AirEntryType.Messages ? RecordKind.Message : RecordKind.Event, ctx.Batch.Bytes);
     }
 }

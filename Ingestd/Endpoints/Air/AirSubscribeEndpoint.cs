@@ -30,7 +30,7 @@ internal sealed class AirSubscribeEndpoint(AirAuth auth, SubscriptionHub hub, Li
 
         string? name = null, token = null;
         var attributes = new List<KeyValuePair<string, string>>();
-        foreach (var (key, value) in Query.Parse(ctx.Head.Query))
+        foreach (var (key, value) in QueryString.Parse(ctx.Head.Query))
         {
             if (key == "name") name = value;
             else if (key == "access_token") token = value;

@@ -151,7 +151,7 @@ internal sealed class ElasticCatHealthEndpoint(ElasticAuth auth) : ElasticEndpoi
             return;
         }
         bool verbose = false;
-        foreach (var (key, value) in Query.Parse(ctx.Head.Query))
+        foreach (var (key, value) in QueryString.Parse(ctx.Head.Query))
             if (key == "v") verbose = value is "" or "true";
         response.SetStatus(200);
         response.AddHeader("Content-Type"u8, "text/plain; charset=UTF-8"u8);
@@ -160,7 +160,7 @@ internal sealed class ElasticCatHealthEndpoint(ElasticAuth auth) : ElasticEndpoi
 
     protected override bool AnswersJson(RequestContext ctx)
     {
-        foreach (var (key, value) in Query.Parse(ctx.Head.Query))
+        foreach (var (key, value) in QueryString.Parse(ctx.Head.Query))
             if (key == "format") return value == "json";
         return false;
     }

@@ -80,7 +80,7 @@ internal sealed class SplunkHecEndpoint(HecRoute route, string path, TenantDirec
     {
         if (query.IsEmpty) return HecDefaults.None;
         string? host = null, source = null, sourceType = null, index = null;
-        foreach (var (k, v) in Query.Parse(query))
+        foreach (var (k, v) in QueryString.Parse(query))
         {
             switch (k)
             {

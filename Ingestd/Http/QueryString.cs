@@ -3,7 +3,7 @@ using System.Text;
 namespace Ingestd.Http;
 
 /// <summary>Splits a query string into decoded name/value pairs (application/x-www-form-urlencoded rules). Cold path.</summary>
-internal static class Query
+internal static class QueryString
 {
     public static List<KeyValuePair<string, string>> Parse(ReadOnlySpan<byte> query)
     {

@@ -1,11 +1,12 @@
 using Ingestd.Config;
 using Ingestd.Outputs;
 using Ingestd.Parsing.Records;
+using Ingestd.Selection;
 
-namespace Ingestd.Tests.Outputs;
+namespace Ingestd.Tests.Selection;
 
-/// <summary>An output's <c>match</c> over the stored record's header fields.</summary>
-public class RecordMatcherTests
+/// <summary>The one record filter: an output's <c>match</c>, a query's and a tail's parameters.</summary>
+public class RecordFilterTests
 {
     private static bool Matches(OutputMatchConfig match, string stream = "", string routes = "", string json = "{}")
     {
@@ -13,7 +14,7 @@ public class RecordMatcherTests
         int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8, System.Text.Encoding.UTF8.GetBytes(json),
             System.Text.Encoding.UTF8.GetBytes(stream), System.Text.Encoding.UTF8.GetBytes(routes));
         Assert.True(RecordView.TryRead(buffer.AsSpan(0, n), out var view, out _));
-        return new RecordMatcher(match).Matches(view);
+        return new RecordFilter(OutputRunner.Criteria(match)).Matches(view);
     }
 
     [Fact]
@@ -70,7 +71,7 @@ public class RecordMatcherTests
     public void One_matcher_judges_each_record_by_its_own_fields()
     {
         var buffer = new byte[512];
-        var matcher = new RecordMatcher(Where("event.id == 2"));
+        var matcher = new RecordFilter(OutputRunner.Criteria(Where("event.id == 2")));
         foreach (var (json, expected) in new[] { ("""{"event":{"id":1}}""", false), ("""{"event":{"id":2}}""", true), ("""{"event":{"id":3}}""", false) })
         {
             int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8,
@@ -78,5 +79,31 @@ public class RecordMatcherTests
             Assert.True(RecordView.TryRead(buffer.AsSpan(0, n), out var view, out _));
             Assert.Equal(expected, matcher.Matches(view));
         }
+    }
+
+    private static bool Judge(RecordCriteria criteria, string json = "{}", long eventNs = 2)
+    {
+        var buffer = new byte[512];
+        int n = RecordLayout.Write(buffer, 1, eventNs, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8,
+            System.Text.Encoding.UTF8.GetBytes(json), ""u8, ""u8);
+        Assert.True(RecordView.TryRead(buffer.AsSpan(0, n), out var view, out _));
+        return new RecordFilter(criteria).Matches(view);
+    }
+
+    [Fact]
+    public void Q_takes_records_whose_event_json_contains_the_text()
+    {
+        Assert.True(Judge(new RecordCriteria { Contains = "disk full" }, json: """{"message":"the disk full again"}"""));
+        Assert.False(Judge(new RecordCriteria { Contains = "disk full" }, json: """{"message":"disk is fine"}"""));
+    }
+
+    [Fact]
+    public void The_time_range_includes_since_and_excludes_until()
+    {
+        var range = new RecordCriteria { SinceNs = 10, UntilNs = 20 };
+        Assert.True(Judge(range, eventNs: 10));
+        Assert.True(Judge(range, eventNs: 19));
+        Assert.False(Judge(range, eventNs: 20));
+        Assert.False(Judge(range, eventNs: 9));
     }
 }

@@ -1,18 +1,19 @@
 using System.Text;
-using Ingestd.Config;
 using Ingestd.Parsing.Conditions;
 using Ingestd.Parsing.Records;
 
-namespace Ingestd.Outputs;
+namespace Ingestd.Selection;
 
 /// <summary>
-/// An output's condition over the record header (<c>match</c>): every non-empty list must contain the record's value.
-/// Values are compared as bytes (tenant, service, stream, route tags) or ASCII case-insensitively (level); dialect and
-/// kind by table. A record with no route tags has the default route <c>store</c>. <c>where</c>, a condition over the
-/// event's fields, is tested last, so records the header already rules out are never read.
-/// Allocates nothing per record; one instance per output thread (the field locator is not thread-safe).
+/// The one filter over stored records, for outputs (<c>match</c>), queries and the live tail: every non-empty list
+/// must contain the record's value. Values are compared as bytes (tenant, service, stream, route tags) or ASCII
+/// case-insensitively (level); dialect and kind by table. A record with no route tags has the default route
+/// <c>store</c>. Then the event time range, then <c>q</c> (a substring of the event JSON), and last <c>where</c>, a
+/// condition over the event's fields, so records the header already rules out are never parsed.
+/// Allocates nothing per record. Immutable once built: callers that share one across threads pass each their own
+/// <see cref="FieldLocator"/>.
 /// </summary>
-internal sealed class RecordMatcher
+internal sealed class RecordFilter
 {
     private readonly byte[][] _tenants;
     private readonly byte[][] _services;
@@ -22,10 +23,16 @@ internal sealed class RecordMatcher
     private readonly bool[]? _dialects;
     private readonly bool[]? _kinds;
     private readonly Condition? _where;
+    private readonly byte[]? _contains;
+    private readonly long _sinceNs, _untilNs;
     private readonly FieldLocator _locator = new();
 
-    public RecordMatcher(OutputMatchConfig match)
+    public RecordFilter(RecordCriteria match)
     {
+        Criteria = match;
+        _sinceNs = match.SinceNs;
+        _untilNs = match.UntilNs;
+        _contains = string.IsNullOrEmpty(match.Contains) ? null : Encoding.UTF8.GetBytes(match.Contains);
         _tenants = Bytes(match.Tenants);
         _services = Bytes(match.Services);
         _levels = Bytes(match.Levels);
@@ -37,15 +44,21 @@ internal sealed class RecordMatcher
         {
             // Each distinct path gets a locator slot, so a path the condition names twice is found once per record.
             var paths = new List<FieldPath>();
-            where.Condition.CollectPaths(paths);
+            where.CollectPaths(paths);
             var table = new PathTable();
             foreach (var path in paths)
                 if (!path.IsHeader) table.Intern(path);
-            _where = where.Condition;
+            _where = where;
         }
     }
 
-    public bool Matches(in RecordView view)
+    public RecordCriteria Criteria { get; }
+
+    /// <summary>Judges one record with this filter's own locator: for a filter used by one thread.</summary>
+    public bool Matches(in RecordView view) => Matches(view, _locator);
+
+    /// <summary>Judges one record; <paramref name="locator"/> belongs to the calling thread.</summary>
+    public bool Matches(in RecordView view, FieldLocator locator)
     {
         if (_dialects is not null && !_dialects[(byte)view.Dialect]) return false;
         if (_kinds is not null && !_kinds[(byte)view.Kind]) return false;
@@ -59,12 +72,15 @@ internal sealed class RecordMatcher
             foreach (var level in _levels) found |= Ascii.EqualsIgnoreCase(view.Level, level);
             if (!found) return false;
         }
-        return _where is null || WhereHolds(view);
+        long t = view.EventNs;
+        if (t < _sinceNs || t >= _untilNs) return false;
+        if (_contains is not null && view.Json.IndexOf(_contains) < 0) return false;
+        return _where is null || WhereHolds(view, locator);
     }
 
-    private bool WhereHolds(in RecordView view)
+    private bool WhereHolds(in RecordView view, FieldLocator locator)
     {
-        _locator.Invalidate();
+        locator.Invalidate();
         var fields = new EventFields
         {
             Tenant = view.Tenant,
@@ -74,7 +90,7 @@ internal sealed class RecordMatcher
             Json = view.Json,
             Dialect = view.Dialect,
             Kind = view.Kind,
-            Locator = _locator,
+            Locator = locator,
         };
         return _where!.Evaluate(ref fields);
     }
