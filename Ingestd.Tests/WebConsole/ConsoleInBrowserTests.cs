@@ -11,9 +11,6 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
-    // Until the query API (branch query) is merged: GET /v1/query and GET /v1/tail answer 404.
-    private const string NeedsQueryApi = "needs GET /v1/query and GET /v1/tail (issue #15, branch query)";
-
     private static string Marker(string what) => $"{what}-{Guid.NewGuid():N}";
 
     // True once the uPlot chart `chart` has a series labelled `label` with a value above zero.
@@ -76,7 +73,7 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
         Assert.DoesNotContain(labels, l => l.Contains("beta", StringComparison.Ordinal) || l.Contains("gamma", StringComparison.Ordinal));
     }
 
-    [ChromiumFact(Skip = NeedsQueryApi)]
+    [ChromiumFact]
     public void A_search_finds_a_marked_event()
     {
         var marker = Marker("search");
@@ -92,7 +89,7 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
         Assert.Contains(marker, row[5]);
     }
 
-    [ChromiumFact(Skip = NeedsQueryApi)]
+    [ChromiumFact]
     public void The_tail_shows_a_new_event_as_soon_as_it_is_stored()
     {
         var page = fixture.Open("key-alpha");
@@ -111,7 +108,7 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
         page.Evaluate("document.getElementById('tail-toggle').click()");
     }
 
-    [ChromiumFact(Skip = NeedsQueryApi)]
+    [ChromiumFact]
     public void A_tenant_key_never_shows_another_tenants_events_in_search_results()
     {
         var marker = Marker("isolated");
@@ -131,7 +128,7 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
         Assert.DoesNotContain(Rows(page, "results"), row => row.Length > 5 && row[5].Contains("beta " + marker, StringComparison.Ordinal));
     }
 
-    [ChromiumFact(Skip = NeedsQueryApi)]
+    [ChromiumFact]
     public void A_tenant_key_never_shows_another_tenants_events_in_the_tail()
     {
         var page = fixture.Open("key-alpha");

@@ -121,7 +121,7 @@ internal sealed class IngestServer : IAsyncDisposable
             DocsPageEndpoint.SwaggerUi(),
             DocsPageEndpoint.ScalarReference(),
             DocsPageEndpoint.Console(),
-            new OverviewEndpoint(_tenants, _history),
+            new OverviewEndpoint(readers, _history),
             new WebAssetEndpoint(),
             new AstralogEndpoint(_tenants),
             new StreamsEndpoint(_tenants, _live),

@@ -318,7 +318,8 @@
   // One SSE event (its name and data); the contract sends one record per data line.
   function dispatch(name, data) {
     if (!data) return;
-    if (name && name !== 'message') {
+    // Records come as "event: record" (or unnamed); any other event is the server saying something, e.g. "dropped".
+    if (name && name !== 'message' && name !== 'record') {
       addTailRow(noticeRow(name + ': ' + data));
       return;
     }
