@@ -3,7 +3,7 @@ using Ingestd.Tests.Support;
 namespace Ingestd.Tests.WebConsole;
 
 /// <summary>
-/// A daemon with three tenants (alpha, beta, gamma; keys <c>key-alpha</c>, …) and one headless Chromium for the whole
+/// A daemon with three tenants (alpha, beta, gamma; keys <c>key-alpha</c>, …), an admin key (<c>key-admin</c>) and one headless Chromium for the whole
 /// test class, started on first use. Each test opens the console afresh with the key it needs.
 /// </summary>
 public sealed class ConsoleFixture : IDisposable
@@ -12,6 +12,9 @@ public sealed class ConsoleFixture : IDisposable
     private readonly Lazy<ChromiumDevTools> _browser = new(ChromiumDevTools.Start);
 
     public const string Config = """
+        [auth]
+        admin_keys = ["key-admin"]
+
         [[tenants]]
         id = "alpha"
         keys = ["key-alpha"]

@@ -82,6 +82,18 @@ public class ConsoleRoutesTests(ConsoleFixture fixture) : IClassFixture<ConsoleF
     }
 
     [Fact]
+    public void Overview_with_an_admin_key_lists_every_tenant()
+    {
+        fixture.Send("beta", "beta-admin");
+        fixture.Send("alpha", "alpha-admin");
+        OverviewShowing("key-admin", "beta");
+        var tenants = OverviewShowing("key-admin", "alpha").GetProperty("events_per_second").EnumerateArray()
+            .Select(s => s.GetProperty("tenant").GetString()).ToList();
+        Assert.Contains("alpha", tenants);
+        Assert.Contains("beta", tenants);
+    }
+
+    [Fact]
     public void Overview_accepts_the_key_as_x_api_key_too()
         => Assert.Equal(200, Get("/v1/overview", ("X-API-Key", "key-alpha")).Status);
 

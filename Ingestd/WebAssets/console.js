@@ -161,7 +161,8 @@
 
   function trafficChart(name, list, time, unit) {
     const series = list.length ? list : [{ dialect: 'none yet', tenant: '', values: time.map(() => 0) }];
-    const defs = series.map((s) => ({ label: s.tenant === 'other' ? 'other' : s.dialect + (s.tenant ? ' / ' + s.tenant : '') }));
+    // Open mode counts every request under tenant "-": the dialect alone names the series there.
+    const defs = series.map((s) => ({ label: s.tenant === 'other' ? 'other' : s.dialect + (s.tenant && s.tenant !== '-' ? ' / ' + s.tenant : '') }));
     draw(name, defs, [time].concat(series.map((s) => s.values)), { format: (v) => si(v, unit), floor: unit === 'B' ? 1024 : 1 });
   }
 
