@@ -57,6 +57,7 @@ public sealed class ChromiumDevTools : IDisposable
             var page = targets.EnumerateArray().First(t => t.GetProperty("type").GetString() == "page");
             session._socket.ConnectAsync(new Uri(page.GetProperty("webSocketDebuggerUrl").GetString()!), CancellationToken.None).GetAwaiter().GetResult();
             // From here on the page reports console calls, exceptions and log entries as events.
+            session.Send("Page.enable", new { }); // without it, scripts added for new documents do not run
             session.Send("Runtime.enable", new { });
             session.Send("Log.enable", new { });
             return session;
@@ -69,6 +70,15 @@ public sealed class ChromiumDevTools : IDisposable
     }
 
     public void Navigate(string url) => Send("Page.navigate", new { url });
+
+    /// <summary>
+    /// Runs <paramref name="script"/> in every document loaded from now on, before the page's own scripts (e.g. to put
+    /// a key in session storage); returns an id for <see cref="StopRunningOnEveryPage"/>.
+    /// </summary>
+    public string RunOnEveryPage(string script)
+        => Send("Page.addScriptToEvaluateOnNewDocument", new { source = script }).GetProperty("identifier").GetString()!;
+
+    public void StopRunningOnEveryPage(string id) => Send("Page.removeScriptToEvaluateOnNewDocument", new { identifier = id });
 
     /// <summary>What went wrong in the page so far: console errors and warnings, uncaught exceptions, error log entries.</summary>
     public IReadOnlyList<string> Problems

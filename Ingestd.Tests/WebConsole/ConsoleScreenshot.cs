@@ -95,9 +95,7 @@ public class ConsoleScreenshot
 
         using var page = ChromiumDevTools.Start();
         page.SetViewport(1400, 1000);
-        page.Navigate(daemon.BaseUrl + "/ui");
-        page.WaitFor("document.readyState === 'complete' && !!window.ingestdConsole", TimeSpan.FromSeconds(60));
-        page.Evaluate("sessionStorage.setItem('ingestd.key', 'key-admin')");
+        page.RunOnEveryPage("try { sessionStorage.setItem('ingestd.key', 'key-admin'); } catch (e) { }");
         page.Navigate(daemon.BaseUrl + "/ui");
         page.WaitFor("document.readyState === 'complete' && !!window.ingestdConsole && !!ingestdConsole.charts.events", TimeSpan.FromSeconds(60));
 
@@ -115,6 +113,7 @@ public class ConsoleScreenshot
         }
         page.WaitFor("document.querySelectorAll('#tail tbody tr').length >= 12", TimeSpan.FromSeconds(30));
         Assert.Empty(page.Problems);
+        Console.WriteLine(page.Evaluate("document.querySelector('#chart-latency .u-legend').outerHTML"));
         File.WriteAllBytes(target, page.Screenshot());
         Console.WriteLine($"console screenshot: {target} ({new FileInfo(target).Length} bytes)");
     }

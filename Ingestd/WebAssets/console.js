@@ -8,7 +8,7 @@
   const KEY_STORAGE = 'ingestd.key';
   const POLL_MS = 1000;
   const TAIL_MAX_ROWS = 500;
-  const EVENT_TEXT_MAX = 400;
+  const EVENT_TEXT_MAX = 2000;
   const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#6b7280'];
 
   const $ = (id) => document.getElementById(id);
@@ -234,20 +234,31 @@
 
   function clearRows(table) { $(table).tBodies[0].replaceChildren(); }
 
-  // Text only (textContent), never markup: an event is whatever a client sent.
+  // "2026-12-03T01:08:49.369000000Z" → "01:08:49.369" today, else "2026-12-03 01:08:49"; the full text in the title.
+  function shortTime(text) {
+    const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d{1,3})?/.exec(text || '');
+    if (!m) return text || '';
+    const today = new Date().toISOString().slice(0, 10);
+    return m[1] === today ? m[2] + (m[3] || '') : m[1] + ' ' + m[2];
+  }
+
+  // Text only (textContent), never markup: an event is whatever a client sent. One line each; a click unfolds it.
   function recordRow(r) {
     const tr = document.createElement('tr');
     const event = typeof r.event === 'string' ? r.event : JSON.stringify(r.event);
-    const cells = [r.time || r.received_at || '', r.tenant + (r.stream ? ' / ' + r.stream : ''), r.dialect || '', r.level || '',
+    const time = r.time || r.received_at || '';
+    const cells = [shortTime(time), r.tenant + (r.stream ? ' / ' + r.stream : ''), r.dialect || '', r.level || '',
       r.service || '', event.length > EVENT_TEXT_MAX ? event.slice(0, EVENT_TEXT_MAX) + '…' : event];
     cells.forEach((text, i) => {
       const td = document.createElement('td');
       td.textContent = text == null ? '' : String(text);
-      if (i === 5) { td.className = 'event'; td.title = event; }
+      if (i === 0) td.title = time;
       if (i === 3) td.className = 'level level-' + String(text).toLowerCase();
+      if (i === 5) { td.className = 'event'; td.title = event; }
       tr.appendChild(td);
     });
-    tr.dataset.seq = r.seq;
+    tr.addEventListener('click', () => tr.classList.toggle('unfolded'));
+    if (r.seq != null) tr.dataset.seq = r.seq;
     return tr;
   }
 
