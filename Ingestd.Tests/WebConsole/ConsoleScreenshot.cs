@@ -113,7 +113,6 @@ public class ConsoleScreenshot
         }
         page.WaitFor("document.querySelectorAll('#tail tbody tr').length >= 12", TimeSpan.FromSeconds(30));
         Assert.Empty(page.Problems);
-        Console.WriteLine(page.Evaluate("document.querySelector('#chart-latency .u-legend').outerHTML"));
         File.WriteAllBytes(target, page.Screenshot());
         Console.WriteLine($"console screenshot: {target} ({new FileInfo(target).Length} bytes)");
     }

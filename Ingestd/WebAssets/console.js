@@ -242,21 +242,40 @@
     return m[1] === today ? m[2] + (m[3] || '') : m[1] + ' ' + m[2];
   }
 
-  // Text only (textContent), never markup: an event is whatever a client sent. One line each; a click unfolds it.
+  // The line a reader looks for first: the event's message under the names the dialects use, if it has one.
+  function messageOf(event) {
+    if (!event || typeof event !== 'object') return null;
+    for (const name of ['message', 'msg', 'short_message', 'MESSAGE', 'line', 'body']) {
+      if (typeof event[name] === 'string') return event[name];
+    }
+    if (event.event && typeof event.event === 'object') return messageOf(event.event);
+    return null;
+  }
+
+  // Text only (textContent), never markup: an event is whatever a client sent. One line each (the message, then the
+  // event as stored); a click unfolds it.
   function recordRow(r) {
     const tr = document.createElement('tr');
-    const event = typeof r.event === 'string' ? r.event : JSON.stringify(r.event);
+    const json = typeof r.event === 'string' ? r.event : JSON.stringify(r.event);
     const time = r.time || r.received_at || '';
-    const cells = [shortTime(time), r.tenant + (r.stream ? ' / ' + r.stream : ''), r.dialect || '', r.level || '',
-      r.service || '', event.length > EVENT_TEXT_MAX ? event.slice(0, EVENT_TEXT_MAX) + '…' : event];
+    const cells = [shortTime(time), r.tenant + (r.stream ? ' / ' + r.stream : ''), r.dialect || '', r.level || '', r.service || ''];
     cells.forEach((text, i) => {
       const td = document.createElement('td');
       td.textContent = text == null ? '' : String(text);
       if (i === 0) td.title = time;
       if (i === 3) td.className = 'level level-' + String(text).toLowerCase();
-      if (i === 5) { td.className = 'event'; td.title = event; }
       tr.appendChild(td);
     });
+    const td = document.createElement('td');
+    td.className = 'event';
+    td.title = json;
+    const message = messageOf(r.event);
+    if (message != null) td.appendChild(document.createTextNode(message));
+    const raw = document.createElement('span');
+    raw.className = 'json';
+    raw.textContent = json.length > EVENT_TEXT_MAX ? json.slice(0, EVENT_TEXT_MAX) + '…' : json;
+    td.appendChild(raw);
+    tr.appendChild(td);
     tr.addEventListener('click', () => tr.classList.toggle('unfolded'));
     if (r.seq != null) tr.dataset.seq = r.seq;
     return tr;
