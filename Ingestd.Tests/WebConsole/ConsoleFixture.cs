@@ -3,7 +3,8 @@ using Ingestd.Tests.Support;
 namespace Ingestd.Tests.WebConsole;
 
 /// <summary>
-/// A daemon with three tenants (alpha, beta, gamma; keys <c>key-alpha</c>, …), an admin key (<c>key-admin</c>) and one headless Chromium for the whole
+/// A daemon with three tenants (alpha, beta, gamma; keys <c>key-alpha</c>, …), an admin key (<c>key-admin</c>), an output
+/// that cannot deliver (siem) and one headless Chromium for the whole
 /// test class, started on first use. Each test opens the console afresh with the key it needs.
 /// </summary>
 public sealed class ConsoleFixture : IDisposable
@@ -26,6 +27,13 @@ public sealed class ConsoleFixture : IDisposable
         [[tenants]]
         id = "gamma"
         keys = ["key-gamma"]
+
+        # Nothing listens on port 1: the output falls behind, so the console has a lag to chart.
+        [[outputs]]
+        name = "siem"
+        type = "http_ndjson"
+        url = "http://127.0.0.1:1/ingest"
+        retry_max_backoff = "1s"
         """;
 
     public ConsoleFixture()
