@@ -34,7 +34,7 @@ public partial class ArchitectureTests
         // Selection: the one record filter (outputs, queries, the live tail); Query: reading the segments back for the API and the CLI.
         ["Selection"] = [],
         ["Query"] = ["Storage", "Config", "Selection"],
-        ["Cli"] = ["Config", "Storage", "Outputs", "Query"],
+        ["Cli"] = ["Config", "Storage", "Outputs", "Query", "Selection"],
         ["Service"] = ["Server"],
     };
 

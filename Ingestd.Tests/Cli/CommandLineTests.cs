@@ -209,4 +209,21 @@ public class CommandLineTests
     {
         Assert.Contains(text, CommandLine.Usage);
     }
+
+    [Fact]
+    public void Query_passes_its_options_on_as_the_apis_parameters()
+    {
+        CliCommand c = Parse("query", "stats", "--group-by", "level", "--since=15m", "--where", "level == 'error'", "--data-dir", "/d", "--json");
+        Assert.Equal(CliVerb.Query, c.Verb);
+        Assert.Equal("stats", c.QueryView);
+        Assert.Equal("/d", c.DataDirOverride);
+        Assert.True(c.Json);
+        Assert.Equal(
+            [new("group_by", "level"), new("since", "15m"), new("where", "level == 'error'")],
+            c.QueryParameters);
+    }
+
+    [Fact]
+    public void Query_names_an_unknown_view()
+        => Assert.Contains("unknown query view 'widgets'", Fail("query", "widgets"));
 }

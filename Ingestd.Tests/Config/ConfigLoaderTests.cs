@@ -137,6 +137,23 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void Admin_keys_and_query_caps_are_read()
+    {
+        IngestdConfig c = Load("""
+            [auth]
+            admin_keys = ["adm-1"]
+            [limits]
+            query_max_records = 500
+            query_max_bytes = "2MiB"
+            query_max_time = "3s"
+            """);
+        Assert.Equal(["adm-1"], c.Auth.AdminKeys);
+        Assert.Equal(500, c.Limits.QueryMaxRecords);
+        Assert.Equal(2L * 1024 * 1024, c.Limits.QueryMaxBytes);
+        Assert.Equal(TimeSpan.FromSeconds(3), c.Limits.QueryMaxTime);
+    }
+
+    [Fact]
     public void Tenants_are_read_in_order_with_default_rate_limit()
     {
         IngestdConfig c = Load("""
@@ -301,6 +318,8 @@ public class ConfigLoaderTests
     [InlineData("[limits]\nmax_body_bytes = 0\n", "ingestd.conf:2: limits.max_body_bytes: must be at least 1 bytes, got integer 0")]
     [InlineData("[limits]\nmax_header_bytes = \"3GiB\"\n", "ingestd.conf:2: limits.max_header_bytes: must be at most 2147483647 bytes, got \"3GiB\"")]
     [InlineData("[[tenants]]\nid = \"a\"\nrate_limit_per_minute = 0\n", "ingestd.conf:3: tenants.rate_limit_per_minute: must be at least 1, got 0")]
+    [InlineData("[limits]\nquery_max_records = 0\n", "ingestd.conf:2: limits.query_max_records: must be between 1 and 10000000, got 0")]
+    [InlineData("[limits]\nquery_max_time = \"0s\"\n", "ingestd.conf:2: limits.query_max_time: must be greater than zero, got \"0s\"")]
     public void Out_of_range_values_are_rejected(string text, string expected)
     {
         Assert.Equal(expected, Fail(text));

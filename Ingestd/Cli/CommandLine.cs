@@ -311,19 +311,11 @@ internal static class CommandLine
         return command;
     }
 
-    /// <summary>RFC 3339 / ISO 8601 instant, or a duration meaning "that long before now".</summary>
+    /// <summary>RFC 3339 / ISO 8601 instant, or a duration meaning "that long before now" (as the query API reads them).</summary>
     private static DateTimeOffset ParseTime(string option, string value, DateTimeOffset now)
     {
-        if (value.Length > 0 && char.IsAsciiDigit(value[0]) && ConfigUnits.TryParseDuration(value, out TimeSpan ago)
-            && !value.All(char.IsAsciiDigit))
-        {
-            return now - ago;
-        }
-        if (DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out DateTimeOffset instant))
-        {
+        if (Ingestd.Query.QueryTime.TryParse(value, now, out DateTimeOffset instant))
             return instant;
-        }
         throw new CliUsageException(
             $"{option}: expected an RFC 3339 time like 2024-05-31T15:30:45Z or a duration ago like 15m, 2h, 1d; got '{value}'");
     }

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Ingestd.Parsing.Records;
+using Ingestd.Query;
+using Ingestd.Selection;
 using Ingestd.Storage;
 
 namespace Ingestd.Cli;
@@ -55,12 +57,6 @@ internal static class ReadCommand
     /// <summary>Formats Unix nanoseconds as RFC 3339 UTC with nine fraction digits; writes 30 bytes.</summary>
     public static int FormatTime(long unixNs, Span<byte> dest) => RecordJsonWriter.FormatTime(unixNs, dest);
 
-    internal static long ToUnixNs(DateTimeOffset time)
-    {
-        long ticks = time.UtcTicks - DateTime.UnixEpoch.Ticks;
-        return Math.Clamp(ticks, long.MinValue / 100, long.MaxValue / 100) * 100;
-    }
-
     /// <summary>Filters records and writes the NDJSON lines, converting to the TextWriter a chunk at a time.</summary>
     private sealed class NdjsonOutput : IDisposable
     {
@@ -69,12 +65,7 @@ internal static class ReadCommand
         private readonly TextWriter _stdout;
         private readonly ArrayBufferWriter<byte> _buffer = new(ChunkBytes * 2);
         private readonly Utf8JsonWriter _json;
-        private readonly byte[]? _tenant;
-        private readonly byte[]? _stream;
-        private readonly byte[]? _service;
-        private readonly byte[]? _level;
-        private readonly string? _kind;
-        private readonly string? _dialect;
+        private readonly RecordFilter _filter;
         private char[] _chars = ArrayPool<char>.Shared.Rent(ChunkBytes * 2);
 
         public NdjsonOutput(ReadOptions options, TextWriter stdout)
@@ -82,14 +73,19 @@ internal static class ReadCommand
             _stdout = stdout;
             // Relaxed escaping keeps '+' in offsets and non-ASCII text readable; the output is not embedded in HTML.
             _json = new Utf8JsonWriter(_buffer, new JsonWriterOptions { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping });
-            SinceNs = options.Since is { } since ? ToUnixNs(since) : long.MinValue;
-            UntilNs = options.Until is { } until ? ToUnixNs(until) : long.MaxValue;
-            _tenant = options.Tenant is null ? null : Encoding.UTF8.GetBytes(options.Tenant);
-            _stream = options.Stream is null ? null : Encoding.UTF8.GetBytes(options.Stream);
-            _service = options.Service is null ? null : Encoding.UTF8.GetBytes(options.Service);
-            _level = options.Level is null ? null : Encoding.UTF8.GetBytes(options.Level);
-            _kind = options.Kind;
-            _dialect = options.Dialect;
+            SinceNs = options.Since is { } since ? QueryTime.ToUnixNs(since) : long.MinValue;
+            UntilNs = options.Until is { } until ? QueryTime.ToUnixNs(until) : long.MaxValue;
+            _filter = new RecordFilter(new RecordCriteria
+            {
+                SinceNs = SinceNs,
+                UntilNs = UntilNs,
+                Tenants = options.Tenant is null ? [] : [options.Tenant],
+                Streams = options.Stream is null ? [] : [options.Stream],
+                Services = options.Service is null ? [] : [options.Service],
+                Levels = options.Level is null ? [] : [options.Level],
+                Kinds = options.Kind is null ? [] : [options.Kind],
+                Dialects = options.Dialect is null ? [] : [options.Dialect],
+            });
         }
 
         public long SinceNs { get; }
@@ -97,7 +93,7 @@ internal static class ReadCommand
 
         public void Write(long sequence, in RecordView view)
         {
-            if (!Matches(view)) return;
+            if (!_filter.Matches(view)) return;
             var w = _json;
             w.WriteStartObject();
             _record.WriteMembers(w, sequence, view);
@@ -109,19 +105,6 @@ internal static class ReadCommand
         }
 
         private readonly RecordJsonWriter _record = new();
-
-        private bool Matches(in RecordView view)
-        {
-            long t = view.EventNs;
-            if (t < SinceNs || t >= UntilNs) return false;
-            if (_tenant is not null && !view.Tenant.SequenceEqual(_tenant)) return false;
-            if (_stream is not null && !view.Stream.SequenceEqual(_stream)) return false;
-            if (_service is not null && !view.Service.SequenceEqual(_service)) return false;
-            if (_level is not null && !Ascii.EqualsIgnoreCase(view.Level, _level)) return false;
-            if (_kind is not null && !string.Equals(RecordNames.Of(view.Kind), _kind, StringComparison.OrdinalIgnoreCase)) return false;
-            if (_dialect is not null && !string.Equals(RecordNames.Of(view.Dialect), _dialect, StringComparison.OrdinalIgnoreCase)) return false;
-            return true;
-        }
 
         /// <summary>Moves buffered lines to the TextWriter.</summary>
         public void Flush()

@@ -31,6 +31,7 @@ internal sealed class SegmentQuery
     private long _bound;
     private int _count;
     private long _bytesScanned, _recordsScanned;
+    private int _blocksRead;
     private QueryCursor? _next;
     private string? _truncated;
 
@@ -55,6 +56,7 @@ internal sealed class SegmentQuery
         _sink = sink;
         _limit = limit;
         _clock.Restart();
+        // Listed once: the last one listed is the one the daemon may be writing (a newer one made meanwhile is not read).
         var segments = SegmentFormat.ListSegments(_dataDir);
         bool descending = _request.Descending;
         var cursor = _request.Cursor;
@@ -74,7 +76,7 @@ internal sealed class SegmentQuery
                     if (first == c.Segment) start = c.BlockOffset;
                 }
                 _segment = first;
-                ScanFile(() => reader.ScanForward(segments[i], start, gate, Ascending), segments[i]);
+                ScanFile(() => reader.ScanForward(segments[i], i == segments.Count - 1, start, gate, Ascending), segments[i]);
             }
         }
         else
@@ -90,7 +92,7 @@ internal sealed class SegmentQuery
                     if (first == c.Segment) last = c.BlockOffset;
                 }
                 _segment = first;
-                ScanFile(() => reader.ScanBackward(segments[i], last, gate, Descending), segments[i]);
+                ScanFile(() => reader.ScanBackward(segments[i], i == segments.Count - 1, last, gate, Descending), segments[i]);
             }
         }
         return new QueryOutcome(_count, _next, _truncated, _bytesScanned, _recordsScanned);
@@ -111,7 +113,8 @@ internal sealed class SegmentQuery
     private static long FirstSequence(string path)
         => SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first) ? first : 0;
 
-    private bool OutOfTime() => _clock.Elapsed > _limits.MaxTime;
+    // Checked before each block but the first, so every page makes progress however small the cap.
+    private bool OutOfTime() => _blocksRead > 0 && _clock.Elapsed > _limits.MaxTime;
 
     private bool Ascending(long offset, in BlockHeader header, ReadOnlySpan<byte> records)
     {
@@ -122,6 +125,7 @@ internal sealed class SegmentQuery
             return false;
         }
         _bytesScanned += records.Length;
+        _blocksRead++;
         long sequence = header.FirstSequence;
         while (RecordView.TryRead(records, header.Layout, out var view, out int length))
         {
@@ -156,6 +160,7 @@ internal sealed class SegmentQuery
             return false;
         }
         _bytesScanned += records.Length;
+        _blocksRead++;
         // Records can only be walked forward: note where each starts, then take them last first.
         if (_starts.Length < header.Count) _starts = new int[Math.Max(header.Count, _starts.Length * 2)];
         int n = 0, at = 0;

@@ -252,12 +252,13 @@ internal sealed class SegmentReader : IDisposable
     /// <summary>
     /// Query reading: the blocks of one segment from <paramref name="startOffset"/> on, in file order, each one
     /// <paramref name="gate"/> lets through handed whole to <paramref name="visitor"/> (until it returns false). Never
-    /// waits: in the newest segment, a block still being written at the end is simply not there yet.
+    /// waits: in the newest segment (<paramref name="mayBeWritten"/>), a block still being written at the end is simply
+    /// not there yet; in any other, an unreadable tail is damage, reported and skipped.
     /// </summary>
-    public void ScanForward(string path, long startOffset, BlockGate gate, BlockVisitor visitor)
+    public void ScanForward(string path, bool mayBeWritten, long startOffset, BlockGate gate, BlockVisitor visitor)
     {
         using var handle = OpenShared(path);
-        bool final = !LiveTail.IsNewestSegment(path);
+        bool final = !mayBeWritten;
         long length = RandomAccess.GetLength(handle);
         long offset = Math.Max(startOffset, SegmentFormat.FileHeaderSize);
         if (length <= offset) return;
@@ -269,10 +270,10 @@ internal sealed class SegmentReader : IDisposable
     /// that <paramref name="gate"/> lets through, last block first. Block headers are walked forward once (a header is
     /// one small read), then the wanted payloads are read backwards.
     /// </summary>
-    public void ScanBackward(string path, long lastOffset, BlockGate gate, BlockVisitor visitor)
+    public void ScanBackward(string path, bool mayBeWritten, long lastOffset, BlockGate gate, BlockVisitor visitor)
     {
         using var handle = OpenShared(path);
-        bool final = !LiveTail.IsNewestSegment(path);
+        bool final = !mayBeWritten;
         long length = RandomAccess.GetLength(handle);
         if (length <= SegmentFormat.FileHeaderSize) return;
         var headers = new List<(long Offset, BlockHeader Header)>();
