@@ -156,6 +156,26 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
     }
 
     [ChromiumFact]
+    public void Entering_another_key_clears_what_the_previous_key_showed()
+    {
+        var marker = Marker("rekeyed");
+        fixture.Send("alpha", marker);
+        var page = fixture.Open("key-alpha");
+        Fill(page, "q", marker);
+        page.Evaluate("document.getElementById('search').click()");
+        page.WaitFor($"document.querySelector('#results tbody').textContent.includes({JsonSerializer.Serialize(marker)})", Patience);
+        Assert.Equal("true", page.WaitFor(ChartHasTraffic("events", "astralog / alpha"), Patience));
+
+        page.Evaluate("document.getElementById('key').value = 'key-beta'; document.querySelector('#key-form button[type=submit]').click()");
+        Assert.Equal("key-beta", page.Evaluate("sessionStorage.getItem('ingestd.key')"));
+        Assert.Empty(Rows(page, "results"));
+        // The next overview is beta's: alpha's series never comes back.
+        page.WaitFor("!!ingestdConsole.overview && !!ingestdConsole.charts.events", Patience);
+        var labels = page.Evaluate("JSON.stringify(ingestdConsole.charts.events.plot.series.map(s => s.label ?? ''))")!;
+        Assert.DoesNotContain("alpha", labels);
+    }
+
+    [ChromiumFact]
     public void A_tenant_key_never_shows_another_tenants_events_in_the_tail()
     {
         var page = fixture.Open("key-alpha");

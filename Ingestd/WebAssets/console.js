@@ -12,7 +12,8 @@
   const PALETTE = ['#2563eb', '#dc2626', '#16a34a', '#d97706', '#7c3aed', '#0891b2', '#db2777', '#65a30d', '#6b7280'];
 
   const $ = (id) => document.getElementById(id);
-  const state = { overview: null, charts: {}, tail: null, nextCursor: null, lastQuery: null };
+  // generation changes with the key: an answer to a request made under the previous key is dropped, never shown.
+  const state = { overview: null, charts: {}, tail: null, nextCursor: null, lastQuery: null, generation: 0 };
   // Read by the browser tests (and handy from the devtools console).
   window.ingestdConsole = state;
 
@@ -44,26 +45,30 @@
     return response.status + ' ' + response.statusText + (detail ? ': ' + detail : '');
   }
 
+  // Everything shown was read with the previous key: it goes, and what comes back for that key is dropped.
+  function keyChanged(message) {
+    state.generation++;
+    state.overview = null;
+    resetCharts();
+    stopTail();
+    clearRows('results');
+    clearRows('tail');
+    $('results-count').textContent = '';
+    $('more').hidden = true;
+    setStatus(message);
+    pollOverview();
+  }
+
   $('key').value = key();
   $('key-form').addEventListener('submit', (e) => {
     e.preventDefault();
     sessionStorage.setItem(KEY_STORAGE, $('key').value.trim());
-    resetCharts();
-    stopTail();
-    clearRows('results');
-    clearRows('tail');
-    setStatus('key set for this tab');
-    pollOverview();
+    keyChanged('key set for this tab');
   });
   $('key-forget').addEventListener('click', () => {
     sessionStorage.removeItem(KEY_STORAGE);
     $('key').value = '';
-    resetCharts();
-    stopTail();
-    clearRows('results');
-    clearRows('tail');
-    setStatus('key forgotten');
-    pollOverview();
+    keyChanged('key forgotten');
   });
 
   // ---- formatting ----
@@ -214,14 +219,18 @@
   async function pollOverview() {
     if (polling) return;
     polling = true;
+    const generation = state.generation;
     try {
       const response = await fetch('/v1/overview', { headers: headers('application/json'), cache: 'no-store' });
+      if (generation !== state.generation) return;
       if (!response.ok) {
         setStatus('overview: ' + await describeFailure(response), true);
         return;
       }
-      state.overview = await response.json();
-      render(state.overview);
+      const overview = await response.json();
+      if (generation !== state.generation) return;
+      state.overview = overview;
+      render(overview);
       if ($('status').classList.contains('error') && $('status').textContent.startsWith('overview:')) setStatus('');
     } catch (e) {
       setStatus('overview: ' + e.message, true);
@@ -312,8 +321,10 @@
       clearRows('results');
       $('results-count').textContent = '…';
     }
+    const generation = state.generation;
     try {
       const response = await fetch('/v1/query?' + params.toString(), { headers: headers('application/json'), cache: 'no-store' });
+      if (generation !== state.generation) return;
       if (!response.ok) {
         const why = await describeFailure(response);
         $('results-count').textContent = '';
@@ -321,6 +332,7 @@
         return;
       }
       const body = await response.json();
+      if (generation !== state.generation) return;
       const tbody = $('results').tBodies[0];
       for (const r of body.records || []) tbody.appendChild(recordRow(r));
       $('results-count').textContent = '(' + tbody.rows.length + (body.next_cursor ? '+' : '') + ')';
