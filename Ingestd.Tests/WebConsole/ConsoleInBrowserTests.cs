@@ -117,6 +117,27 @@ public class ConsoleInBrowserTests(ConsoleFixture fixture) : IClassFixture<Conso
     }
 
     [ChromiumFact]
+    public void A_search_charts_its_matches_over_time_by_level()
+    {
+        var marker = Marker("counted");
+        fixture.Send("alpha", marker, level: "warn");
+        fixture.Send("alpha", marker, level: "warn");
+        fixture.Send("alpha", marker, level: "error");
+        var page = fixture.Open("key-alpha");
+        Fill(page, "q", marker);
+        page.Evaluate("document.getElementById('search').click()");
+        var counts = page.WaitFor("""
+            (() => {
+              const c = ingestdConsole.charts.stats;
+              if (!c || document.getElementById('stats-figure').hidden) return '';
+              const total = (label) => { const i = c.plot.series.findIndex(s => s.label === label); return i > 0 ? c.plot.data[i].reduce((a, v) => a + v, 0) : 0; };
+              return total('warn') + total('error') === 3 ? JSON.stringify({ warn: total('warn'), error: total('error') }) : '';
+            })()
+            """, Patience);
+        Assert.Equal("""{"warn":2,"error":1}""", counts);
+    }
+
+    [ChromiumFact]
     public void The_tail_shows_a_new_event_as_soon_as_it_is_stored()
     {
         var page = fixture.Open("key-alpha");

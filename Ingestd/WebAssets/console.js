@@ -55,6 +55,7 @@
     clearRows('tail');
     $('results-count').textContent = '';
     $('more').hidden = true;
+    $('stats-figure').hidden = true;
     setStatus(message);
     pollOverview();
   }
@@ -145,6 +146,7 @@
         scale: s.scale || 'y',
         stroke: s.color || colour(s.label),
         width: 1.5,
+        paths: opts.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
         value: (u, v) => (s.scale === 'y2' ? opts.right.format : opts.format)(v),
       }))),
     }, data, el);
@@ -314,14 +316,17 @@
 
   async function search(cursor) {
     const params = cursor ? new URLSearchParams(state.lastQuery) : filterParams(true);
+    const generation = state.generation;
     if (cursor) params.set('cursor', cursor);
-    else state.lastQuery = params.toString();
+    else {
+      state.lastQuery = params.toString();
+      searchStats(params, generation);
+    }
     $('more').hidden = true;
     if (!cursor) {
       clearRows('results');
       $('results-count').textContent = '…';
     }
-    const generation = state.generation;
     try {
       const response = await fetch('/v1/query?' + params.toString(), { headers: headers('application/json'), cache: 'no-store' });
       if (generation !== state.generation) return;
@@ -341,6 +346,56 @@
     } catch (e) {
       $('results-count').textContent = '';
       $('results').tBodies[0].appendChild(noticeRow('search failed: ' + e.message));
+    }
+  }
+
+  // ---- matches over time: GET /v1/query/stats with the search's filters ----
+
+  const LEVEL_COLOURS = { fatal: '#7f1d1d', error: '#dc2626', warn: '#d97706', info: '#2563eb', debug: '#6b7280', trace: '#9ca3af' };
+  const INTERVALS = [['10s', 10], ['1m', 60], ['5m', 300], ['15m', 900], ['1h', 3600], ['6h', 21600], ['1d', 86400]];
+
+  // Seconds between since and until when the form says (a duration ago or an RFC 3339 time), else null.
+  function windowSeconds(params) {
+    const at = (text) => {
+      const d = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)$/.exec(text);
+      if (d) return Date.now() / 1000 - parseFloat(d[1]) * { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400 }[d[2]];
+      const t = Date.parse(text);
+      return isNaN(t) ? null : t / 1000;
+    };
+    const since = params.get('since') ? at(params.get('since')) : null;
+    const until = params.get('until') ? at(params.get('until')) : Date.now() / 1000;
+    return since == null || until == null || until <= since ? null : { since, until };
+  }
+
+  async function searchStats(params, generation) {
+    const stats = new URLSearchParams(params);
+    for (const name of ['limit', 'order', 'cursor']) stats.delete(name);
+    const span = windowSeconds(stats);
+    // About a hundred buckets over the window (an hour's when the window is open-ended).
+    const [interval, step] = span ? (INTERVALS.find(([, s]) => (span.until - span.since) / s <= 120) || INTERVALS[INTERVALS.length - 1]) : ['1h', 3600];
+    stats.set('group_by', 'level');
+    stats.set('interval', interval);
+    try {
+      const response = await fetch('/v1/query/stats?' + stats.toString(), { headers: headers('application/json'), cache: 'no-store' });
+      if (generation !== state.generation || !response.ok) return;
+      const body = await response.json();
+      if (generation !== state.generation) return;
+      // Buckets come only where something was counted: the chart gets every bucket of the window, zeros included.
+      const counted = new Map(body.buckets.map((b) => [Math.floor(Date.parse(b.start) / 1000), b.counts]));
+      const starts = [...counted.keys()];
+      const from = span ? Math.floor(span.since / step) * step : Math.min(...starts);
+      const to = span ? Math.floor(span.until / step) * step : Math.max(...starts);
+      const time = [];
+      for (let t = from; t <= to && time.length < 10000; t += step) time.push(t);
+      const levels = [...new Set(body.buckets.flatMap((b) => Object.keys(b.counts)))].sort();
+      $('stats-figure').hidden = false;
+      $('stats-note').textContent = '(per ' + interval + (body.truncated ? ', cut short: ' + body.truncated : '') + ')';
+      const series = levels.length ? levels : ['none'];
+      draw('stats', series.map((l) => ({ label: l, color: LEVEL_COLOURS[l.toLowerCase()] })),
+        [time].concat(series.map((l) => time.map((t) => (counted.get(t) || {})[l] || 0))),
+        { format: (v) => si(v, ''), floor: 1, stepped: true });
+    } catch (e) {
+      /* the results table already says what went wrong with the search */
     }
   }
 
