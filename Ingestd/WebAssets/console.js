@@ -147,6 +147,7 @@
         stroke: s.color || colour(s.label),
         width: 1.5,
         paths: opts.stepped ? uPlot.paths.stepped({ align: 1 }) : undefined,
+        points: { show: false },
         value: (u, v) => (s.scale === 'y2' ? opts.right.format : opts.format)(v),
       }))),
     }, data, el);
@@ -390,8 +391,9 @@
       const levels = [...new Set(body.buckets.flatMap((b) => Object.keys(b.counts)))].sort();
       $('stats-figure').hidden = false;
       $('stats-note').textContent = '(per ' + interval + (body.truncated ? ', cut short: ' + body.truncated : '') + ')';
-      const series = levels.length ? levels : ['none'];
-      draw('stats', series.map((l) => ({ label: l, color: LEVEL_COLOURS[l.toLowerCase()] })),
+      const series = levels.length ? levels : [''];
+      // Records without a level are counted under "": named "(none)" in the legend.
+      draw('stats', series.map((l) => ({ label: l || '(none)', color: LEVEL_COLOURS[l.toLowerCase()] })),
         [time].concat(series.map((l) => time.map((t) => (counted.get(t) || {})[l] || 0))),
         { format: (v) => si(v, ''), floor: 1, stepped: true });
     } catch (e) {
