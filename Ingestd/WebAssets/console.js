@@ -13,7 +13,8 @@
 
   const $ = (id) => document.getElementById(id);
   // generation changes with the key: an answer to a request made under the previous key is dropped, never shown.
-  const state = { overview: null, charts: {}, tail: null, nextCursor: null, lastQuery: null, generation: 0 };
+  // polls counts the overviews drawn.
+  const state = { overview: null, charts: {}, tail: null, nextCursor: null, lastQuery: null, generation: 0, polls: 0 };
   // Read by the browser tests (and handy from the devtools console).
   window.ingestdConsole = state;
 
@@ -234,6 +235,7 @@
       if (generation !== state.generation) return;
       state.overview = overview;
       render(overview);
+      state.polls++;
       if ($('status').classList.contains('error') && $('status').textContent.startsWith('overview:')) setStatus('');
     } catch (e) {
       setStatus('overview: ' + e.message, true);
