@@ -67,8 +67,13 @@ public class DocsRoutesTests(DocsFixture fixture) : IClassFixture<DocsFixture>
     [InlineData("/assets/swagger-ui.css", "text/css; charset=utf-8")]
     [InlineData("/assets/scalar-standalone.js", "text/javascript; charset=utf-8")]
     [InlineData("/assets/scalar-init.js", "text/javascript; charset=utf-8")]
+    [InlineData("/assets/console.js", "text/javascript; charset=utf-8")]
+    [InlineData("/assets/console.css", "text/css; charset=utf-8")]
+    [InlineData("/assets/uplot.iife.min.js", "text/javascript; charset=utf-8")]
+    [InlineData("/assets/uplot.min.css", "text/css; charset=utf-8")]
     [InlineData("/api", "text/html; charset=utf-8")]
     [InlineData("/reference", "text/html; charset=utf-8")]
+    [InlineData("/ui", "text/html; charset=utf-8")]
     public void Each_file_has_exactly_one_content_type_its_own(string path, string contentType)
     {
         // Browsers refuse a script sent as application/json under nosniff, so a second, default type would break the page.

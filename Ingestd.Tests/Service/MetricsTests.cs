@@ -29,7 +29,7 @@ public class MetricsTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
         Assert.Matches(@"ingestd_events_total\{dialect=""astralog"",tenant=""-""\} [1-9]", text);
         Assert.Matches(@"ingestd_decoded_bytes_total\{encoding=""gzip""\} [1-9]", text);
         foreach (var family in new[] { "ingestd_ring_capacity_bytes", "ingestd_ring_used_bytes", "ingestd_segments", "ingestd_segment_bytes",
-                     "ingestd_fsync_duration_seconds_bucket", "ingestd_backpressure_rejections_total", "ingestd_open_connections",
+                     "ingestd_fsync_duration_seconds_bucket", "ingestd_block_write_duration_seconds_bucket", "ingestd_backpressure_rejections_total", "ingestd_open_connections",
                      "ingestd_idle_timeout_closes_total", "ingestd_event_bytes_total" })
             Assert.Contains(family, text);
     }

@@ -7,7 +7,8 @@ namespace Ingestd.Tests.Support;
 
 /// <summary>
 /// Headless Chromium driven over its DevTools protocol (one page), for tests that click through a page rather than
-/// only read its rendered DOM.
+/// only read its rendered DOM. Console errors and warnings, uncaught exceptions and the browser's own error log entries
+/// (failed loads, CSP violations) are collected in <see cref="Problems"/> as the protocol reports them.
 /// </summary>
 public sealed class ChromiumDevTools : IDisposable
 {
@@ -15,6 +16,7 @@ public sealed class ChromiumDevTools : IDisposable
     private readonly TempDir _profile;
     private readonly ClientWebSocket _socket = new();
     private int _lastId;
+    private readonly List<string> _problems = new();
 
     private ChromiumDevTools(Process process, TempDir profile)
     {
@@ -54,6 +56,10 @@ public sealed class ChromiumDevTools : IDisposable
             var targets = JsonDocument.Parse(http.GetStringAsync($"http://127.0.0.1:{browser.Port}/json/list").GetAwaiter().GetResult()).RootElement;
             var page = targets.EnumerateArray().First(t => t.GetProperty("type").GetString() == "page");
             session._socket.ConnectAsync(new Uri(page.GetProperty("webSocketDebuggerUrl").GetString()!), CancellationToken.None).GetAwaiter().GetResult();
+            // From here on the page reports console calls, exceptions and log entries as events.
+            session.Send("Page.enable", new { }); // without it, scripts added for new documents do not run
+            session.Send("Runtime.enable", new { });
+            session.Send("Log.enable", new { });
             return session;
         }
         catch
@@ -64,6 +70,42 @@ public sealed class ChromiumDevTools : IDisposable
     }
 
     public void Navigate(string url) => Send("Page.navigate", new { url });
+
+    /// <summary>
+    /// Runs <paramref name="script"/> in every document loaded from now on, before the page's own scripts (e.g. to put
+    /// a key in session storage); returns an id for <see cref="StopRunningOnEveryPage"/>.
+    /// </summary>
+    public string RunOnEveryPage(string script)
+        => Send("Page.addScriptToEvaluateOnNewDocument", new { source = script }).GetProperty("identifier").GetString()!;
+
+    public void StopRunningOnEveryPage(string id) => Send("Page.removeScriptToEvaluateOnNewDocument", new { identifier = id });
+
+    /// <summary>What went wrong in the page so far: console errors and warnings, uncaught exceptions, error log entries.</summary>
+    public IReadOnlyList<string> Problems
+    {
+        get
+        {
+            Evaluate("0"); // reads the events that arrived since the last command
+            lock (_problems) return _problems.ToList();
+        }
+    }
+
+    public void ClearProblems()
+    {
+        Evaluate("0");
+        lock (_problems) _problems.Clear();
+    }
+
+    /// <summary>Sets the viewport (CSS pixels) the page lays itself out in.</summary>
+    public void SetViewport(int width, int height)
+        => Send("Emulation.setDeviceMetricsOverride", new { width, height, deviceScaleFactor = 1, mobile = false });
+
+    /// <summary>A PNG of the whole page, laid out at the viewport's width.</summary>
+    public byte[] Screenshot()
+    {
+        var reply = Send("Page.captureScreenshot", new { format = "png", captureBeyondViewport = true });
+        return Convert.FromBase64String(reply.GetProperty("data").GetString()!);
+    }
 
     /// <summary>Runs <paramref name="expression"/> in the page (awaiting a promise): a string as is, any other value as JSON.</summary>
     public string? Evaluate(string expression)
@@ -104,11 +146,35 @@ public sealed class ChromiumDevTools : IDisposable
                 message.Write(buffer, 0, received.Count);
             } while (!received.EndOfMessage);
             var reply = JsonDocument.Parse(message.ToArray()).RootElement;
+            if (reply.TryGetProperty("method", out var eventName)) Observe(eventName.GetString()!, reply.GetProperty("params"));
             // Events (no id) and other replies are not what we wait for.
             if (!reply.TryGetProperty("id", out var replyId) || replyId.GetInt32() != id) continue;
             if (reply.TryGetProperty("error", out var error)) throw new InvalidOperationException($"{method}: {error}");
             return reply.GetProperty("result").Clone();
         }
+    }
+
+    private void Observe(string eventName, JsonElement parameters)
+    {
+        string? problem = eventName switch
+        {
+            "Runtime.consoleAPICalled" when parameters.GetProperty("type").GetString() is "error" or "warning" or "assert"
+                => $"console.{parameters.GetProperty("type").GetString()}: {string.Join(' ', parameters.GetProperty("args").EnumerateArray().Select(Describe))}",
+            "Runtime.exceptionThrown" => $"exception: {Describe(parameters.GetProperty("exceptionDetails"))}",
+            "Log.entryAdded" when parameters.GetProperty("entry").GetProperty("level").GetString() is "error" or "warning"
+                => $"log {parameters.GetProperty("entry").GetProperty("level").GetString()}: {parameters.GetProperty("entry").GetProperty("text").GetString()}"
+                   + (parameters.GetProperty("entry").TryGetProperty("url", out var url) ? $" ({url.GetString()})" : ""),
+            _ => null,
+        };
+        if (problem is not null) lock (_problems) _problems.Add(problem);
+    }
+
+    private static string Describe(JsonElement e)
+    {
+        if (e.TryGetProperty("exception", out var exception) && exception.TryGetProperty("description", out var d)) return d.GetString()!;
+        if (e.TryGetProperty("value", out var v)) return v.ToString();
+        if (e.TryGetProperty("description", out var description)) return description.GetString()!;
+        return e.TryGetProperty("text", out var text) ? text.GetString()! : e.GetRawText();
     }
 
     public void Dispose()

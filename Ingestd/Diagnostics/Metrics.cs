@@ -55,6 +55,9 @@ internal sealed class Metrics
     public void CountTlsHandshake(TlsHandshakeOutcome outcome) => TlsHandshakes[(int)outcome].Increment();
     public Histogram FsyncSeconds { get; } = new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
+    /// <summary>Time to compress and append one segment block (observed per block, not per event).</summary>
+    public Histogram BlockWriteSeconds { get; } = new([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]);
+
     internal sealed class Counter
     {
         private long _value;

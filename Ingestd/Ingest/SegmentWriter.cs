@@ -148,8 +148,10 @@ internal sealed class SegmentWriter : IDisposable
         {
             long start = System.Diagnostics.Stopwatch.GetTimestamp();
             _log.Append(_block.WrittenSpan, _blockCount, _blockMin, _blockMax);
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(start);
+            _metrics.BlockWriteSeconds.Observe(took.TotalSeconds);
             if (LatencyEvents.Log.IsEnabled())
-                LatencyEvents.Log.BlockWritten(_block.Length, _blockCount, (long)System.Diagnostics.Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+                LatencyEvents.Log.BlockWritten(_block.Length, _blockCount, (long)took.TotalMicroseconds);
             _metrics.BlocksWritten.Increment();
             if (_durability != Durability.Fsync) Health.Succeeded();
         }

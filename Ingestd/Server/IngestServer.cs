@@ -64,6 +64,7 @@ internal sealed class IngestServer : IAsyncDisposable
     private OperynServiceLimit? _operynDefaultOrg;
     private OutputSet? _outputs;
     private readonly LiveConfig _live;
+    private readonly ConsoleHistory _history;
 
     private readonly ProcessingStage _processing;
 
@@ -74,6 +75,7 @@ internal sealed class IngestServer : IAsyncDisposable
         _live = new LiveConfig(config);
         _processing = new ProcessingStage(_metrics);
         _processing.Swap(pipelines ?? PipelineCompiler.Compile(config));
+        _history = new ConsoleHistory(_metrics, Gauges);
     }
 
     /// <summary>The processing pipelines in force (change on <see cref="Reload"/>).</summary>
@@ -118,6 +120,8 @@ internal sealed class IngestServer : IAsyncDisposable
             new OpenApiEndpoint(),
             DocsPageEndpoint.SwaggerUi(),
             DocsPageEndpoint.ScalarReference(),
+            DocsPageEndpoint.Console(),
+            new OverviewEndpoint(readers, _history),
             new WebAssetEndpoint(),
             new AstralogEndpoint(_tenants),
             new StreamsEndpoint(_tenants, _live),
@@ -166,6 +170,8 @@ internal sealed class IngestServer : IAsyncDisposable
             _tlsListeners.Add((listener, acceptor, _config.Server.Tls[i]));
         }
         if (_tlsListeners.Count > 0) transportPolicy.HttpsPort = _tlsListeners[0].Listener.BoundEndPoints[0].Port;
+        // The console's history starts now, so its first rates show a second later.
+        _history.Sample(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         _heartbeat = new Timer(_ => Heartbeat(), null, 1000, 1000);
         Log.Info($"data in {Path.GetFullPath(_config.Server.DataDir)}, durability {storage.Durability.ToString().ToLowerInvariant()}, next sequence {_storage.Log.NextSequence}");
     }
@@ -368,6 +374,7 @@ internal sealed class IngestServer : IAsyncDisposable
         HttpDate.Refresh(DateTimeOffset.UtcNow);
         long now = Stopwatch.GetTimestamp();
         foreach (var c in _connections.Keys) c.OnHeartbeat(now);
+        _history.Sample(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
     }
 
     /// <summary>

@@ -5,8 +5,9 @@ using Ingestd.Parsing.Http;
 namespace Ingestd.Endpoints.Operations;
 
 /// <summary>
-/// <c>GET /api</c> (Swagger UI) and <c>GET /reference</c> (Scalar): interactive documentation over <c>/openapi.json</c>,
-/// every file served by the daemon itself and nothing loaded from elsewhere.
+/// <c>GET /api</c> (Swagger UI) and <c>GET /reference</c> (Scalar): interactive documentation over <c>/openapi.json</c>;
+/// <c>GET /ui</c>: the console over <c>/v1/overview</c>, <c>/v1/query</c> and <c>/v1/tail</c>. Every file served by the
+/// daemon itself and nothing loaded from elsewhere.
 /// </summary>
 internal sealed class DocsPageEndpoint : Endpoint
 {
@@ -29,6 +30,9 @@ internal sealed class DocsPageEndpoint : Endpoint
     // Scalar's bundle carries its stylesheet inside and injects it as a <style> element, and sets style attributes,
     // which CSP counts as inline styles; without 'unsafe-inline' the page renders unstyled.
     public static DocsPageEndpoint ScalarReference() => new("/reference", WebAsset.ScalarPage, "'self' 'unsafe-inline'");
+
+    // uPlot sizes and places its parts through element.style (CSSOM), which style-src 'self' allows; no inline styles.
+    public static DocsPageEndpoint Console() => new("/ui", WebAsset.ConsolePage, "'self'");
 
     public override string Name => _path;
     public override string Allow => "GET, HEAD";

@@ -92,18 +92,8 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
                 p.Sample("ingestd_storage_errors_total", storage.Errors(kind), ("kind", StorageErrors.Label(kind)));
         }
 
-        var h = metrics.FsyncSeconds;
-        p.Family("ingestd_fsync_duration_seconds", "histogram", "Time taken by each segment fsync (group commit).");
-        long cumulative = 0;
-        for (int i = 0; i < h.Bounds.Count; i++)
-        {
-            cumulative += h.BucketCount(i);
-            p.Sample("ingestd_fsync_duration_seconds_bucket", cumulative, ("le", h.Bounds[i].ToString("R", CultureInfo.InvariantCulture)));
-        }
-        cumulative += h.BucketCount(h.Bounds.Count);
-        p.Sample("ingestd_fsync_duration_seconds_bucket", cumulative, ("le", "+Inf"));
-        p.Sample("ingestd_fsync_duration_seconds_sum", h.Sum);
-        p.Sample("ingestd_fsync_duration_seconds_count", cumulative);
+        RenderHistogram(p, "ingestd_fsync_duration_seconds", "Time taken by each segment fsync (group commit).", metrics.FsyncSeconds);
+        RenderHistogram(p, "ingestd_block_write_duration_seconds", "Time taken to compress and append each segment block.", metrics.BlockWriteSeconds);
 
         RenderOutputs(p);
 
@@ -125,6 +115,21 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         p.Single("process_resident_memory_bytes", "gauge", "Resident memory size in bytes.", process.WorkingSet64);
         p.Single("process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.", process.TotalProcessorTime.TotalSeconds);
         return p.ToString();
+    }
+
+    private static void RenderHistogram(PrometheusText p, string name, string help, Metrics.Histogram h)
+    {
+        p.Family(name, "histogram", help);
+        long cumulative = 0;
+        for (int i = 0; i < h.Bounds.Count; i++)
+        {
+            cumulative += h.BucketCount(i);
+            p.Sample(name + "_bucket", cumulative, ("le", h.Bounds[i].ToString("R", CultureInfo.InvariantCulture)));
+        }
+        cumulative += h.BucketCount(h.Bounds.Count);
+        p.Sample(name + "_bucket", cumulative, ("le", "+Inf"));
+        p.Sample(name + "_sum", h.Sum);
+        p.Sample(name + "_count", cumulative);
     }
 
     private static string EncodingName(ContentCoding c) => c switch

@@ -5,7 +5,7 @@ using Ingestd.Http;
 namespace Ingestd.Endpoints.Operations;
 
 /// <summary>
-/// A file of the API documentation pages (Ingestd/WebAssets, embedded in the binary): its bytes, media type and
+/// A file of the API documentation pages or the console (Ingestd/WebAssets, embedded in the binary): its bytes, media type and
 /// strong ETag. Each file is read from the assembly on its first request only; together they are about 7 MB.
 /// </summary>
 internal sealed class WebAsset
@@ -26,8 +26,9 @@ internal sealed class WebAsset
 
     public static readonly WebAsset SwaggerPage = new("api.html", Html);
     public static readonly WebAsset ScalarPage = new("reference.html", Html);
+    public static readonly WebAsset ConsolePage = new("console.html", Html);
 
-    /// <summary>What <c>GET /assets/{file}</c> serves: the scripts and styles the two pages load.</summary>
+    /// <summary>What <c>GET /assets/{file}</c> serves: the scripts and styles the pages load.</summary>
     public static readonly WebAsset[] Served =
     [
         new("swagger-ui-bundle.js", JavaScript),
@@ -35,6 +36,10 @@ internal sealed class WebAsset
         new("swagger-init.js", JavaScript),
         new("scalar-standalone.js", JavaScript),
         new("scalar-init.js", JavaScript),
+        new("console.js", JavaScript),
+        new("console.css", Css),
+        new("uplot.iife.min.js", JavaScript),
+        new("uplot.min.css", Css),
     ];
 
     // RFC 9239 §6: text/javascript is the media type for JavaScript.

@@ -4,7 +4,7 @@ using Ingestd.Parsing.Http;
 
 namespace Ingestd.Endpoints.Operations;
 
-/// <summary><c>GET /assets/{file}</c>: the scripts and styles of the documentation pages, from the binary (no CDN).</summary>
+/// <summary><c>GET /assets/{file}</c>: the scripts and styles of the documentation pages and the console, from the binary (no CDN).</summary>
 internal sealed class WebAssetEndpoint : Endpoint
 {
     public override string Name => "/assets/{file}";
