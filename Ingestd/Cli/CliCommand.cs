@@ -68,6 +68,9 @@ internal sealed record CliCommand
     /// <summary>read: keep printing records as they are written.</summary>
     public bool Follow { get; init; }
 
+    /// <summary>verify: rebuild the block index of closed segments where it is missing or stale.</summary>
+    public bool Reindex { get; init; }
+
     public bool Equals(CliCommand? other) =>
         other is not null
         && Verb == other.Verb
@@ -84,6 +87,7 @@ internal sealed record CliCommand
         && Kind == other.Kind
         && Dialect == other.Dialect
         && Follow == other.Follow
+        && Reindex == other.Reindex
         && ToSeq == other.ToSeq
         && ToTime == other.ToTime;
 
