@@ -146,10 +146,12 @@ internal sealed class SegmentReader : IDisposable
         foreach (var block in blocks)
         {
             var status = _blocks.ReadHeader(handle, block.Offset, length, out var header);
-            if (status is not (BlockStatus.Ok or BlockStatus.TruncatedPayload) || header.FirstSequence != block.FirstSequence
-                || header.Count != block.Count || header.TotalLength != block.Length)
+            bool trusted = status is BlockStatus.Ok or BlockStatus.TruncatedPayload;
+            if (!trusted || header.FirstSequence != block.FirstSequence || header.Count != block.Count || header.TotalLength != block.Length)
             {
-                _warn($"{path}: the block at offset {block.Offset} is not the one its index lists; reading the rest of the file by its block headers");
+                // Damaged since it was indexed (the header walk reports it as a full read would), or not the file the
+                // selection was made for: from here on, read as if there were no index.
+                if (trusted) _warn($"{path}: the block at offset {block.Offset} is not the one its index lists; reading the rest of the file by its block headers");
                 ReadBlocks(handle, path, block.Offset, length, final: true, handler);
                 return;
             }

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using Ingestd.Parsing.Buffers;
 using Ingestd.Parsing.Records;
 
 namespace Ingestd.Storage.Index;
@@ -7,11 +8,13 @@ namespace Ingestd.Storage.Index;
 /// <summary>
 /// Collects the index entries of one segment, block by block, as the writer appends them (or as a rebuild reads them),
 /// and lays out the index file at the end. One thread at a time; per block it walks the records' envelope fields once
-/// and allocates nothing but the entries' growing buffer.
+/// and allocates nothing: the entries go to a pooled buffer sized for a typical segment (about 100 bytes a block, a
+/// few hundred blocks), which <see cref="Build"/> gives back.
 /// </summary>
 internal sealed class SegmentIndexBuilder
 {
-    private readonly ArrayBufferWriter<byte> _entries = new(4096);
+    private const int InitialEntryBytes = 64 * 1024;
+    private readonly PooledBuffer _entries = new(InitialEntryBytes);
     private readonly ValueSetBuilder[] _sets = [new(), new(), new(), new()];
     private int _blocks;
     private long _lastOffset = -1;
@@ -78,7 +81,10 @@ internal sealed class SegmentIndexBuilder
         _blocks++;
     }
 
-    /// <summary>The whole index file for a segment of <paramref name="segmentLength"/> bytes: header, entries, CRC.</summary>
+    /// <summary>
+    /// The whole index file for a segment of <paramref name="segmentLength"/> bytes: header, entries, CRC. The builder's
+    /// buffer goes back to the pool: call it once, last.
+    /// </summary>
     public byte[] Build(long segmentLength)
     {
         var entries = _entries.WrittenSpan;
@@ -95,6 +101,7 @@ internal sealed class SegmentIndexBuilder
         entries.CopyTo(span[IndexFormat.HeaderSize..]);
         int crcAt = file.Length - IndexFormat.TrailerSize;
         BinaryPrimitives.WriteUInt32LittleEndian(span[crcAt..], Crc32C.Compute(span[..crcAt]));
+        _entries.Dispose();
         return file;
     }
 }
