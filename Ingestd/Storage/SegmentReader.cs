@@ -102,7 +102,9 @@ internal sealed class SegmentReader : IDisposable
         }
         if (!SegmentFormat.TryReadFileHeader(handle, out _, out _, out string? error)) WarnBadFileHeader(path, error!);
         _query = EffectiveQuery();
-        if (UseIndex && SegmentIndexFile.TryLoad(path, handle, length, out _) is { } index)
+        // An index can only help when something narrows the read: otherwise every block is read anyway.
+        bool narrowed = _query.HasFieldFilters || _query.SinceNs != long.MinValue || _query.UntilNs != long.MaxValue;
+        if (UseIndex && narrowed && SegmentIndexFile.TryLoad(path, handle, length, out _) is { } index)
         {
             // Only closed segments have an index, and one that fits this file exactly: no live tail to watch for.
             FilesReadWithIndex++;
