@@ -44,22 +44,32 @@ internal sealed class SegmentIndexBuilder
         var levels = _sets[IndexFormat.LevelSet];
         var streams = _sets[IndexFormat.StreamSet];
         ReadOnlySpan<byte> tenant = default, service = default, level = default, stream = default;
+        // The records were framed by the writer or checked by the codec (FORMAT.md, "Record"): read the envelope lengths
+        // straight from each record header rather than through RecordView's checks; a span slice still guards the bounds.
+        int headerSize = RecordLayout.HeaderSizeOf(header.Layout);
+        bool hasStream = headerSize >= RecordLayout.WithStreamHeaderSize;
         bool first = true;
-        while (RecordView.TryRead(records, header.Layout, out var view, out int length))
+        while (records.Length >= headerSize)
         {
-            dialects |= IndexFormat.DialectBit((byte)view.Dialect);
-            kinds |= IndexFormat.KindBit((byte)view.Kind);
-            // Hash only when the bytes differ from the record before: within a request they rarely do.
-            var t = view.Tenant;
+            int total = (int)BinaryPrimitives.ReadUInt32LittleEndian(records);
+            if (total < headerSize || total > records.Length) break;
+            dialects |= IndexFormat.DialectBit(records[20]);
+            kinds |= IndexFormat.KindBit(records[21]);
+            int tl = BinaryPrimitives.ReadUInt16LittleEndian(records[22..]), ll = BinaryPrimitives.ReadUInt16LittleEndian(records[24..]);
+            int sl = BinaryPrimitives.ReadUInt16LittleEndian(records[26..]), xl = BinaryPrimitives.ReadUInt16LittleEndian(records[28..]);
+            int rl = hasStream ? BinaryPrimitives.ReadUInt16LittleEndian(records[34..]) : 0;
+            var record = records[..total];
+            // Hash only when the bytes differ from the record before: within a request they mostly do not.
+            var t = record.Slice(headerSize, tl);
             if (first || !t.SequenceEqual(tenant)) { tenants.Add(FieldHash.Of(t)); tenant = t; }
-            var s = view.Service;
-            if (first || !s.SequenceEqual(service)) { services.Add(FieldHash.Of(s)); service = s; }
-            var l = view.Level;
+            var l = record.Slice(headerSize + tl, ll);
             if (first || !l.SequenceEqual(level)) { levels.Add(FieldHash.OfFolded(l)); level = l; }
-            var r = view.Stream;
+            var sv = record.Slice(headerSize + tl + ll, sl);
+            if (first || !sv.SequenceEqual(service)) { services.Add(FieldHash.Of(sv)); service = sv; }
+            var r = record.Slice(headerSize + tl + ll + sl + xl, rl);
             if (first || !r.SequenceEqual(stream)) { streams.Add(FieldHash.Of(r)); stream = r; }
             first = false;
-            records = records[length..];
+            records = records[total..];
         }
 
         var fixedPart = _entries.GetSpan(IndexFormat.EntryFixedSize)[..IndexFormat.EntryFixedSize];
