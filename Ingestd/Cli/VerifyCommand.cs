@@ -61,6 +61,12 @@ internal static class VerifyCommand
     /// <summary>Checks the index of a closed segment and rebuilds it when missing or stale; false when that failed.</summary>
     private static bool Reindex(BlockReader reader, string file, TextWriter stdout)
     {
+        if (!SegmentFormat.TryParseFileName(Path.GetFileName(file), out _))
+        {
+            // Readers match an index to its segment by the name's first sequence: a renamed copy cannot have one.
+            stdout.WriteLine($"{file}: index: none (not named like a segment)");
+            return true;
+        }
         if (LiveTail.IsNewestSegment(file))
         {
             stdout.WriteLine($"{file}: index: none (the newest segment; the daemon may still append to it)");

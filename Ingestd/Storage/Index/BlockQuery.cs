@@ -5,7 +5,7 @@ namespace Ingestd.Storage.Index;
 
 /// <summary>
 /// What a reader wants from the blocks of a segment: an event-time range and, optionally, the tenants, services,
-/// levels, streams, dialects and kinds of interest (null = any; several values = any of them). Decides per block
+/// levels, streams, dialects and kinds of interest (null = any; several values = any of them; an empty list = none). Decides per block
 /// whether it may hold a matching record; a "may" is never a "does": the records still go through the caller's own
 /// filter. Immutable, safe to share between threads.
 /// </summary>

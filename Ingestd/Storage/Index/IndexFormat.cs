@@ -73,7 +73,7 @@ internal static class IndexFormat
         return (int)((h1 + (uint)i * h2) % BloomBits);
     }
 
-    /// <summary>Whether a serialised value set may hold <paramref name="hash"/>; <paramref name="length"/> is its size in bytes.</summary>
+    /// <summary>Whether the serialised value set at the start of <paramref name="set"/> may hold <paramref name="hash"/>.</summary>
     public static bool SetMayContain(ReadOnlySpan<byte> set, ulong hash)
     {
         if (set[0] == SetBloom)
