@@ -314,4 +314,29 @@ public class SegmentIndexTests
         Assert.NotEqual("", indexed);
         Assert.Equal(scanned, indexed);
     }
+    [Fact]
+    public void The_per_block_filter_reads_the_blocks_the_selection_chooses_and_every_block_without_an_index()
+    {
+        using var dir = MixedSegments();
+        var query = BlockQuery.Of(long.MinValue, long.MaxValue, ["org-a"], [], ["ERROR"], [], ["astralog"], []);
+        var filter = new SegmentBlockFilter(query);
+        using var reader = new BlockReader();
+        var segments = SegmentFormat.ListSegments(dir.Path);
+        foreach (var segment in segments)
+        {
+            var held = new List<long>();
+            using var handle = File.OpenHandle(segment, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            long length = RandomAccess.GetLength(handle);
+            int blocks = 0;
+            for (long at = SegmentFormat.FileHeaderSize; at < length && reader.ReadHeader(handle, at, length, out var header) == BlockStatus.Ok; at += header.TotalLength)
+            {
+                blocks++;
+                if (filter.MayHold(segment, at, header)) held.Add(at);
+            }
+            var selected = BlockSelector.Select(segment, query).Blocks.Select(b => b.Offset).ToList();
+            Assert.Equal(selected, held);
+            if (segment == segments[^1]) Assert.Equal(blocks, held.Count);
+        }
+        Assert.True(filter.SkippedByIndex > 0);
+    }
 }

@@ -41,6 +41,31 @@ internal sealed class BlockQuery
 
     public IReadOnlyList<RecordKind>? Kinds { get; init; }
 
+    /// <summary>
+    /// A query from name lists where an empty list means "any" (as the query API's criteria have them); dialect and
+    /// kind names are matched ignoring case, and a name that is none of them is left out.
+    /// </summary>
+    public static BlockQuery Of(long sinceNs, long untilNs, IReadOnlyList<string> tenants, IReadOnlyList<string> services,
+        IReadOnlyList<string> levels, IReadOnlyList<string> streams, IReadOnlyList<string> dialects, IReadOnlyList<string> kinds) => new()
+    {
+        SinceNs = sinceNs,
+        UntilNs = untilNs,
+        Tenants = tenants.Count == 0 ? null : tenants,
+        Services = services.Count == 0 ? null : services,
+        Levels = levels.Count == 0 ? null : levels,
+        Streams = streams.Count == 0 ? null : streams,
+        Dialects = dialects.Count == 0 ? null : Names<Dialect>(dialects),
+        Kinds = kinds.Count == 0 ? null : Names<RecordKind>(kinds),
+    };
+
+    private static List<T> Names<T>(IReadOnlyList<string> names) where T : struct, Enum
+    {
+        var values = new List<T>();
+        foreach (var name in names)
+            if (Enum.TryParse<T>(name, ignoreCase: true, out var value) && !int.TryParse(name, out _)) values.Add(value);
+        return values;
+    }
+
     /// <summary>True when the query looks at more than time, so that only an index can skip blocks for it.</summary>
     public bool HasFieldFilters => Tenants is not null || Services is not null || Levels is not null || Streams is not null
                                    || Dialects is not null || Kinds is not null;
