@@ -26,7 +26,10 @@ internal static class IndexBenchCommand
     private const long HourNs = 3_600_000_000_000L;
     private const long StartNs = 1_795_608_000_000_000_000L; // 2026-11-25T12:00:00Z
 
-    public static int Run(string[] args)
+    public static int Run(string[] args) => Run(args, Console.Out);
+
+    /// <summary>Runs the bench and prints its figures to <paramref name="output"/>.</summary>
+    public static int Run(string[] args, TextWriter output)
     {
         int hours = Option(args, "--hours", 24), perHour = Option(args, "--events-per-hour", 30_000);
         int tenants = Option(args, "--tenants", 50), rounds = Option(args, "--rounds", 5);
@@ -36,16 +39,16 @@ internal static class IndexBenchCommand
         try
         {
             // --aa: both logs without indexes, to see how far the two sides differ with nothing to tell them apart.
-            var (appendWith, appendWithout, events) = Write(withDir, withoutDir, hours, perHour, tenants, aa: args.Contains("--aa"));
-            Report("write", $"{events:N0} events over {hours} h, {SegmentFormat.ListSegments(withDir).Count} segments, "
+            var (appendWith, appendWithout, events) = Write(output, withDir, withoutDir, hours, perHour, tenants, aa: args.Contains("--aa"));
+            Report(output, "write", $"{events:N0} events over {hours} h, {SegmentFormat.ListSegments(withDir).Count} segments, "
                 + $"{DirBytes(withDir) / 1e6:F1} MB of segments, {IndexBytes(withDir) / 1e3:F1} kB of indexes");
-            Report("append, with index", $"{Median(appendWith) :F0} ns/event (median of {appendWith.Count} hours)");
-            Report("append, without", $"{Median(appendWithout):F0} ns/event");
+            Report(output, "append, with index", $"{Median(appendWith) :F0} ns/event (median of {appendWith.Count} hours)");
+            Report(output, "append, without", $"{Median(appendWithout):F0} ns/event");
             var ratios = appendWith.Zip(appendWithout, (a, b) => a / b).ToList();
-            Report("append cost of collecting", $"{(Median(ratios) - 1) * 100:+0.0;-0.0} % (median of hourly ratios; min {(ratios.Min() - 1) * 100:+0.0;-0.0} %)");
+            Report(output, "append cost of collecting", $"{(Median(ratios) - 1) * 100:+0.0;-0.0} % (median of hourly ratios; min {(ratios.Min() - 1) * 100:+0.0;-0.0} %)");
 
-            Rebuild(withDir, events);
-            Query(withDir, hours, rounds);
+            Rebuild(output, withDir, events);
+            Query(output, withDir, hours, rounds);
             return 0;
         }
         finally
@@ -54,7 +57,7 @@ internal static class IndexBenchCommand
         }
     }
 
-    private static (List<double> With, List<double> Without, long Events) Write(string withDir, string withoutDir, int hours, int perHour, int tenants, bool aa)
+    private static (List<double> With, List<double> Without, long Events) Write(TextWriter output, string withDir, string withoutDir, int hours, int perHour, int tenants, bool aa)
     {
         using var with = Open(withDir, !aa);
         using var without = Open(withoutDir, false);
@@ -126,9 +129,9 @@ internal static class IndexBenchCommand
             perHourWithout.Add(ticksWithout * 1e9 / Stopwatch.Frequency / hourEvents);
         }
         with.WaitForIndexes(TimeSpan.FromMinutes(5));
-        Report("append, fastest blocks", $"with {Median(fastestWith):F0} ns/event, without {Median(fastestWithout):F0} ns/event "
+        Report(output, "append, fastest blocks", $"with {Median(fastestWith):F0} ns/event, without {Median(fastestWithout):F0} ns/event "
             + $"(median of the hours' fastest block): {(Median(fastestWith) / Median(fastestWithout) - 1) * 100:+0.0;-0.0} %");
-        Report("collecting alone", $"{Median(collectNs):F1} ns/event (median of {hours} hours; min {collectNs.Min():F1})");
+        Report(output, "collecting alone", $"{Median(collectNs):F1} ns/event (median of {hours} hours; min {collectNs.Min():F1})");
         return (perHourWith, perHourWithout, events);
     }
 
@@ -147,7 +150,7 @@ internal static class IndexBenchCommand
         WriteIndexes = indexes,
     }, message => Console.Error.WriteLine("log: " + message));
 
-    private static void Rebuild(string dir, long events)
+    private static void Rebuild(TextWriter output, string dir, long events)
     {
         var segments = SegmentFormat.ListSegments(dir)[..^1];
         using var reader = new BlockReader();
@@ -160,11 +163,11 @@ internal static class IndexBenchCommand
         }
         double seconds = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         long closedEvents = events * bytes / Math.Max(1, DirBytes(dir));
-        Report("rebuild by re-reading", $"{segments.Count} segments, {bytes / 1e6:F1} MB in {seconds:F2} s: {bytes / 1e6 / seconds:F0} MB/s, "
+        Report(output, "rebuild by re-reading", $"{segments.Count} segments, {bytes / 1e6:F1} MB in {seconds:F2} s: {bytes / 1e6 / seconds:F0} MB/s, "
             + $"~{seconds * 1e9 / Math.Max(1, closedEvents):F0} ns/event (the alternative to collecting while writing)");
     }
 
-    private static void Query(string dir, int hours, int rounds)
+    private static void Query(TextWriter output, string dir, int hours, int rounds)
     {
         var segments = SegmentFormat.ListSegments(dir);
         long since = StartNs + hours / 2 * HourNs, until = since + HourNs;
@@ -200,10 +203,10 @@ internal static class IndexBenchCommand
         if (lastWith.Item3 != lastWithout.Item3) throw new InvalidOperationException($"answers differ: {lastWith.Item3} vs {lastWithout.Item3}");
         long totalBlocks = 0;
         foreach (var s in segments) totalBlocks += BlockSelector.Select(s, BlockQuery.All).TotalBlocks;
-        Report("query 1 h + 1 tenant", $"{lastWith.Item3:N0} matching records; {totalBlocks} blocks in all");
-        Report("  with index", $"{lastWith.Item2} blocks decompressed, {Median(withMs):F1} ms (median of {rounds})");
-        Report("  without (headers)", $"{lastWithout.Item2} blocks decompressed, {Median(withoutMs):F1} ms");
-        Report("  index speed-up", $"{Median(withoutMs) / Median(withMs):F1}x time, {(double)lastWithout.Item2 / Math.Max(1, lastWith.Item2):F1}x fewer blocks");
+        Report(output, "query 1 h + 1 tenant", $"{lastWith.Item3:N0} matching records; {totalBlocks} blocks in all");
+        Report(output, "  with index", $"{lastWith.Item2} blocks decompressed, {Median(withMs):F1} ms (median of {rounds})");
+        Report(output, "  without (headers)", $"{lastWithout.Item2} blocks decompressed, {Median(withoutMs):F1} ms");
+        Report(output, "  index speed-up", $"{Median(withoutMs) / Median(withMs):F1}x time, {(double)lastWithout.Item2 / Math.Max(1, lastWith.Item2):F1}x fewer blocks");
 
         var scanMs = new List<double>();
         long scanned = DirBytes(dir);
@@ -218,7 +221,7 @@ internal static class IndexBenchCommand
                     raw += bh.RawLength;
             }
         double scanSeconds = Median(scanMs) / 1000;
-        Report("full scan, no index", $"{scanned / 1e6:F1} MB of segments ({raw / 1e6:F0} MB of records) in {Median(scanMs):F0} ms: "
+        Report(output, "full scan, no index", $"{scanned / 1e6:F1} MB of segments ({raw / 1e6:F0} MB of records) in {Median(scanMs):F0} ms: "
             + $"{scanned / 1e9 / scanSeconds:F2} GB/s stored, {raw / 1e9 / scanSeconds:F2} GB/s of records (one core)");
     }
 
@@ -233,7 +236,7 @@ internal static class IndexBenchCommand
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void Report(string what, string figures) => Console.WriteLine($"{what,-28} {figures}");
+    private static void Report(TextWriter output, string what, string figures) => output.WriteLine($"{what,-28} {figures}");
 
     private static int Option(string[] args, string name, int fallback)
         => OptionText(args, name) is { } text && int.TryParse(text, out int value) && value > 0 ? value : fallback;
