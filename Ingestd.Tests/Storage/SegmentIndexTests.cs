@@ -339,4 +339,19 @@ public class SegmentIndexTests
         }
         Assert.True(filter.SkippedByIndex > 0);
     }
+    [Fact]
+    public void An_index_whose_checksum_holds_but_whose_block_lies_outside_the_segment_is_refused()
+    {
+        using var dir = MixedSegments();
+        string segment = SegmentFormat.ListSegments(dir.Path)[0];
+        var bytes = File.ReadAllBytes(IndexFormat.PathFor(segment));
+        // A crafted entry: an offset so large that offset + length wraps around.
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt64LittleEndian(bytes.AsSpan(IndexFormat.HeaderSize), ulong.MaxValue - 10);
+        int crcAt = bytes.Length - IndexFormat.TrailerSize;
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(crcAt), Crc32C.Compute(bytes.AsSpan(0, crcAt)));
+        File.WriteAllBytes(IndexFormat.PathFor(segment), bytes);
+
+        Assert.Null(SegmentIndexFile.TryLoad(segment, out string? whyNot));
+        Assert.Contains("does not lie inside the segment", whyNot);
+    }
 }

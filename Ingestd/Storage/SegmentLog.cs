@@ -290,8 +290,20 @@ internal sealed class SegmentLog : IDisposable
         NextSequence += count;
         _dirty = true;
         // The block's envelope sets for the index: one pass over the record headers, on this thread, nothing allocated.
-        _activeIndex?.AddBlock(blockOffset, new BlockHeader(block.Length - BlockCodec.HeaderSize, records.Length, count, firstSequence,
-            minEventNs, maxEventNs, 0, 0), records);
+        if (_activeIndex is not null)
+        {
+            try
+            {
+                _activeIndex.AddBlock(blockOffset, new BlockHeader(block.Length - BlockCodec.HeaderSize, records.Length, count, firstSequence,
+                    minEventNs, maxEventNs, 0, 0), records);
+            }
+            catch (Exception e)
+            {
+                // The block is stored; only its index entry failed. Never fail the append for it: read the segment at close.
+                _log($"index: could not collect the block at {blockOffset} of {_activePath} ({e.Message}); its index is rebuilt when it closes");
+                _activeIndex = null;
+            }
+        }
         long t2 = Stopwatch.GetTimestamp();
         if (_activeLength - _writebackFrom >= WritebackHint.Interval)
         {

@@ -79,9 +79,10 @@ internal sealed class IndexWorker : IDisposable
             {
                 Do(job, reader);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
-                // An index is an optimisation: without it readers scan the block headers. Say so and go on.
+                // An index is an optimisation: without it readers scan the block headers. Whatever went wrong (a full disk,
+                // a segment that changed under the rebuild), say so and go on; this thread must never take the daemon down.
                 _log($"index: could not write the index of {job.SegmentPath}: {e.Message}; readers scan it instead");
             }
         }

@@ -110,7 +110,7 @@ internal sealed class SegmentIndex
             ulong offset = BinaryPrimitives.ReadUInt64LittleEndian(e);
             uint length = BinaryPrimitives.ReadUInt32LittleEndian(e[20..]);
             // Blocks follow each other; a gap is a damaged region the index leaves out, an overlap is nonsense.
-            if (offset < (ulong)nextOffset || length < BlockCodec.HeaderSize || offset + length > segmentLength)
+            if (offset < (ulong)nextOffset || length < BlockCodec.HeaderSize || offset > segmentLength || length > segmentLength - offset)
                 return Fail($"index entry {i} does not lie inside the segment in order", out error);
             nextOffset = (long)(offset + length);
             at += IndexFormat.EntryFixedSize;
