@@ -115,6 +115,13 @@ internal sealed class SegmentLog : IDisposable
         Directory.CreateDirectory(_options.Directory);
         _highWaterMark = SequenceHighWaterMark.Open(_options.Directory, _files);
         var segments = SegmentFormat.ListSegments(_options.Directory);
+        if (_indexer is not null)
+        {
+            // Closed segments without an index (a crash between rotation and the index write, or written by an older
+            // version) get one in the background; the newest segment's is rebuilt when it closes.
+            foreach (var missing in SegmentIndexFile.Tidy(_options.Directory, segments, segments.Count > 0 ? segments[^1] : null, _log))
+                _indexer.Rebuild(missing);
+        }
         if (segments.Count == 0)
         {
             // Segments deleted by hand still leave their numbers used: continue past the recorded bound.
@@ -131,12 +138,6 @@ internal sealed class SegmentLog : IDisposable
         }
 
         string last = segments[^1];
-        if (_indexer is not null)
-        {
-            // Closed segments without an index (a crash between rotation and the index write, or written by an older
-            // version) get one in the background; the active segment's is rebuilt when it closes.
-            foreach (var missing in SegmentIndexFile.Tidy(_options.Directory, segments, last, _log)) _indexer.Rebuild(missing);
-        }
         SegmentFormat.TryParseFileName(Path.GetFileName(last), out long nameSequence);
         _active = _files.OpenExisting(last);
         _activePath = last;
