@@ -24,6 +24,7 @@ public static class Program
         Ingestd.Bench faults --daemon PATH --work DIR            disk faults under load against the real daemon (run by scripts/faults.sh)
         Ingestd.Bench cluster ports|stream|load|check …          the JetStream and load steps of scripts/cluster-test.sh (cluster --help)
         Ingestd.Bench query-scan [--records N] [--hours H]       unindexed query scan rate over generated segments (GB/s, records/s)
+        Ingestd.Bench index [--hours 24] [--events-per-hour N] [--tenants N] [--rounds N]   segment index: write cost, query speed-up
         """;
 
     /// <summary>Dispatches on the verb; with no known verb the arguments go to BenchmarkDotNet, as before.</summary>
@@ -56,6 +57,8 @@ public static class Program
                 return ClusterCommand.Run(args[1..]);
             case "query-scan":
                 return Query.QueryScanCommand.Run(args[1..]);
+            case "index":
+                return Index.IndexBenchCommand.Run(args[1..]);
             case "-h" or "--help":
                 Console.WriteLine(Usage);
                 return 0;

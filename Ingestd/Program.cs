@@ -81,7 +81,7 @@ internal static class Program
             case CliVerb.Outputs:
                 return OutputsCommand.Run(config, command, Console.Out, Console.Error);
             case CliVerb.Verify:
-                return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out);
+                return VerifyCommand.Run(config.Server.DataDir, command.Paths, Console.Out, command.Reindex);
             case CliVerb.CheckConfig:
                 PipelineTestCommand.Explain(config, pipelines!, Console.Out);
                 return 0;

@@ -96,6 +96,16 @@ public class CommandLineTests
     }
 
     [Fact]
+    public void Verify_takes_reindex_and_paths()
+    {
+        CliCommand c = Parse("verify", "--reindex", "/data/00000000000000000000.seg");
+        Assert.Equal(CliVerb.Verify, c.Verb);
+        Assert.True(c.Reindex);
+        Assert.Equal(["/data/00000000000000000000.seg"], c.Paths);
+        Assert.False(Parse("verify").Reindex);
+    }
+
+    [Fact]
     public void Read_without_arguments_reads_the_data_dir()
     {
         CliCommand c = Parse("read");
@@ -156,6 +166,8 @@ public class CommandLineTests
     [InlineData(new[] { "verify", "--since", "1h" }, "option '--since' does not apply to 'ingestd verify'")]
     [InlineData(new[] { "--follow" }, "option '--follow' does not apply to 'ingestd'")]
     [InlineData(new[] { "read", "--follow=yes" }, "option '--follow' takes no value")]
+    [InlineData(new[] { "read", "--reindex" }, "option '--reindex' does not apply to 'ingestd read'")]
+    [InlineData(new[] { "verify", "--reindex=yes" }, "option '--reindex' takes no value")]
     [InlineData(new[] { "--listen", "127.0.0.1" }, "--listen: expected \"host:port\"")]
     [InlineData(new[] { "--listen", "127.0.0.1:70000" }, "--listen: port must be 0..65535")]
     [InlineData(new[] { "read", "--since", "yesterday" }, "--since: expected an RFC 3339 time")]

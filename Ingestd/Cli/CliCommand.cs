@@ -78,6 +78,8 @@ internal sealed record CliCommand
 
     /// <summary>query: <c>--json</c>, the answer as <c>Accept: application/json</c> gets it.</summary>
     public bool Json { get; init; }
+    /// <summary>verify: rebuild the block index of closed segments where it is missing or stale.</summary>
+    public bool Reindex { get; init; }
 
     public bool Equals(CliCommand? other) =>
         other is not null
@@ -98,6 +100,7 @@ internal sealed record CliCommand
         && QueryView == other.QueryView
         && QueryParameters.SequenceEqual(other.QueryParameters)
         && Json == other.Json
+        && Reindex == other.Reindex
         && ToSeq == other.ToSeq
         && ToTime == other.ToTime;
 

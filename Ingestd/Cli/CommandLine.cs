@@ -19,8 +19,9 @@ internal static class CommandLine
                        [--config FILE] [--data-dir DIR]
               Print stored records as NDJSON. PATHS are segment files or directories
               (default: the data directory).
-          ingestd verify [PATHS...] [--config FILE] [--data-dir DIR]
-              Check every block's CRC32C and report record counts.
+          ingestd verify [PATHS...] [--reindex] [--config FILE] [--data-dir DIR]
+              Check every block's CRC32C and report record counts. --reindex also
+              rebuilds the block index of closed segments where it is missing or stale.
           ingestd outputs [--config FILE] [--data-dir DIR]
               List the configured outputs with their cursor, lag and last error.
           ingestd outputs reset NAME (--to-seq N | --to-time T) [--config FILE] [--data-dir DIR]
@@ -56,6 +57,7 @@ internal static class CommandLine
           --kind K            log, event, metric, deployment, message, trace
           --dialect D         astralog, streams, guardian, operyn, air
           --follow            keep printing records as they are written
+          --reindex           verify: rebuild missing or stale segment indexes
           Options take their value as "--opt value" or "--opt=value"; "--" ends options.
 
         Configuration:
@@ -67,7 +69,7 @@ internal static class CommandLine
     private static readonly string[] ServeOptions = ["--config", "--listen", "--data-dir"];
     private static readonly string[] ReadOptions =
         ["--config", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow"];
-    private static readonly string[] VerifyOptions = ["--config", "--data-dir"];
+    private static readonly string[] VerifyOptions = ["--config", "--data-dir", "--reindex"];
     private static readonly string[] CheckConfigOptions = ["--config"];
     private static readonly string[] PipelineTestOptions = ["--config", "--tenant", "--stream", "--dialect", "--service", "--level"];
 
@@ -169,6 +171,13 @@ internal static class CommandLine
                 if (inlineValue is not null)
                     throw new CliUsageException("option '--follow' takes no value");
                 command = command with { Follow = true };
+                continue;
+            }
+            if (name == "--reindex")
+            {
+                if (inlineValue is not null)
+                    throw new CliUsageException("option '--reindex' takes no value");
+                command = command with { Reindex = true };
                 continue;
             }
 
@@ -282,7 +291,7 @@ internal static class CommandLine
     }
 
     private static readonly string[] KnownOptions =
-        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow", "--to-seq", "--to-time"];
+        ["--config", "--listen", "--data-dir", "--since", "--until", "--tenant", "--stream", "--service", "--level", "--kind", "--dialect", "--follow", "--to-seq", "--to-time", "--reindex"];
 
     private static readonly string[] OutputsOptions = ["--config", "--data-dir", "--to-seq", "--to-time"];
 

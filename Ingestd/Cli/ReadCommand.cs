@@ -6,6 +6,7 @@ using Ingestd.Parsing.Records;
 using Ingestd.Query;
 using Ingestd.Selection;
 using Ingestd.Storage;
+using Ingestd.Storage.Index;
 
 namespace Ingestd.Cli;
 
@@ -34,6 +35,8 @@ internal static class ReadCommand
         {
             SinceNs = output.SinceNs,
             UntilNs = output.UntilNs,
+            // Lets closed segments with an index be read only in the blocks that may hold a match.
+            Query = BlockQueryOf(options),
         };
         RecordHandler handler = output.Write;
 
@@ -53,6 +56,17 @@ internal static class ReadCommand
         output.FlushToConsole();
         return 0;
     }
+
+    /// <summary>The envelope filters of the command line as a block query (time is set on the reader itself).</summary>
+    internal static BlockQuery BlockQueryOf(ReadOptions options) => new()
+    {
+        Tenants = options.Tenant is null ? null : [options.Tenant],
+        Services = options.Service is null ? null : [options.Service],
+        Levels = options.Level is null ? null : [options.Level],
+        Streams = options.Stream is null ? null : [options.Stream],
+        Dialects = options.Dialect is null ? null : [Enum.Parse<Dialect>(options.Dialect, ignoreCase: true)],
+        Kinds = options.Kind is null ? null : [Enum.Parse<RecordKind>(options.Kind, ignoreCase: true)],
+    };
 
     /// <summary>Formats Unix nanoseconds as RFC 3339 UTC with nine fraction digits; writes 30 bytes.</summary>
     public static int FormatTime(long unixNs, Span<byte> dest) => RecordJsonWriter.FormatTime(unixNs, dest);

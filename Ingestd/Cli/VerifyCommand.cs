@@ -1,4 +1,5 @@
 using Ingestd.Storage;
+using Ingestd.Storage.Index;
 
 namespace Ingestd.Cli;
 
@@ -8,10 +9,12 @@ namespace Ingestd.Cli;
 /// segment and a total. Exit 0 when everything is clean, 1 on any corruption or missing path. Safe on a directory
 /// the daemon is writing: the block still being written at the end of the newest segment, and segments that
 /// retention deletes meanwhile, are noted on lines of their own and are not corruption.
+/// With <c>--reindex</c>, every closed segment whose block index is missing or does not fit it gets a new one (the
+/// newest segment of a directory never does: the daemon may still append to it).
 /// </summary>
 internal static class VerifyCommand
 {
-    public static int Run(string dataDir, IReadOnlyList<string> paths, TextWriter stdout)
+    public static int Run(string dataDir, IReadOnlyList<string> paths, TextWriter stdout, bool reindex = false)
     {
         if (paths.Count == 0) paths = [dataDir];
         int segments = 0, corrupt = 0;
@@ -48,10 +51,48 @@ internal static class VerifyCommand
                 string verdict = result.Findings.Count == 0 ? "ok" : "CORRUPT: " + string.Join("; ", result.Findings);
                 stdout.WriteLine($"{file}: {result.Blocks} blocks, {result.Records} records, {result.Bytes} bytes, {verdict}");
                 foreach (var note in result.Notes) stdout.WriteLine($"{file}: {note}");
+                if (reindex && !Reindex(reader, file, stdout)) corrupt++;
             }
         }
         stdout.WriteLine($"total: {segments} segments, {blocks} blocks, {records} records, {corrupt} corrupt");
         return corrupt == 0 ? 0 : 1;
+    }
+
+    /// <summary>Checks the index of a closed segment and rebuilds it when missing or stale; false when that failed.</summary>
+    private static bool Reindex(BlockReader reader, string file, TextWriter stdout)
+    {
+        if (!SegmentFormat.TryParseFileName(Path.GetFileName(file), out _))
+        {
+            // Readers match an index to its segment by the name's first sequence: a renamed copy cannot have one.
+            stdout.WriteLine($"{file}: index: none (not named like a segment)");
+            return true;
+        }
+        if (LiveTail.IsNewestSegment(file))
+        {
+            stdout.WriteLine($"{file}: index: none (the newest segment; the daemon may still append to it)");
+            return true;
+        }
+        if (SegmentIndexFile.TryLoad(file, out string? whyNot) is { } index)
+        {
+            stdout.WriteLine($"{file}: index: ok ({index.BlockCount} blocks)");
+            return true;
+        }
+        try
+        {
+            int blocks = SegmentIndexer.Rebuild(file, reader, CancellationToken.None, out string? failed);
+            if (blocks < 0)
+            {
+                stdout.WriteLine($"{file}: index: not rebuilt: {failed}");
+                return true; // a bad file header is already a finding of its own
+            }
+            stdout.WriteLine($"{file}: index: rebuilt ({blocks} blocks; was: {whyNot})");
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            stdout.WriteLine($"{file}: index: could not be written: {e.Message}");
+            return false;
+        }
     }
 
     /// <summary>What one file holds: <paramref name="Findings"/> are corruption, <paramref name="Notes"/> are not.</summary>

@@ -1,4 +1,5 @@
 using Ingestd.Diagnostics;
+using Ingestd.Storage.Index;
 using System.Diagnostics;
 using Microsoft.Win32.SafeHandles;
 using Ingestd.Parsing.Time;
@@ -43,6 +44,12 @@ internal sealed class SegmentLog : IDisposable
     private bool _dirty;
     private bool _tailUnclean;      // a failed write may have left bytes past _activeLength
     private bool _mustRotate;       // the active file's state is unknown (failed fsync) or numbering jumped
+    private bool _activeUnsure;     // an fsync of the active file failed: its pages' state is unknown, so it gets no index
+
+    // The block index of the active segment, collected as blocks are appended; null when the segment's blocks were not all
+    // seen here (it was reopened at start, or cut back after a failed fsync): it is then rebuilt by reading it at close.
+    private SegmentIndexBuilder? _activeIndex;
+    private readonly IndexWorker? _indexer;
 
     private SegmentLog(SegmentLogOptions options, Action<string> log, Func<long> nowNs, ISegmentFiles files)
     {
@@ -52,7 +59,14 @@ internal sealed class SegmentLog : IDisposable
         _files = files;
         _maxAgeNs = options.SegmentMaxAge <= TimeSpan.Zero ? long.MaxValue : options.SegmentMaxAge.Ticks * 100;
         _codec = new BlockCodec(options.CompressionLevel);
+        if (options.WriteIndexes) _indexer = new IndexWorker(log);
     }
+
+    /// <summary>
+    /// Waits until the index files queued so far (closed segments, start-up rebuilds) are written, for at most
+    /// <paramref name="timeout"/>. Tests and benchmarks only: nothing in the daemon waits for an index.
+    /// </summary>
+    public bool WaitForIndexes(TimeSpan timeout) => _indexer?.WaitIdle(timeout) ?? true;
 
     /// <summary>The sequence number the next appended record gets.</summary>
     public long NextSequence { get; private set; }
@@ -101,6 +115,13 @@ internal sealed class SegmentLog : IDisposable
         Directory.CreateDirectory(_options.Directory);
         _highWaterMark = SequenceHighWaterMark.Open(_options.Directory, _files);
         var segments = SegmentFormat.ListSegments(_options.Directory);
+        if (_indexer is not null)
+        {
+            // Closed segments without an index (a crash between rotation and the index write, or written by an older
+            // version) get one in the background; the newest segment's is rebuilt when it closes.
+            foreach (var missing in SegmentIndexFile.Tidy(_options.Directory, segments, segments.Count > 0 ? segments[^1] : null, _log))
+                _indexer.Rebuild(missing);
+        }
         if (segments.Count == 0)
         {
             // Segments deleted by hand still leave their numbers used: continue past the recorded bound.
@@ -247,6 +268,7 @@ internal sealed class SegmentLog : IDisposable
         if (NextSequence + count > _highWaterMark.Bound) _highWaterMark.Raise(NextSequence + count + SequenceHighWaterMark.Step);
 
         long t0 = Stopwatch.GetTimestamp();
+        long blockOffset = _activeLength, firstSequence = NextSequence;
         var block = _codec.Encode(records, count, NextSequence, minEventNs, maxEventNs);
         long t1 = Stopwatch.GetTimestamp();
         try
@@ -268,6 +290,21 @@ internal sealed class SegmentLog : IDisposable
         _activeLength += block.Length;
         NextSequence += count;
         _dirty = true;
+        // The block's envelope sets for the index: one pass over the record headers, on this thread, nothing allocated.
+        if (_activeIndex is not null)
+        {
+            try
+            {
+                _activeIndex.AddBlock(blockOffset, new BlockHeader(block.Length - BlockCodec.HeaderSize, records.Length, count, firstSequence,
+                    minEventNs, maxEventNs, 0, 0), records);
+            }
+            catch (Exception e)
+            {
+                // The block is stored; only its index entry failed. Never fail the append for it: read the segment at close.
+                _log($"index: could not collect the block at {blockOffset} of {_activePath} ({e.Message}); its index is rebuilt when it closes");
+                _activeIndex = null;
+            }
+        }
         long t2 = Stopwatch.GetTimestamp();
         if (_activeLength - _writebackFrom >= WritebackHint.Interval)
         {
@@ -329,6 +366,7 @@ internal sealed class SegmentLog : IDisposable
         long keep = _options.DiscardUnsyncedAfterFsyncFailure ? Math.Max(_syncedLength, SegmentFormat.FileHeaderSize) : _activeLength;
         _log($"fsync of {_activePath} failed ({e.Message}): closing it, the next block starts a new segment"
              + (keep < _activeLength ? $"; {_activeLength - keep} bytes written since the last good fsync are discarded" : ""));
+        _activeUnsure = true;
         if (keep < _activeLength)
         {
             try
@@ -396,6 +434,12 @@ internal sealed class SegmentLog : IDisposable
     private void CloseActive()
     {
         _active!.Dispose();
+        if (_indexer is not null && !_activeUnsure)
+        {
+            if (_activeIndex is not null) _indexer.WriteBuilt(_activePath, _activeIndex, _activeLength);
+            else _indexer.Rebuild(_activePath);
+        }
+        _activeIndex = null;
         _closed.Add((_activePath, _activeLength));
         _closedBytes += _activeLength;
         _active = null;
@@ -412,6 +456,9 @@ internal sealed class SegmentLog : IDisposable
         _directorySyncPending = true;
         _tailUnclean = false;
         _mustRotate = false;
+        _activeUnsure = false;
+        if (_indexer is not null && SegmentFormat.TryParseFileName(Path.GetFileName(path), out long first))
+            _activeIndex = new SegmentIndexBuilder(first, createdNs);
     }
 
     // Creates the file with its header; on failure removes what was created and throws.
@@ -465,6 +512,15 @@ internal sealed class SegmentLog : IDisposable
             _closed.RemoveAt(0);
             _closedBytes -= bytes;
             _log($"retention: deleted {path} ({bytes} bytes)");
+            try
+            {
+                SegmentIndexFile.Delete(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Harmless: an index whose segment is gone is never used, and the next start removes it.
+                _log($"retention: could not delete the index of {path}: {e.Message}");
+            }
         }
     }
 
@@ -479,6 +535,7 @@ internal sealed class SegmentLog : IDisposable
 
     public void Dispose()
     {
+        _indexer?.Dispose();
         _active?.Dispose();
         _highWaterMark?.Dispose();
         _codec.Dispose();

@@ -24,4 +24,10 @@ internal sealed record SegmentLogOptions
     /// acknowledged and stay.
     /// </summary>
     public bool DiscardUnsyncedAfterFsyncFailure { get; init; }
+
+    /// <summary>
+    /// Write a block index beside each segment when it is closed (FORMAT.md, "Block index"), and rebuild missing ones of
+    /// closed segments at open, both in the background. Off only to measure what it costs.
+    /// </summary>
+    public bool WriteIndexes { get; init; } = true;
 }
