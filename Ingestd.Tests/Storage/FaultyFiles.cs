@@ -34,6 +34,17 @@ internal sealed class FaultyFiles : ISegmentFiles
 
     public int Writes { get; private set; }
 
+    /// <summary>When set, every fsync of a file waits at this gate until the test opens it.</summary>
+    public ManualResetEventSlim? FlushGate { get; set; }
+
+    /// <summary>Set once an fsync of a file has begun (and is perhaps held at <see cref="FlushGate"/>).</summary>
+    public ManualResetEventSlim FlushStarted { get; } = new();
+
+    private int _flushes;
+
+    /// <summary>fsyncs of files (not directories) that completed.</summary>
+    public int Flushes => Volatile.Read(ref _flushes);
+
     public SafeFileHandle Create(string path)
     {
         if (CreateFails) throw Error(ENOSPC, path);
@@ -56,12 +67,15 @@ internal sealed class FaultyFiles : ISegmentFiles
 
     public void Flush(SafeFileHandle file)
     {
+        FlushStarted.Set();
+        FlushGate?.Wait();
         if (NextFlushFails)
         {
             NextFlushFails = false;
             throw Error(FlushErrno, "segment");
         }
         _real.Flush(file);
+        Interlocked.Increment(ref _flushes);
     }
 
     public void SetLength(SafeFileHandle file, long length)

@@ -58,7 +58,7 @@ internal static class Fixtures
     }
 
     public static SegmentLog Open(string dir, List<string>? messages = null, Func<long>? clock = null, long maxBytes = 256L << 20,
-        TimeSpan? maxAge = null, long retention = 0, ISegmentFiles? files = null, bool discardUnsynced = false)
+        TimeSpan? maxAge = null, long retention = 0, ISegmentFiles? files = null, bool discardUnsynced = false, bool backgroundClose = false)
         => SegmentLog.Open(new SegmentLogOptions
         {
             Directory = dir,
@@ -66,7 +66,8 @@ internal static class Fixtures
             SegmentMaxAge = maxAge ?? TimeSpan.FromHours(1),
             RetentionMaxBytes = retention,
             DiscardUnsyncedAfterFsyncFailure = discardUnsynced,
-        }, m => messages?.Add(m), clock, files);
+            SyncClosedSegmentsInBackground = backgroundClose,
+        }, m => { if (messages is not null) lock (messages) messages.Add(m); }, clock, files);
 
     public static List<StoredRecord> ReadAll(string dir, List<string>? warnings = null)
     {

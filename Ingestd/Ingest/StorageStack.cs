@@ -45,6 +45,7 @@ internal sealed class StorageStack : IDisposable
             RetentionMaxBytes = storage.RetentionMaxBytes,
             CompressionLevel = storage.CompressionLevel,
             DiscardUnsyncedAfterFsyncFailure = storage.Durability == Durability.Fsync,
+            SyncClosedSegmentsInBackground = storage.Durability != Durability.Fsync,
         }, warn);
         var ring = new EventRing(RingCapacity(storage.RingBytes));
         int blockBytes = BlockBytes(storage.BlockMaxBytes);

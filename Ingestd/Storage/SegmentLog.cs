@@ -28,6 +28,7 @@ internal sealed class SegmentLog : IDisposable
     private readonly long _maxAgeNs;
     private readonly BlockCodec _codec;
     private readonly ISegmentFiles _files;
+    private readonly BackgroundFlusher _flusher;
     // Older segments with their sizes, oldest first; retention deletes from the front.
     private readonly List<(string Path, long Bytes)> _closed = [];
     private long _closedBytes;
@@ -60,6 +61,7 @@ internal sealed class SegmentLog : IDisposable
         _maxAgeNs = options.SegmentMaxAge <= TimeSpan.Zero ? long.MaxValue : options.SegmentMaxAge.Ticks * 100;
         _codec = new BlockCodec(options.CompressionLevel);
         if (options.WriteIndexes) _indexer = new IndexWorker(log);
+        _flusher = new BackgroundFlusher(files, log);
     }
 
     /// <summary>
@@ -308,8 +310,10 @@ internal sealed class SegmentLog : IDisposable
         long t2 = Stopwatch.GetTimestamp();
         if (_activeLength - _writebackFrom >= WritebackHint.Interval)
         {
-            WritebackHint.Start(_active!, _writebackFrom, _activeLength - _writebackFrom);
-            _writebackFrom = _activeLength;
+            // Up to a page boundary: the next append then never rewrites a page the hint put under writeback.
+            long end = _activeLength & ~(WritebackHint.PageSize - 1);
+            _flusher.Hint(_active!, _writebackFrom, end - _writebackFrom);
+            _writebackFrom = end;
         }
         if (LatencyEvents.Log.IsEnabled())
         {
@@ -326,6 +330,7 @@ internal sealed class SegmentLog : IDisposable
     /// </summary>
     public void Sync()
     {
+        _flusher.WaitForClosedSegments();
         if (_dirty && _active is not null)
         {
             try
@@ -409,7 +414,18 @@ internal sealed class SegmentLog : IDisposable
         var created = CreateSegmentFile(path, NextSequence, out long createdNs);
         if (_active is not null)
         {
-            // The closed segment's blocks must be durable before a Sync that only covers the new file acknowledges them.
+            // The closed segment's blocks must be durable before a Sync that only covers the new file acknowledges them
+            // (Sync waits for the flusher); with nothing waiting for an fsync, that happens off the writer thread.
+            if (_options.SyncClosedSegmentsInBackground)
+            {
+                var closed = _active;
+                string closedPath = _activePath;
+                CloseActive(dispose: false);
+                _flusher.SyncAndClose(closed, closedPath);
+                Install(created, path, createdNs);
+                ApplyRetention();
+                return;
+            }
             if (_dirty)
             {
                 try
@@ -431,9 +447,9 @@ internal sealed class SegmentLog : IDisposable
         ApplyRetention();
     }
 
-    private void CloseActive()
+    private void CloseActive(bool dispose = true)
     {
-        _active!.Dispose();
+        if (dispose) _active!.Dispose();
         if (_indexer is not null && !_activeUnsure)
         {
             if (_activeIndex is not null) _indexer.WriteBuilt(_activePath, _activeIndex, _activeLength);
@@ -536,6 +552,7 @@ internal sealed class SegmentLog : IDisposable
     public void Dispose()
     {
         _indexer?.Dispose();
+        _flusher.Dispose();
         _active?.Dispose();
         _highWaterMark?.Dispose();
         _codec.Dispose();

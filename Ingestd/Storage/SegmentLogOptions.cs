@@ -30,4 +30,11 @@ internal sealed record SegmentLogOptions
     /// closed segments at open, both in the background. Off only to measure what it costs.
     /// </summary>
     public bool WriteIndexes { get; init; } = true;
+
+    /// <summary>
+    /// True under write and memory durability, where no acknowledgement waits for an fsync: a segment rotated out is
+    /// fsynced and closed on the <see cref="BackgroundFlusher"/> thread instead of the writer's (see FORMAT.md, *Files*).
+    /// Under fsync durability the commit waits for it anyway, and a failure must fail the requests it covered.
+    /// </summary>
+    public bool SyncClosedSegmentsInBackground { get; init; }
 }

@@ -16,6 +16,9 @@ internal static partial class WritebackHint
     /// <summary>Bytes appended between two hints: big enough to be one efficient I/O, small next to the dirty limits.</summary>
     public const long Interval = 1024 * 1024;
 
+    /// <summary>The page size hints are aligned to (a multiple of the kernel's on every platform this runs on).</summary>
+    public const long PageSize = 4096;
+
     private static bool s_unavailable = !OperatingSystem.IsLinux();
 
     public static void Start(SafeFileHandle file, long offset, long length)
