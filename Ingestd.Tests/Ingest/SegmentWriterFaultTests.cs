@@ -17,6 +17,7 @@ public sealed class SegmentWriterFaultTests : IDisposable
     private readonly FaultyFiles _files = new();
     private readonly EventRing _ring = new(64 * 1024);
     private SegmentWriter? _writer;
+    private SegmentLog? _log;
 
     public void Dispose()
     {
@@ -25,9 +26,11 @@ public sealed class SegmentWriterFaultTests : IDisposable
         _dir.Dispose();
     }
 
-    private SegmentWriter Start(Durability durability, TimeSpan? idleWait = null)
+    // Configured as StorageStack configures the log for each durability.
+    private SegmentWriter Start(Durability durability, TimeSpan? idleWait = null, long maxBytes = 256L << 20)
     {
-        var log = Fixtures.Open(_dir.Path, files: _files, discardUnsynced: durability == Durability.Fsync);
+        var log = _log = Fixtures.Open(_dir.Path, files: _files, maxBytes: maxBytes, discardUnsynced: durability == Durability.Fsync,
+            backgroundClose: durability != Durability.Fsync);
         _writer = new SegmentWriter(_ring, log, durability, 4096, new Metrics(), new StorageHealth(_ => { }, _ => { }), idleWait);
         _writer.Start();
         return _writer;
@@ -96,6 +99,33 @@ public sealed class SegmentWriterFaultTests : IDisposable
         Assert.Equal(StoreResult.DiskFull, await Stored(Publish(2, 2)));
         Assert.Equal(StoreResult.Durable, await Stored(Publish(2, 4)));
         Assert.Equal([0, 1, 4, 5], StoredNumbers());
+    }
+
+    [Fact]
+    public async Task Under_write_durability_a_failed_background_fsync_of_a_closed_segment_fails_the_next_request_and_is_counted()
+    {
+        using var gate = new ManualResetEventSlim();
+        _files.FlushGate = gate;
+        var writer = Start(Durability.Write, maxBytes: SegmentFormat.FileHeaderSize + 1); // one block fills a segment
+        try
+        {
+            Assert.Equal(StoreResult.Durable, await Stored(Publish(5, 0)));
+            _files.NextFlushFails = true;
+            // Rotates: acknowledged while the closed segment's fsync is still held at the gate.
+            Assert.Equal(StoreResult.Durable, await Stored(Publish(2, 5)));
+            gate.Set();
+            Assert.True(_log!.WaitForBackgroundFlushes(TimeSpan.FromSeconds(30)));
+            Assert.Equal(StoreResult.Failed, await Stored(Publish(1, 7)));
+            Assert.False(writer.Health.Writable);
+            Assert.Equal(1, writer.Health.Errors(StorageErrorKind.Fsync));
+            Assert.Equal(StoreResult.Durable, await Stored(Publish(1, 8)));
+        }
+        finally
+        {
+            gate.Set();
+            _files.FlushGate = null; // the class's Dispose stops the writer after the gate is disposed
+        }
+        Assert.Equal([0, 1, 2, 3, 4, 5, 6, 8], StoredNumbers());
     }
 
     [Fact]

@@ -34,24 +34,44 @@ internal sealed class FaultyFiles : ISegmentFiles
 
     public int Writes { get; private set; }
 
-    /// <summary>When set, every fsync of a file waits at this gate until the test opens it.</summary>
+    /// <summary>
+    /// When set, every fsync of a segment file waits at this gate until the test opens it. Other files (the sequence
+    /// high-water mark, fsynced on the writer thread) pass.
+    /// </summary>
     public ManualResetEventSlim? FlushGate { get; set; }
 
-    /// <summary>Set once an fsync of a file has begun (and is perhaps held at <see cref="FlushGate"/>).</summary>
+    /// <summary>Set once an fsync of a segment file has begun (and is perhaps held at <see cref="FlushGate"/>).</summary>
     public ManualResetEventSlim FlushStarted { get; } = new();
 
     private int _flushes;
 
-    /// <summary>fsyncs of files (not directories) that completed.</summary>
+    /// <summary>fsyncs of segment files that completed.</summary>
     public int Flushes => Volatile.Read(ref _flushes);
+
+    // Handles of segment files, so the gate and the count leave the high-water mark's fsyncs alone.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SafeFileHandle, string> _segments = new();
+
+    private readonly List<string> _deletedWhileOpen = [];
+
+    /// <summary>Files deleted while this process still had them open (read from /proc/self/fd at each delete).</summary>
+    public IReadOnlyList<string> DeletedWhileOpen
+    {
+        get { lock (_deletedWhileOpen) return _deletedWhileOpen.ToList(); }
+    }
 
     public SafeFileHandle Create(string path)
     {
         if (CreateFails) throw Error(ENOSPC, path);
-        return _real.Create(path);
+        return Track(_real.Create(path), path);
     }
 
-    public SafeFileHandle OpenExisting(string path) => _real.OpenExisting(path);
+    public SafeFileHandle OpenExisting(string path) => Track(_real.OpenExisting(path), path);
+
+    private SafeFileHandle Track(SafeFileHandle handle, string path)
+    {
+        if (SegmentFormat.TryParseFileName(Path.GetFileName(path), out _)) _segments[handle] = path;
+        return handle;
+    }
 
     public void Write(SafeFileHandle file, ReadOnlySpan<byte> bytes, long offset)
     {
@@ -67,15 +87,19 @@ internal sealed class FaultyFiles : ISegmentFiles
 
     public void Flush(SafeFileHandle file)
     {
-        FlushStarted.Set();
-        FlushGate?.Wait();
+        bool segment = _segments.ContainsKey(file);
+        if (segment)
+        {
+            FlushStarted.Set();
+            FlushGate?.Wait();
+        }
         if (NextFlushFails)
         {
             NextFlushFails = false;
             throw Error(FlushErrno, "segment");
         }
         _real.Flush(file);
-        Interlocked.Increment(ref _flushes);
+        if (segment) Interlocked.Increment(ref _flushes);
     }
 
     public void SetLength(SafeFileHandle file, long length)
@@ -84,10 +108,44 @@ internal sealed class FaultyFiles : ISegmentFiles
         _real.SetLength(file, length);
     }
 
-    public void Delete(string path) => _real.Delete(path);
+    public void Delete(string path)
+    {
+        if (OpenFiles.IsOpen(path))
+        {
+            lock (_deletedWhileOpen) _deletedWhileOpen.Add(path);
+        }
+        _real.Delete(path);
+    }
 
     public void FlushDirectory(string directory) => _real.FlushDirectory(directory);
 
     private static IOException Error(int errno, string what)
         => new(errno == ENOSPC ? $"No space left on device : '{what}'" : $"Input/output error : '{what}'", errno);
+}
+
+/// <summary>What this process has open, from /proc/self/fd (Linux, where the tests run).</summary>
+internal static class OpenFiles
+{
+    public static bool IsOpen(string path) => Paths().Contains(Path.GetFullPath(path));
+
+    /// <summary>Open files whose path starts with <paramref name="directory"/>.</summary>
+    public static List<string> Under(string directory)
+    {
+        string prefix = Path.GetFullPath(directory).TrimEnd('/') + "/";
+        return Paths().Where(p => p.StartsWith(prefix, StringComparison.Ordinal)).ToList();
+    }
+
+    private static HashSet<string> Paths()
+    {
+        var result = new HashSet<string>();
+        foreach (var fd in Directory.EnumerateFiles("/proc/self/fd"))
+        {
+            try
+            {
+                if (new FileInfo(fd).LinkTarget is { } target) result.Add(target);
+            }
+            catch (IOException) { } // closed meanwhile
+        }
+        return result;
+    }
 }

@@ -157,8 +157,9 @@ internal sealed class SegmentWriter : IDisposable
         }
         catch (SegmentSyncException e)
         {
-            // A rotation's fsync of the closed segment: like a failed commit fsync, plus this block was not written.
-            Health.Failed(e.Kind, $"fsync before rotation failed: {e.Message}");
+            // A closed segment's fsync (at rotation, or found failed in the background since the last block): like a
+            // failed commit fsync, plus this block was not written.
+            Health.Failed(e.Kind, $"fsync of a closed segment failed: {e.Message}");
             _failed.Add(_blockFrom, _lastEntryEnd, e.Kind);
             _groupFailed = true;
             if (_durability == Durability.Fsync) _syncFailure = e.Kind;

@@ -18,6 +18,8 @@ namespace Ingestd.Storage;
 /// <item>a new segment is created and given its header before the old one is closed; if that fails, the old one stays active;</item>
 /// <item>after a failed fsync the file's state is unknown (Linux may already have marked the failed pages clean, as
 /// PostgreSQL learned): it is closed and the next block starts a new segment.</item>
+/// <item>under write and memory durability a closed segment is fsynced and closed by <see cref="BackgroundFlusher"/>;
+/// its failure is thrown by the next <see cref="Append"/> or <see cref="Sync"/>, as an inline one would have been.</item>
 /// </list>
 /// </remarks>
 internal sealed class SegmentLog : IDisposable
@@ -69,6 +71,12 @@ internal sealed class SegmentLog : IDisposable
     /// <paramref name="timeout"/>. Tests and benchmarks only: nothing in the daemon waits for an index.
     /// </summary>
     public bool WaitForIndexes(TimeSpan timeout) => _indexer?.WaitIdle(timeout) ?? true;
+
+    /// <summary>
+    /// Waits until the background flusher has done every job queued so far (closed segments fsynced, hints issued), for
+    /// at most <paramref name="timeout"/>. Tests only: the writer waits for it in <see cref="Sync"/> and nowhere else.
+    /// </summary>
+    public bool WaitForBackgroundFlushes(TimeSpan timeout) => _flusher.WaitIdle(timeout);
 
     /// <summary>The sequence number the next appended record gets.</summary>
     public long NextSequence { get; private set; }
@@ -256,11 +264,14 @@ internal sealed class SegmentLog : IDisposable
     /// <see cref="NextSequence"/>. Rotates first when the active segment is full or too old, or was given up after a
     /// failed fsync. The block is written with one positional write; call <see cref="Sync"/> to make it survive
     /// power loss. On an exception nothing was appended and the log is unchanged: the call can simply be repeated.
+    /// A closed segment's fsync that failed in the background since the last call is thrown here first, as the
+    /// <see cref="SegmentSyncException"/> an inline rotation would have thrown.
     /// </summary>
     public void Append(ReadOnlySpan<byte> records, int count, long minEventNs, long maxEventNs)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         if (count == 0) return;
+        if (_flusher.Failure is not null && _flusher.TakeFailure() is { } failed) throw new SegmentSyncException(failed);
         if (_active is null || _mustRotate || ShouldRotate()) Rotate();
         if (_tailUnclean)
         {
@@ -326,7 +337,8 @@ internal sealed class SegmentLog : IDisposable
     /// <summary>
     /// fsyncs the active segment, and the directory when a segment was created since the last Sync. When the file's
     /// fsync fails, the file is given up (see the remarks on the class) and the exception rethrown: nothing written
-    /// to it since the last successful Sync may be taken as durable.
+    /// to it since the last successful Sync may be taken as durable. Closed segments still being fsynced in the
+    /// background are waited for first, and a failure of theirs is thrown once the active file is synced.
     /// </summary>
     public void Sync()
     {
@@ -358,6 +370,7 @@ internal sealed class SegmentLog : IDisposable
             }
             _directorySyncPending = false;
         }
+        if (_flusher.TakeFailure() is { } failed) throw new SegmentSyncException(failed);
     }
 
     /// <summary>
@@ -415,13 +428,10 @@ internal sealed class SegmentLog : IDisposable
         if (_active is not null)
         {
             // The closed segment's blocks must be durable before a Sync that only covers the new file acknowledges them
-            // (Sync waits for the flusher); with nothing waiting for an fsync, that happens off the writer thread.
-            if (_options.SyncClosedSegmentsInBackground)
+            // (Sync waits for the flusher); with no acknowledgement waiting for an fsync, that happens off the writer thread.
+            if (_options.SyncClosedSegmentsInBackground && _dirty)
             {
-                var closed = _active;
-                string closedPath = _activePath;
-                CloseActive(dispose: false);
-                _flusher.SyncAndClose(closed, closedPath);
+                HandActiveToFlusher();
                 Install(created, path, createdNs);
                 ApplyRetention();
                 return;
@@ -447,14 +457,36 @@ internal sealed class SegmentLog : IDisposable
         ApplyRetention();
     }
 
-    private void CloseActive(bool dispose = true)
+    private void CloseActive()
     {
-        if (dispose) _active!.Dispose();
+        _active!.Dispose();
         if (_indexer is not null && !_activeUnsure)
         {
             if (_activeIndex is not null) _indexer.WriteBuilt(_activePath, _activeIndex, _activeLength);
             else _indexer.Rebuild(_activePath);
         }
+        ForgetActive();
+    }
+
+    // Background: the flusher fsyncs and closes the file, and queues its index only once the fsync succeeded, as
+    // CloseActive gives no index to a file whose fsync failed.
+    private void HandActiveToFlusher()
+    {
+        Action? index = null;
+        if (_indexer is not null && !_activeUnsure)
+        {
+            var indexer = _indexer;
+            var built = _activeIndex;
+            string closedPath = _activePath;
+            long length = _activeLength;
+            index = built is not null ? () => indexer.WriteBuilt(closedPath, built, length) : () => indexer.Rebuild(closedPath);
+        }
+        _flusher.SyncAndClose(_active!, _activePath, index);
+        ForgetActive();
+    }
+
+    private void ForgetActive()
+    {
         _activeIndex = null;
         _closed.Add((_activePath, _activeLength));
         _closedBytes += _activeLength;
@@ -515,6 +547,8 @@ internal sealed class SegmentLog : IDisposable
         while (_closed.Count > 0 && BytesOnDisk > _options.RetentionMaxBytes)
         {
             var (path, bytes) = _closed[0];
+            // Never delete a file the flusher still has open: let its fsync finish first (only when retention is about one segment).
+            if (_flusher.Holds(path)) _flusher.WaitForClosedSegments();
             ReportIfProtected(path);
             try
             {
@@ -551,8 +585,9 @@ internal sealed class SegmentLog : IDisposable
 
     public void Dispose()
     {
-        _indexer?.Dispose();
+        // The flusher first: it queues the index of each segment it fsyncs.
         _flusher.Dispose();
+        _indexer?.Dispose();
         _active?.Dispose();
         _highWaterMark?.Dispose();
         _codec.Dispose();
