@@ -8,6 +8,9 @@ internal enum BenchServer
     KestrelOrdinary,
     KestrelIngestd,
     Nginx,
+
+    /// <summary>Another ingestd binary under write durability (<c>compare --baseline PATH</c>): a before/after in one run.</summary>
+    IngestdBaseline,
 }
 
 internal static class BenchServerNames
@@ -19,6 +22,7 @@ internal static class BenchServerNames
         BenchServer.KestrelOrdinary => "kestrel-ordinary",
         BenchServer.KestrelIngestd => "kestrel-ingestd",
         BenchServer.Nginx => "nginx",
+        BenchServer.IngestdBaseline => "ingestd-baseline",
         _ => throw new ArgumentOutOfRangeException(nameof(server)),
     };
 }

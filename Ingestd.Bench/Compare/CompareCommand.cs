@@ -6,11 +6,12 @@ namespace Ingestd.Bench.Compare;
 
 /// <summary>
 /// <c>Ingestd.Bench compare [--duration 10s] [--warmup 2s] [--rounds 3] [--quick] [--out DIR]
-/// [--servers a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin]</c>: every server on the same
+/// [--servers a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin] [--baseline PATH]</c>: every server on the same
 /// workloads, one at a time on one core with the load generator on the other, alternating
 /// servers within each case so that drift on a shared machine hits them all alike. Writes
 /// <c>compare.md</c>, <c>runs.json</c> and <c>events-vs-connections.svg</c> to the output directory.
-/// <c>--quick</c>: one round of 3 s, 64 connections only, one paced rate, no soak.
+/// <c>--quick</c>: one round of 3 s, 64 connections only, one paced rate, no soak. <c>--baseline PATH</c> adds
+/// <c>ingestd-baseline</c>, another ingestd binary under write durability (e.g. main's build), alternating with the rest.
 /// </summary>
 internal static class CompareCommand
 {
@@ -20,7 +21,7 @@ internal static class CompareCommand
     private static readonly double[] PacedRates = [200, 600, 1000];
 
     // The latency comparison is ingestd against nginx discarding the same bodies (the HTTP floor of the box).
-    private static readonly BenchServer[] PacedServers = [BenchServer.IngestdWrite, BenchServer.IngestdFsync, BenchServer.Nginx];
+    private static readonly BenchServer[] PacedServers = [BenchServer.IngestdWrite, BenchServer.IngestdFsync, BenchServer.Nginx, BenchServer.IngestdBaseline];
 
     // Closed-loop load before a paced case's own warm-up: enough for every JIT server to reach steady state.
     private static readonly TimeSpan PacedWarmup = TimeSpan.FromSeconds(8);
@@ -42,7 +43,7 @@ internal static class CompareCommand
         if (pin && CpuPinning.ReexecPinned(loadCpu, ["compare", .. args]) is int exitCode) return exitCode;
 
         bool quick = options.Has("--quick");
-        var env = CompareEnvironment.Locate(options.Get("--repo"), options.Get("--workload"), pin);
+        var env = CompareEnvironment.Locate(options.Get("--repo"), options.Get("--workload"), pin, options.Get("--baseline"));
         var settings = new CompareSettings
         {
             Quick = quick,
@@ -71,6 +72,8 @@ internal static class CompareCommand
         workloads.AddRange([drain1, gzip]);
 
         var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
+        if (env.BaselineCommand is null) servers.Remove(BenchServer.IngestdBaseline);
+        else notes.Add($"ingestd-baseline: `{string.Join(' ', env.BaselineCommand)}` under write durability, the same configuration as ingestd-write.");
         if (servers.Contains(BenchServer.Nginx) && !NginxServer.IsInstalled)
         {
             servers.Remove(BenchServer.Nginx);

@@ -11,7 +11,10 @@ internal sealed record CompareEnvironment
     public required string IngestdDescription { get; init; }
     public bool PinServers { get; init; } = true;
 
-    public static CompareEnvironment Locate(string? repo, string? workload, bool pin)
+    /// <summary>The ingestd run as <c>ingestd-baseline</c> (<c>--baseline</c>: a binary, or a .dll run with dotnet); null: none.</summary>
+    public IReadOnlyList<string>? BaselineCommand { get; init; }
+
+    public static CompareEnvironment Locate(string? repo, string? workload, bool pin, string? baseline = null)
     {
         string root = repo is not null ? Path.GetFullPath(repo) : FindRepoRoot();
         // The repository's committed workload unless --workload overrides it (e.g. a bigger or older set of the same shape).
@@ -34,7 +37,14 @@ internal sealed record CompareEnvironment
             IngestdCommand = command,
             IngestdDescription = description,
             PinServers = pin,
+            BaselineCommand = baseline is null ? null : Command(Path.GetFullPath(baseline)),
         };
+    }
+
+    private static IReadOnlyList<string> Command(string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"baseline ingestd not found: {path}");
+        return path.EndsWith(".dll", StringComparison.Ordinal) ? ["dotnet", path] : [path];
     }
 
     private static string FindRepoRoot() =>

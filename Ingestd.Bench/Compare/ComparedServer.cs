@@ -47,6 +47,7 @@ internal sealed class ComparedServer : IAsyncDisposable
         {
             case BenchServer.IngestdWrite:
             case BenchServer.IngestdFsync:
+            case BenchServer.IngestdBaseline:
                 string config = Path.Combine(runDir, "ingestd.conf");
                 File.WriteAllText(config, $"""
                     [storage]
@@ -57,7 +58,7 @@ internal sealed class ComparedServer : IAsyncDisposable
                     keys = ["tok-bench"]
                     rate_limit_per_minute = 2000000000
                     """);
-                command.AddRange(env.IngestdCommand);
+                command.AddRange(server == BenchServer.IngestdBaseline ? env.BaselineCommand! : env.IngestdCommand);
                 command.AddRange(["--config", config, "--listen", listen, "--data-dir", Path.Combine(runDir, "data")]);
                 break;
             case BenchServer.KestrelOrdinary:

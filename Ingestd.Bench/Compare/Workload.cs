@@ -52,6 +52,7 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
             [BenchServer.KestrelOrdinary] = Drain,
             [BenchServer.KestrelIngestd] = Drain,
             [BenchServer.Nginx] = Drain,
+            [BenchServer.IngestdBaseline] = Drain,
         });
 
     /// <summary>The same 500 events as gzip NDJSON: ingestd's Guardian route against the ordinary server with request decompression.</summary>

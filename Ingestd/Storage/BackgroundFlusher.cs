@@ -6,7 +6,7 @@ namespace Ingestd.Storage;
 /// The segment log's disk calls that no acknowledgement waits for, run on a thread of their own: writeback hints
 /// (<see cref="WritebackHint"/>) and, under <c>write</c> and <c>memory</c> durability, the fsync and close of a segment
 /// just rotated out. On the writer thread these calls blocked for 25–130 ms at a time while the disk was busy
-/// (strace of a paced run, Ingestd.Bench/README.md), and every acknowledgement of the requests behind them waited.
+/// (strace of a paced run, in the README of the bench project), and every acknowledgement of the requests behind them waited.
 /// Jobs run in the order given; the segment log is the only producer.
 /// </summary>
 /// <remarks>
