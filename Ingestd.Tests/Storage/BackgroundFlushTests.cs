@@ -196,6 +196,28 @@ public class BackgroundFlushTests
     }
 
     [Fact]
+    public async Task Dispose_gives_up_after_its_bound_when_a_closed_segments_fsync_never_returns()
+    {
+        using var dir = new TempDir();
+        using var gate = new ManualResetEventSlim();
+        var files = new FaultyFiles { FlushGate = gate };
+        var messages = new List<string>();
+        var flusher = new BackgroundFlusher(files, m => { lock (messages) messages.Add(m); }, stopWait: TimeSpan.FromMilliseconds(200));
+        string path = Path.Combine(dir.Path, SegmentFormat.FileName(0));
+        try
+        {
+            flusher.SyncAndClose(files.Create(path), path, afterSync: null);
+            await Task.Run(flusher.Dispose).WaitAsync(Bound); // a disk that never answers must not hang the stop
+            lock (messages) Assert.Contains(messages, m => m.Contains("still not done"));
+        }
+        finally
+        {
+            gate.Set();
+        }
+        Assert.True(flusher.WaitIdle(Bound)); // the fsync that was held still completes and the file is closed
+    }
+
+    [Fact]
     public void Under_fsync_durability_the_rotation_itself_fsyncs_the_closed_segment()
     {
         using var dir = new TempDir();
