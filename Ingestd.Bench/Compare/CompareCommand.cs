@@ -188,28 +188,31 @@ internal static class CompareCommand
                 ServerPid = process.Pid,
                 RequestTimeout = TimeSpan.FromSeconds(30),
             };
-            // A paced run measures latency below saturation; a JIT server must first get its hot code
-            // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
-            if (workload.Rate is not null)
-                await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
-            if (!workload.QueryLoad)
-            {
-                var result = await LoadGenerator.RunAsync(load);
-                return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result };
-            }
-            // The query client starts with the paced load (its warm-up included) and stops when the load does.
+            // The query client starts with the saturating warm-up, so that the query code too runs tier-1 (and its
+            // one-time JIT work is done) before the paced load is measured, and stops when the load does.
             using var stop = new CancellationTokenSource();
-            var queries = Task.Run(() => QueryLoop.RunAsync(process.Port, OrdinaryKestrelServer.Token, stop.Token));
-            LoadResult ingest;
+            var queryLoop = workload.QueryLoad ? new QueryLoop() : null;
+            var queries = queryLoop is null ? Task.CompletedTask : Task.Run(() => queryLoop.RunAsync(process.Port, OrdinaryKestrelServer.Token, stop.Token));
             try
             {
-                ingest = await LoadGenerator.RunAsync(load);
+                // A paced run measures latency below saturation; a JIT server must first get its hot code
+                // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
+                if (workload.Rate is not null)
+                    await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
+                // Queries answered are counted over the paced run (its own short warm-up included).
+                queryLoop?.Restart();
+                var result = await LoadGenerator.RunAsync(load);
+                return new CompareRun
+                {
+                    Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result,
+                    Queries = queryLoop?.Result(),
+                };
             }
             finally
             {
                 await stop.CancelAsync();
+                await queries.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             }
-            return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = ingest, Queries = await queries };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {

@@ -17,25 +17,63 @@ internal sealed record QueryLoopResult
 
 /// <summary>
 /// A reader of the query API on one keep-alive connection, one query in flight, as the console or a script would read
-/// while the daemon ingests: pages of the last minute oldest first, following the cursor up to ten pages, then the
-/// newest page, then the counts per level per second of the last 10 s (a scan of every record in that window, capped by
-/// the daemon's <c>limits.query_max_time</c>); again until cancelled. Cold path: plain <see cref="HttpClient"/>.
+/// while the daemon ingests: ten pages of 100 records oldest first, each from the cursor of the one before (one block
+/// decompressed per page), the newest page, then the counts per level per hour of everything stored: a scan of every
+/// record that the daemon's <c>limits.query_max_time</c> (1 s in the comparison's config) cuts short; again until
+/// cancelled. No time window: the reference events carry fixed 2024 timestamps, so <c>since=1m</c> would match no
+/// block and measure only the walk over block headers. Cold path: plain <see cref="HttpClient"/>.
 /// </summary>
-internal static class QueryLoop
+internal sealed class QueryLoop
 {
     public const string Description =
-        "`GET /v1/query?since=1m&limit=100` then up to 9 more pages through `X-Next-Cursor`, `GET /v1/query?order=desc&limit=100`, " +
-        "`GET /v1/query/stats?since=10s&interval=1s&group_by=level`, repeated (the bench tenant's key, which reads that tenant)";
+        "`GET /v1/query?limit=100` then 9 more pages through `X-Next-Cursor`, `GET /v1/query?order=desc&limit=100`, " +
+        "`GET /v1/query/stats?group_by=level&interval=1h` (every stored record, cut at `limits.query_max_time = \"1s\"`), repeated " +
+        "(the bench tenant's key, which reads that tenant)";
 
     private const int PagesPerRound = 10;
 
-    public static async Task<QueryLoopResult> RunAsync(int port, string key, CancellationToken ct)
+    private readonly Lock _gate = new();
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private long _pages, _stats, _records, _truncated, _failures;
+
+    /// <summary>Starts the counts again (when the measured part of the load begins); the loop goes on as it was.</summary>
+    public void Restart()
+    {
+        lock (_gate)
+        {
+            _pages = _stats = _records = _truncated = _failures = 0;
+            _clock.Restart();
+        }
+    }
+
+    /// <summary>What was answered since the start or the last <see cref="Restart"/>.</summary>
+    public QueryLoopResult Result()
+    {
+        lock (_gate)
+            return new QueryLoopResult { Pages = _pages, Stats = _stats, Records = _records, Truncated = _truncated, Failures = _failures, Elapsed = _clock.Elapsed };
+    }
+
+    private void Count(bool stats, Answer? answer)
+    {
+        lock (_gate)
+        {
+            if (answer is not { } a)
+            {
+                _failures++;
+                return;
+            }
+            if (stats) _stats++; else _pages++;
+            _records += stats ? 0 : a.Lines;
+            if (a.Truncated) _truncated++;
+        }
+    }
+
+    /// <summary>Queries until <paramref name="ct"/> is cancelled.</summary>
+    public async Task RunAsync(int port, string key, CancellationToken ct)
     {
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = 1, UseProxy = false, AutomaticDecompression = DecompressionMethods.None };
         using var http = new HttpClient(handler) { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
         http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", key);
-        long pages = 0, stats = 0, records = 0, truncated = 0, failures = 0;
-        var clock = Stopwatch.StartNew();
         while (!ct.IsCancellationRequested)
         {
             try
@@ -43,19 +81,14 @@ internal static class QueryLoop
                 string? cursor = null;
                 for (int page = 0; page < PagesPerRound && !ct.IsCancellationRequested; page++)
                 {
-                    string url = "/v1/query?since=1m&limit=100" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
+                    string url = "/v1/query?limit=100" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor));
                     var answer = await GetAsync(http, url, ct);
-                    if (answer is null) { failures++; break; }
-                    pages++;
-                    records += answer.Value.Lines;
-                    if (answer.Value.Truncated) truncated++;
-                    cursor = answer.Value.NextCursor;
+                    Count(stats: false, answer);
+                    cursor = answer?.NextCursor;
                     if (cursor is null) break;
                 }
-                var newest = await GetAsync(http, "/v1/query?order=desc&limit=100", ct);
-                if (newest is { } n) { pages++; records += n.Lines; } else failures++;
-                var counts = await GetAsync(http, "/v1/query/stats?since=10s&interval=1s&group_by=level", ct, stats: true);
-                if (counts is { } c) { stats++; if (c.Truncated) truncated++; } else failures++;
+                Count(stats: false, await GetAsync(http, "/v1/query?order=desc&limit=100", ct));
+                Count(stats: true, await GetAsync(http, "/v1/query/stats?group_by=level&interval=1h", ct, stats: true));
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
@@ -63,10 +96,9 @@ internal static class QueryLoop
             }
             catch (HttpRequestException)
             {
-                failures++;
+                Count(stats: false, null);
             }
         }
-        return new QueryLoopResult { Pages = pages, Stats = stats, Records = records, Truncated = truncated, Failures = failures, Elapsed = clock.Elapsed };
     }
 
     private readonly record struct Answer(int Lines, string? NextCursor, bool Truncated);
