@@ -168,6 +168,8 @@ internal sealed class RequestDispatcher : IRequestHandler
             context.StoredBelowSequence = events > 0 ? _pipeline.DurableSequence : 0;
             _metrics.EventsAccepted.Add(events);
             if (events > 0) _metrics.CountAccepted(endpoint.Dialect, context.Tenant?.Id ?? "-", events, _recordBytes);
+            // Tail records go out without seq: the writer numbers records as it appends them, and a request learns only
+            // an upper bound (DurableSequence), not where its own batch starts.
             if (_offerLive) _live.Offer(context.Batch.Bytes);
             return;
         }
