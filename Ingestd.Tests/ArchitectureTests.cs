@@ -27,7 +27,8 @@ public partial class ArchitectureTests
         ["Processing"] = ["Config", "Diagnostics"],
         ["Auth"] = ["Config"],
         ["Limits"] = [],
-        ["Config"] = [],
+        // Config holds an output's match as the shared filter's criteria (Selection names no other folder).
+        ["Config"] = ["Selection"],
         ["Diagnostics"] = [],
         // Outputs read the stored records beside the writer: never in front of it, never the request path.
         ["Outputs"] = ["Storage", "Config", "Selection"],

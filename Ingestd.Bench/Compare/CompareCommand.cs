@@ -6,12 +6,13 @@ namespace Ingestd.Bench.Compare;
 
 /// <summary>
 /// <c>Ingestd.Bench compare [--duration 10s] [--warmup 2s] [--rounds 3] [--quick] [--out DIR]
-/// [--servers a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin] [--baseline PATH]</c>: every server on the same
-/// workloads, one at a time on one core with the load generator on the other, alternating
+/// [--servers a,b] [--workloads a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin] [--baseline PATH]</c>:
+/// every server on the same workloads, one at a time on one core with the load generator on the other, alternating
 /// servers within each case so that drift on a shared machine hits them all alike. Writes
 /// <c>compare.md</c>, <c>runs.json</c> and <c>events-vs-connections.svg</c> to the output directory.
-/// <c>--quick</c>: one round of 3 s, 64 connections only, one paced rate, no soak. <c>--baseline PATH</c> adds
-/// <c>ingestd-baseline</c>, another ingestd binary under write durability (e.g. main's build), alternating with the rest.
+/// <c>--quick</c>: one round of 3 s, 64 connections only, one paced rate, no soak. <c>--workloads</c>: only the cases of
+/// these workloads (names as in the tables, e.g. <c>paced-300k,paced-300k+query</c>), and no soak. <c>--baseline PATH</c>
+/// adds <c>ingestd-baseline</c>, another ingestd binary under write durability (e.g. main's build), alternating with the rest.
 /// </summary>
 internal static class CompareCommand
 {
@@ -55,6 +56,7 @@ internal static class CompareCommand
             LoadCpu = loadCpu,
             SoakMinutes = options.Int("--soak-minutes", quick ? 0 : 10),
             Servers = options.Get("--servers")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
+            Workloads = options.Get("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [],
         };
         if (!pin) Console.Error.WriteLine("compare: not pinning (taskset missing, one core, or --no-pin): numbers are not comparable with pinned runs");
         return RunAsync(settings, env).GetAwaiter().GetResult();
@@ -67,8 +69,11 @@ internal static class CompareCommand
         var drain1 = Workload.Drain1(env.WorkloadDir);
         var gzip = Workload.NdjsonGzip(env.WorkloadDir);
         var paced = (settings.Quick ? [600.0] : PacedRates).Select(rate => Workload.Drain500Paced(drain500, rate)).ToList();
+        // The query load rides on the 300 k events/s rate, the rate the query issue's target names.
+        var pacedWithQueries = Workload.WithQueries(paced.First(w => w.Rate == 600));
         var workloads = new List<Workload> { drain500 };
         workloads.AddRange(paced);
+        workloads.Add(pacedWithQueries);
         workloads.AddRange([drain1, gzip]);
 
         var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
@@ -85,11 +90,23 @@ internal static class CompareCommand
         }
         notes.Add("kestrel-ordinary acknowledges once events are in its in-memory channel; ingestd-write once they are written to the segment file, ingestd-fsync once fsynced.");
 
-        var cases = new List<(Workload Workload, int Connections)>();
-        foreach (int c in settings.Quick ? [64] : DrainConnections) cases.Add((drain500, c));
-        foreach (var p in paced) cases.Add((p, 64));
-        cases.Add((drain1, 64));
-        cases.Add((gzip, 64));
+        // Cases in one group alternate within each round: the run with queries sits between runs without them.
+        var groups = new List<List<(Workload Workload, int Connections)>>();
+        foreach (int c in settings.Quick ? [64] : DrainConnections) groups.Add([(drain500, c)]);
+        foreach (var p in paced) groups.Add(p.Name == pacedWithQueries.BaseName ? [(p, 64), (pacedWithQueries, 64)] : [(p, 64)]);
+        groups.Add([(drain1, 64)]);
+        groups.Add([(gzip, 64)]);
+        if (settings.Workloads.Count > 0)
+        {
+            var unknown = settings.Workloads.Where(n => workloads.All(w => w.Name != n)).ToList();
+            if (unknown.Count > 0)
+            {
+                Console.Error.WriteLine($"compare: unknown workload(s) {string.Join(", ", unknown)}; known: {string.Join(", ", workloads.Select(w => w.Name))}");
+                return 2;
+            }
+            groups = groups.Select(g => g.Where(c => settings.Workloads.Contains(c.Workload.Name)).ToList()).Where(g => g.Count > 0).ToList();
+            workloads = workloads.Where(w => settings.Workloads.Contains(w.Name)).ToList();
+        }
 
         var runs = new List<CompareRun>();
         IReadOnlyList<SoakMinute> soak = [];
@@ -97,20 +114,23 @@ internal static class CompareCommand
         string tempRoot = Directory.CreateTempSubdirectory("ingestd-compare-").FullName;
         try
         {
-            foreach (var (workload, connections) in cases)
+            foreach (var group in groups)
             {
-                var caseServers = servers.Where(s => workload.Shapes.ContainsKey(s) && (workload.Rate is null || PacedServers.Contains(s))).ToList();
                 for (int round = 1; round <= settings.Rounds; round++)
                 {
-                    foreach (var server in caseServers)
+                    foreach (var (workload, connections) in group)
                     {
-                        var run = await RunOnceAsync(server, workload, connections, round, settings, env, tempRoot);
-                        runs.Add(run);
-                        Console.WriteLine(Progress(run));
+                        foreach (var server in servers.Where(s => workload.Shapes.ContainsKey(s) && (workload.Rate is null || PacedServers.Contains(s))))
+                        {
+                            var run = await RunOnceAsync(server, workload, connections, round, settings, env, tempRoot);
+                            runs.Add(run);
+                            Console.WriteLine(Progress(run));
+                        }
                     }
                 }
             }
-            if (settings.SoakMinutes > 0 && servers.Contains(BenchServer.IngestdWrite))
+            // A run restricted to some workloads is a focused look: the long soak is left out.
+            if (settings.SoakMinutes > 0 && servers.Contains(BenchServer.IngestdWrite) && settings.Workloads.Count == 0)
             {
                 try
                 {
@@ -172,12 +192,31 @@ internal static class CompareCommand
                 ServerPid = process.Pid,
                 RequestTimeout = TimeSpan.FromSeconds(30),
             };
-            // A paced run measures latency below saturation; a JIT server must first get its hot code
-            // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
-            if (workload.Rate is not null)
-                await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
-            var result = await LoadGenerator.RunAsync(load);
-            return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result };
+            // The query client starts with the saturating warm-up, so that the query code too runs tier-1 (and its
+            // one-time JIT work is done) before the paced load is measured, and stops when the load does.
+            using var stop = new CancellationTokenSource();
+            var queryLoop = workload.QueryLoad ? new QueryLoop() : null;
+            var queries = queryLoop is null ? Task.CompletedTask : Task.Run(() => queryLoop.RunAsync(process.Port, OrdinaryKestrelServer.Token, stop.Token));
+            try
+            {
+                // A paced run measures latency below saturation; a JIT server must first get its hot code
+                // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
+                if (workload.Rate is not null)
+                    await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
+                // Queries answered are counted over the paced run (its own short warm-up included).
+                queryLoop?.Restart();
+                var result = await LoadGenerator.RunAsync(load);
+                return new CompareRun
+                {
+                    Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result,
+                    Queries = queryLoop?.Result(),
+                };
+            }
+            finally
+            {
+                await stop.CancelAsync();
+                await queries.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -201,7 +240,8 @@ internal static class CompareCommand
         if (run.Result is not { } r) return head + "FAILED: " + run.Failure;
         long bad = r.NonSuccessByStatus.Values.Sum();
         return head + string.Create(CultureInfo.InvariantCulture,
-            $"{r.EventsPerSecond,12:#,0} events/s  {r.RequestsPerSecond,9:#,0} req/s  p99 {r.P99Ms,7:0.0} ms  cpu {r.ServerCpuSeconds:0.00} s{(bad + r.Errors > 0 ? $"  non-2xx {bad} errors {r.Errors}" : "")}");
+            $"{r.EventsPerSecond,12:#,0} events/s  {r.RequestsPerSecond,9:#,0} req/s  p99 {r.P99Ms,7:0.0} ms  cpu {r.ServerCpuSeconds:0.00} s{(bad + r.Errors > 0 ? $"  non-2xx {bad} errors {r.Errors}" : "")}")
+            + (run.Queries is { } q ? string.Create(CultureInfo.InvariantCulture, $"  queries {q.QueriesPerSecond:0.0}/s ({q.Pages} pages, {q.Stats} stats, {q.Truncated} truncated, {q.Failures} failed)") : "");
     }
 
     private static int MachineCores()

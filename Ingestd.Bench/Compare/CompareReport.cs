@@ -33,7 +33,9 @@ internal static class CompareReport
             md.Append(inv, $"| {r.NonSuccess} / {r.Errors}{(r.FailedRuns > 0 ? $" ({r.FailedRuns} runs failed)" : "")} |\n");
         }
         md.Append('\n');
-        AppendLatency(md, rows.Where(r => pacedNames.Contains(r.Workload)).ToList());
+        var pacedRows = rows.Where(r => pacedNames.Contains(r.Workload)).ToList();
+        AppendLatency(md, pacedRows, workloads);
+        AppendQueryLoad(md, pacedRows, workloads);
         md.Append(inv, $"![events/s against connections, drain-500](results/{PlotFile})\n");
         return md.ToString();
     }
@@ -42,7 +44,7 @@ internal static class CompareReport
     /// The paced rows: the latency distribution at a load below saturation, against nginx discarding the same bodies
     /// in the same run, with the latency issue's targets: p99 ≤ max(3 ms, 2 × nginx's p99), p99.9 ≤ max(10 ms, 2 × nginx's p99.9).
     /// </summary>
-    private static void AppendLatency(StringBuilder md, IReadOnlyList<CompareRow> rows)
+    private static void AppendLatency(StringBuilder md, IReadOnlyList<CompareRow> rows, IReadOnlyList<Workload> workloads)
     {
         if (rows.Count == 0) return;
         var inv = CultureInfo.InvariantCulture;
@@ -51,7 +53,9 @@ internal static class CompareReport
         md.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|\n");
         foreach (var r in rows)
         {
-            var nginx = rows.FirstOrDefault(o => o.Server == BenchServer.Nginx.Name() && o.Workload == r.Workload);
+            // A variant (the same load plus queries) is held to the target of the load it varies.
+            string baseline = workloads.FirstOrDefault(w => w.Name == r.Workload)?.BaseName ?? r.Workload;
+            var nginx = rows.FirstOrDefault(o => o.Server == BenchServer.Nginx.Name() && o.Workload == baseline);
             string target = "—";
             if (nginx is not null && r.Server != nginx.Server)
             {
@@ -62,6 +66,35 @@ internal static class CompareReport
             md.Append(inv, $"| {r.Server} | {r.Workload} | {Num(r.MedianEventsPerSecond)} | {r.MedianP50Ms:0.00} | {r.MedianP99Ms:0.0} | {r.MinP99Ms:0.0}–{r.MaxP99Ms:0.0} | {r.MedianP999Ms:0.0} | {r.MedianMaxMs:0.0} ");
             md.Append(inv, $"| {LatencyRatio(r.MedianP99Ms, nginx?.MedianP99Ms)} | {LatencyRatio(r.MedianP999Ms, nginx?.MedianP999Ms)} | {target} ");
             md.Append(inv, $"| {r.NonSuccess} / {r.Errors}{(r.FailedRuns > 0 ? $" ({r.FailedRuns} runs failed)" : "")} |\n");
+        }
+        md.Append('\n');
+    }
+
+    /// <summary>
+    /// The ingest latency with the query client running, next to the same server's plain paced rows of the same run
+    /// (alternated with it round by round), and how many queries were answered meanwhile.
+    /// </summary>
+    private static void AppendQueryLoad(StringBuilder md, IReadOnlyList<CompareRow> rows, IReadOnlyList<Workload> workloads)
+    {
+        var variants = workloads.Where(w => w.QueryLoad && w.BaseName is not null).ToList();
+        var lines = new List<(CompareRow Plain, CompareRow Loaded)>();
+        foreach (var w in variants)
+            foreach (var loaded in rows.Where(r => r.Workload == w.Name))
+                if (rows.FirstOrDefault(r => r.Workload == w.BaseName && r.Server == loaded.Server) is { } plain)
+                    lines.Add((plain, loaded));
+        if (lines.Count == 0) return;
+        var inv = CultureInfo.InvariantCulture;
+        md.Append("Ingest latency while a client queries the same daemon (ms, medians over the rounds; the two alternate within each round):\n\n");
+        md.Append("| Server | Workload | p50 | p99 | p99.9 | max | Queries/s answered | truncated / failed | p99 with ÷ without queries |\n");
+        md.Append("|---|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        foreach (var (plain, loaded) in lines)
+        {
+            foreach (var r in new[] { plain, loaded })
+            {
+                md.Append(inv, $"| {r.Server} | {r.Workload} | {r.MedianP50Ms:0.00} | {r.MedianP99Ms:0.0} | {r.MedianP999Ms:0.0} | {r.MedianMaxMs:0.0} ");
+                md.Append(inv, $"| {(r.MedianQueriesPerSecond is { } q ? q.ToString("0.0", inv) : "—")} | {(ReferenceEquals(r, loaded) ? $"{r.QueriesTruncated} / {r.QueryFailures}" : "—")} ");
+                md.Append(inv, $"| {(ReferenceEquals(r, loaded) ? LatencyRatio(loaded.MedianP99Ms, plain.MedianP99Ms) : "")} |\n");
+            }
         }
         md.Append('\n');
     }

@@ -23,6 +23,11 @@ internal sealed record CompareRow
     public long NonSuccess { get; init; }
     public long Errors { get; init; }
     public int FailedRuns { get; init; }
+    /// <summary>Queries answered per second by the query client (median over the rounds), when one ran.</summary>
+    public double? MedianQueriesPerSecond { get; init; }
+    /// <summary>Query answers cut short by a cap, and queries not answered 2xx, over all rounds.</summary>
+    public long QueriesTruncated { get; init; }
+    public long QueryFailures { get; init; }
 
     public static CompareRow From(IReadOnlyList<CompareRun> runs)
     {
@@ -50,6 +55,9 @@ internal sealed record CompareRow
             NonSuccess = ok.Sum(r => r.NonSuccessByStatus.Values.Sum()),
             Errors = ok.Sum(r => r.Errors),
             FailedRuns = runs.Count - ok.Count,
+            MedianQueriesPerSecond = NullableMedian(runs.Where(r => r.Result is not null).Select(r => r.Queries?.QueriesPerSecond)),
+            QueriesTruncated = runs.Sum(r => r.Queries?.Truncated ?? 0),
+            QueryFailures = runs.Sum(r => r.Queries?.Failures ?? 0),
         };
     }
 

@@ -11,4 +11,6 @@ internal sealed record CompareRun
     public required int Round { get; init; }
     public LoadResult? Result { get; init; }
     public string? Failure { get; init; }
+    /// <summary>What the query client got answered during the run (workloads with <see cref="Workload.QueryLoad"/>).</summary>
+    public QueryLoopResult? Queries { get; init; }
 }

@@ -14,4 +14,6 @@ internal sealed record CompareSettings
     public int LoadCpu { get; init; } = 1;
     /// <summary>Only these servers (names), or all when empty.</summary>
     public IReadOnlyList<string> Servers { get; init; } = [];
+    /// <summary>Only the cases of these workloads (names), or all when empty.</summary>
+    public IReadOnlyList<string> Workloads { get; init; } = [];
 }

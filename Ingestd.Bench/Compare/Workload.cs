@@ -13,6 +13,12 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
     /// <summary>Requests per second in total when the workload is paced (open model, latency from intended send times); null: as fast as possible.</summary>
     public double? Rate { get; init; }
 
+    /// <summary>Whether a second client reads through the query API while this workload is sent (<see cref="QueryLoop"/>).</summary>
+    public bool QueryLoad { get; init; }
+
+    /// <summary>For a variant of another workload (the same load plus queries): that workload's name, whose rows it is set against.</summary>
+    public string? BaseName { get; init; }
+
     /// <summary>
     /// drain-500 at a fixed request rate (600 requests/s = 300 k events/s): the latency a server gives at a load it is
     /// not saturated by, where a closed loop of 64 connections only measures its queue (Little's law).
@@ -23,6 +29,19 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
         Description = string.Create(System.Globalization.CultureInfo.InvariantCulture,
             $"drain-500 sent at a fixed {rate:0} requests/s in total ({rate * drain500.EventsPerRequest / 1000:0} k events/s; open model, latency counted from each request's intended send time; after 8 s of saturating load so that JIT servers run tier-1 code)"),
         Rate = rate,
+    };
+
+    /// <summary>
+    /// The same paced ingest against ingestd-write only, while <see cref="QueryLoop"/> reads it back through
+    /// <c>/v1/query</c> and <c>/v1/query/stats</c> from the load generator's core: what a query costs the ingest's latency.
+    /// </summary>
+    public static Workload WithQueries(Workload paced) => paced with
+    {
+        Name = paced.Name + "+query",
+        Description = $"`{paced.Name}` to ingestd-write while one more client loops queries on the same daemon, one at a time: {QueryLoop.Description}",
+        Shapes = new Dictionary<BenchServer, RequestShape> { [BenchServer.IngestdWrite] = paced.Shapes[BenchServer.IngestdWrite] },
+        QueryLoad = true,
+        BaseName = paced.Name,
     };
 
     private static readonly KeyValuePair<string, string>[] Authorization = [new("Authorization", OrdinaryKestrelServer.Token)];

@@ -53,9 +53,9 @@ internal static class QueryScanCommand
             var limits = new QueryLimits(int.MaxValue, long.MaxValue, TimeSpan.FromHours(1));
             Measure(@out, "q that matches nothing (full scan)", dir, new RecordCriteria { Contains = "no-such-text-anywhere" }, limits, fileBytes);
             Measure(@out, "where level == 'fatal' and service == 'none'", dir,
-                new RecordCriteria { Where = Parsing.Conditions.ConditionParser.Parse("level == 'fatal' and service == 'none'") }, limits, fileBytes);
+                new RecordCriteria { Where = RecordCondition.Parse("level == 'fatal' and service == 'none'") }, limits, fileBytes);
             Measure(@out, "where contains(message, 'no-such-text') (a JSON member per record)", dir,
-                new RecordCriteria { Where = Parsing.Conditions.ConditionParser.Parse("contains(message, 'no-such-text')") }, limits, fileBytes);
+                new RecordCriteria { Where = RecordCondition.Parse("contains(message, 'no-such-text')") }, limits, fileBytes);
             long mid = start + span / 2;
             Measure(@out, $"1-hour window of {hours} h, q matching nothing", dir,
                 new RecordCriteria { SinceNs = mid, UntilNs = mid + 3600L * 1_000_000_000, Contains = "no-such-text-anywhere" }, limits, fileBytes);

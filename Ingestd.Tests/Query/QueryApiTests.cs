@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using System.Text;
 using System.Text.Json;
 using Ingestd.Tests.Support;
 using static Ingestd.Tests.Query.QueryHttp;
@@ -217,6 +219,49 @@ public class QueryApiTests(QueryFixture fixture) : IClassFixture<QueryFixture>
         var body = JsonDocument.Parse(reply.Body).RootElement;
         Assert.Equal("where", body.GetProperty("parameter").GetString());
         Assert.Equal(21, body.GetProperty("column").GetInt32());
+    }
+
+    private static JsonElement CursorRefusal(RawHttp.Reply reply)
+    {
+        Assert.Equal(400, reply.Status);
+        var body = JsonDocument.Parse(reply.Body).RootElement;
+        Assert.Equal("invalid_parameter", body.GetProperty("error").GetString());
+        Assert.Equal("cursor", body.GetProperty("parameter").GetString());
+        return body;
+    }
+
+    [Fact]
+    public void A_cursor_sent_with_other_filters_than_its_query_gets_400()
+    {
+        string svc = Marker();
+        Drain(Port, QueryFixture.KeyA, "tenant-a", svc, ("2024-02-02T00:00:00Z", "info", "x"), ("2024-02-02T00:00:01Z", "error", "y"));
+        string cursor = Get(Port, $"/v1/query?service={svc}&limit=1", QueryFixture.Admin).Header("X-Next-Cursor")!;
+        var body = CursorRefusal(Get(Port, $"/v1/query?service={svc}&level=error&limit=1&cursor={cursor}", QueryFixture.Admin));
+        Assert.Contains("other filters", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public void A_cursor_gets_400_on_another_route()
+    {
+        string svc = Marker();
+        Drain(Port, QueryFixture.KeyA, "tenant-a", svc, ("2024-02-03T00:00:00Z", "info", "x"), ("2024-02-03T00:00:01Z", "info", "y"));
+        string cursor = Get(Port, $"/v1/query?service={svc}&limit=1", QueryFixture.Admin).Header("X-Next-Cursor")!;
+        var body = CursorRefusal(Get(Port, $"/v1/query/logs?service={svc}&limit=1&cursor={cursor}", QueryFixture.Admin));
+        Assert.Contains("other filters", body.GetProperty("detail").GetString());
+    }
+
+    [Fact]
+    public void A_cursor_edited_by_hand_gets_400()
+    {
+        string svc = Marker();
+        Drain(Port, QueryFixture.KeyA, "tenant-a", svc, ("2024-02-04T00:00:00Z", "info", "x"), ("2024-02-04T00:00:01Z", "info", "y"));
+        string cursor = Get(Port, $"/v1/query?service={svc}&limit=1", QueryFixture.Admin).Header("X-Next-Cursor")!;
+        // Move the block offset by one byte, keeping the cursor well formed.
+        var parts = Encoding.ASCII.GetString(Base64Url.DecodeFromChars(cursor)).Split('.');
+        parts[2] = (long.Parse(parts[2]) + 1).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        string edited = Base64Url.EncodeToString(Encoding.ASCII.GetBytes(string.Join('.', parts)));
+        var body = CursorRefusal(Get(Port, $"/v1/query?service={svc}&limit=1&cursor={edited}", QueryFixture.Admin));
+        Assert.Contains("not a cursor this server returned", body.GetProperty("detail").GetString());
     }
 
     [Fact]

@@ -79,4 +79,17 @@ public class QueryTimeCapTests : IDisposable
         Assert.Null(cursor);
         Assert.Equal(Enumerable.Range(0, 5000).Select(i => (long)i), sequences);
     }
+
+    [Fact]
+    public void A_stats_scan_over_query_max_time_answers_the_counts_so_far_marked_max_time()
+    {
+        for (int i = 0; i < 20; i++)
+            Drain(_daemon.Port, "", "org-time", "svc", Enumerable.Range(0, 100).Select(j => ("2024-06-01T00:00:00Z", "info", $"s{i * 100 + j}-" + Guid.NewGuid().ToString("N") + Guid.NewGuid().ToString("N"))).ToArray());
+        var reply = Get(_daemon.Port, "/v1/query/stats?group_by=level&interval=1h", null);
+        Assert.Equal(200, reply.Status);
+        var root = System.Text.Json.JsonDocument.Parse(reply.Body).RootElement;
+        Assert.Equal("max_time", root.GetProperty("truncated").GetString());
+        long counted = root.GetProperty("buckets").EnumerateArray().Sum(b => b.GetProperty("counts").GetProperty("info").GetInt64());
+        Assert.InRange(counted, 1, 1999);
+    }
 }

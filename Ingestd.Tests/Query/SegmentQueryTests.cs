@@ -130,7 +130,7 @@ public class SegmentQueryTests
     [Fact]
     public void A_cursor_survives_being_written_out_and_read_back()
     {
-        var cursor = new QueryCursor(true, 1234, 5678, -1);
+        var cursor = new QueryCursor(true, 1234, 5678, -1, 0xfeedface12345678);
         Assert.True(QueryCursor.TryDecode(cursor.Encode(), out var back, out _));
         Assert.Equal(cursor, back);
         Assert.False(QueryCursor.TryDecode("bm90IGEgY3Vyc29y", out _, out _));

@@ -1,5 +1,3 @@
-using Ingestd.Config;
-using Ingestd.Outputs;
 using Ingestd.Parsing.Records;
 using Ingestd.Selection;
 
@@ -8,19 +6,19 @@ namespace Ingestd.Tests.Selection;
 /// <summary>The one record filter: an output's <c>match</c>, a query's and a tail's parameters.</summary>
 public class RecordFilterTests
 {
-    private static bool Matches(OutputMatchConfig match, string stream = "", string routes = "", string json = "{}")
+    private static bool Matches(RecordCriteria match, string stream = "", string routes = "", string json = "{}")
     {
         var buffer = new byte[512];
         int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8, System.Text.Encoding.UTF8.GetBytes(json),
             System.Text.Encoding.UTF8.GetBytes(stream), System.Text.Encoding.UTF8.GetBytes(routes));
         Assert.True(RecordView.TryRead(buffer.AsSpan(0, n), out var view, out _));
-        return new RecordFilter(OutputRunner.Criteria(match)).Matches(view);
+        return new RecordFilter(match).Matches(view);
     }
 
     [Fact]
     public void A_stream_list_takes_only_records_of_those_streams()
     {
-        var match = new OutputMatchConfig { Streams = ["s-1"] };
+        var match = new RecordCriteria { Streams = ["s-1"] };
         Assert.True(Matches(match, stream: "s-1"));
         Assert.False(Matches(match, stream: "s-2"));
         Assert.False(Matches(match));
@@ -29,7 +27,7 @@ public class RecordFilterTests
     [Fact]
     public void A_route_list_takes_records_tagged_with_any_of_its_routes()
     {
-        var match = new OutputMatchConfig { Routes = ["alerts"] };
+        var match = new RecordCriteria { Routes = ["alerts"] };
         Assert.True(Matches(match, routes: "store,alerts"));
         Assert.False(Matches(match, routes: "archive"));
     }
@@ -37,12 +35,12 @@ public class RecordFilterTests
     [Fact]
     public void A_record_without_route_tags_has_the_default_route_store()
     {
-        Assert.True(Matches(new OutputMatchConfig { Routes = ["store"] }));
-        Assert.False(Matches(new OutputMatchConfig { Routes = ["alerts"] }));
+        Assert.True(Matches(new RecordCriteria { Routes = ["store"] }));
+        Assert.False(Matches(new RecordCriteria { Routes = ["alerts"] }));
     }
 
-    private static OutputMatchConfig Where(string condition) =>
-        new() { Where = new OutputWhere(condition, Ingestd.Parsing.Conditions.ConditionParser.Parse(condition)) };
+    private static RecordCriteria Where(string condition) =>
+        new() { Where = RecordCondition.Parse(condition) };
 
     [Fact]
     public void A_where_condition_takes_records_whose_event_fields_satisfy_it()
@@ -71,7 +69,7 @@ public class RecordFilterTests
     public void One_matcher_judges_each_record_by_its_own_fields()
     {
         var buffer = new byte[512];
-        var matcher = new RecordFilter(OutputRunner.Criteria(Where("event.id == 2")));
+        var matcher = new RecordFilter(Where("event.id == 2"));
         foreach (var (json, expected) in new[] { ("""{"event":{"id":1}}""", false), ("""{"event":{"id":2}}""", true), ("""{"event":{"id":3}}""", false) })
         {
             int n = RecordLayout.Write(buffer, 1, 2, Dialect.Streams, RecordKind.Log, "acme"u8, "info"u8, "payments"u8, ""u8,

@@ -1,4 +1,5 @@
 using Ingestd.Parsing.Conditions;
+using Ingestd.Selection;
 using Tomlyn.Syntax;
 
 namespace Ingestd.Config;
@@ -186,11 +187,11 @@ internal static partial class ConfigLoader
             return output with { Path = path };
         }
 
-        private OutputMatchConfig MapOutputMatch(TomlNode node, string key)
+        private RecordCriteria MapOutputMatch(TomlNode node, string key)
         {
             if (node is not TomlTableNode table)
                 throw Error(node.Line, $"{key}: expected a table (match = {{ tenant = [\"a\"] }}), got {Describe(node)}");
-            var match = new OutputMatchConfig();
+            var match = new RecordCriteria();
             foreach (TomlEntry entry in table.Entries)
             {
                 string sub = key + "." + entry.Key;
@@ -211,12 +212,12 @@ internal static partial class ConfigLoader
         }
 
         // The same condition language as the pipelines' filters, compiled once here; an error names line and column.
-        private OutputWhere ReadCondition(TomlNode node, string key)
+        private RecordCondition ReadCondition(TomlNode node, string key)
         {
             string text = ReadString(node, key);
             try
             {
-                return new OutputWhere(text, ConditionParser.Parse(text));
+                return RecordCondition.Parse(text);
             }
             catch (ConditionException e)
             {

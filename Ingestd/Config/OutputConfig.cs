@@ -1,4 +1,4 @@
-using Ingestd.Parsing.Conditions;
+using Ingestd.Selection;
 
 namespace Ingestd.Config;
 
@@ -25,8 +25,11 @@ internal sealed record OutputConfig
 
     public bool Enabled { get; init; } = true;
 
-    /// <summary><c>match = { tenant = [...], dialect = [...], kind = [...], service = [...], level = [...] }</c>: empty lists match all.</summary>
-    public OutputMatchConfig Match { get; init; } = new();
+    /// <summary>
+    /// <c>match = { tenant = [...], dialect = [...], kind = [...], service = [...], level = [...], stream = [...], route = [...],
+    /// where = "…" }</c>: the records delivered, in the shared filter's own terms (no time range, no <c>q</c>); empty lists match all.
+    /// </summary>
+    public RecordCriteria Match { get; init; } = new();
 
     /// <summary><c>batch.max_events</c>: a batch is sent when it holds this many events.</summary>
     public int MaxEvents { get; init; } = 1000;
@@ -114,29 +117,3 @@ internal sealed record OutputConfig
         Labels.SequenceEqual(other.Labels) && StructuredMetadata == other.StructuredMetadata && Token == other.Token
         && HecHost == other.HecHost && HecSource == other.HecSource && HecSourceType == other.HecSourceType && HecIndex == other.HecIndex;
 }
-
-/// <summary>The header fields an output's records must have; each list is "any of", an empty list is "any".</summary>
-internal sealed record OutputMatchConfig
-{
-    public IReadOnlyList<string> Tenants { get; init; } = [];
-    public IReadOnlyList<string> Dialects { get; init; } = [];
-    public IReadOnlyList<string> Kinds { get; init; } = [];
-    public IReadOnlyList<string> Services { get; init; } = [];
-    public IReadOnlyList<string> Levels { get; init; } = [];
-    public IReadOnlyList<string> Streams { get; init; } = [];
-    /// <summary>Route tags a pipeline's <c>route</c> step set; a record without any has the default route <c>store</c>.</summary>
-    public IReadOnlyList<string> Routes { get; init; } = [];
-
-    /// <summary><c>where = "event.amount > 100 and not exists(event.test)"</c>: a condition over the event's fields, in the pipelines' filter language.</summary>
-    public OutputWhere? Where { get; init; }
-
-    public bool Equals(OutputMatchConfig? other) =>
-        other is not null && Tenants.SequenceEqual(other.Tenants) && Dialects.SequenceEqual(other.Dialects)
-        && Kinds.SequenceEqual(other.Kinds) && Services.SequenceEqual(other.Services) && Levels.SequenceEqual(other.Levels)
-        && Streams.SequenceEqual(other.Streams) && Routes.SequenceEqual(other.Routes) && Where?.Text == other.Where?.Text;
-
-    public override int GetHashCode() => HashCode.Combine(Tenants.Count, Dialects.Count, Kinds.Count);
-}
-
-/// <summary>An output's <c>match.where</c>: the text as written (what a reload compares) and the condition compiled from it.</summary>
-internal sealed record OutputWhere(string Text, Condition Condition);

@@ -60,6 +60,12 @@ internal sealed class RequestContext : IDisposable
     public IResponseStream? Stream { get; set; }
 
     /// <summary>
+    /// Set by an endpoint that writes its answer on another thread (queries, see <c>Insights/QueryWorkers</c>): the
+    /// connection sends the response once this completes, and touches it not before.
+    /// </summary>
+    public Task? Answering { get; set; }
+
+    /// <summary>
     /// The tenant id written into this request's records when the dialect names it outside <see cref="Tenant"/>
     /// (open mode's default, Loki's X-Scope-OrgID).
     /// </summary>
@@ -92,6 +98,7 @@ internal sealed class RequestContext : IDisposable
         Acknowledged = false;
         StoredBelowSequence = 0;
         Stream = null;
+        Answering = null;
         RecordTenant = null;
         _state = null;
     }

@@ -51,7 +51,7 @@ internal sealed class OutputRunner : IDisposable
         _logEnd = logEnd;
         Stats = stats;
         _destination = destination;
-        _matcher = new RecordFilter(Criteria(config.Match));
+        _matcher = new RecordFilter(config.Match);
         _batch = new OutputBatch(nodeId);
         _maxWaitTicks = (long)(config.MaxWait.TotalSeconds * Stopwatch.Frequency);
         _cursor = LoadOrStartCursor();
@@ -337,17 +337,4 @@ internal sealed class OutputRunner : IDisposable
         _batch.Dispose();
         _stop.Dispose();
     }
-
-    /// <summary>An output's <c>match</c> as the shared record filter's criteria.</summary>
-    internal static RecordCriteria Criteria(OutputMatchConfig match) => new()
-    {
-        Tenants = match.Tenants,
-        Dialects = match.Dialects,
-        Kinds = match.Kinds,
-        Services = match.Services,
-        Levels = match.Levels,
-        Streams = match.Streams,
-        Routes = match.Routes,
-        Where = match.Where?.Condition,
-    };
 }

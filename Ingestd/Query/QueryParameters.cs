@@ -10,7 +10,8 @@ namespace Ingestd.Query;
 /// Reads a query's parameters (the HTTP query string, or <c>ingestd query --name value</c>) into a
 /// <see cref="QueryRequest"/>; anything wrong is a <see cref="QueryParameterException"/> naming the parameter. A reader
 /// confined to one tenant (<paramref name="onlyTenant"/>) gets that tenant's records only, whatever else it asks for:
-/// the tenant list is set here, before any other filter, so neither <c>q</c> nor <c>where</c> can reach past it. Cold path.
+/// the tenant list is set here, before any other filter, so neither <c>q</c> nor <c>where</c> can reach past it. A
+/// cursor is taken only with the filters it was made with. Cold path.
 /// </summary>
 internal static class QueryParameters
 {
@@ -21,8 +22,9 @@ internal static class QueryParameters
     /// <summary>Buckets a stats answer may hold (so a 1 s interval over a year is refused, not built).</summary>
     public const int MaxBuckets = 10_000;
 
+    /// <param name="scope">What the route itself fixes (Air's entry type), for the cursor's fingerprint.</param>
     public static QueryRequest Parse(IEnumerable<KeyValuePair<string, string>> pairs, QueryView view, string? onlyTenant,
-        QueryLimits limits, DateTimeOffset now)
+        QueryLimits limits, DateTimeOffset now, string? scope = null)
     {
         var values = new Dictionary<string, List<string>>(StringComparer.Ordinal);
         foreach (var (rawKey, value) in pairs)
@@ -63,7 +65,7 @@ internal static class QueryParameters
             Where = Where(Single(values, "where")),
         };
 
-        var request = new QueryRequest { Criteria = criteria };
+        var request = new QueryRequest { Criteria = criteria, Filters = Fingerprint(values, view, scope) };
         if (Single(values, "limit") is string limitText)
         {
             if (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out int limit) || limit < 1)
@@ -86,6 +88,8 @@ internal static class QueryParameters
             if (!QueryCursor.TryDecode(cursorText, out var cursor, out string problem)) throw new QueryParameterException("cursor", problem);
             if (cursor.Descending != descending)
                 throw new QueryParameterException("cursor", $"was made for order={(cursor.Descending ? "desc" : "asc")}; repeat the query's order with it");
+            if (cursor.Filters != request.Filters)
+                throw new QueryParameterException("cursor", $"was made for other filters; send it with the same {string.Join(", ", Filters)} as the query that returned it, or start again without a cursor");
             request = request with { Cursor = cursor };
         }
 
@@ -118,6 +122,16 @@ internal static class QueryParameters
             }
         }
         return request;
+    }
+
+    // The filters as sent, not as resolved: "since=15m" names a moving instant, and each page of that query says it again.
+    private static ulong Fingerprint(Dictionary<string, List<string>> values, QueryView view, string? scope)
+    {
+        var text = new System.Text.StringBuilder().Append(view).Append('\n').Append(scope).Append('\n');
+        foreach (var key in Filters)
+            if (values.TryGetValue(key, out var list))
+                foreach (var value in list) text.Append(key).Append('=').Append(value).Append('\n');
+        return Storage.Index.FieldHash.Of(System.Text.Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     private static bool Allowed(QueryView view, string key) => Array.IndexOf(AllowedNames(view), key) >= 0;
@@ -182,12 +196,12 @@ internal static class QueryParameters
         return QueryTime.ToUnixNs(instant);
     }
 
-    private static Condition? Where(string? text)
+    private static RecordCondition? Where(string? text)
     {
         if (string.IsNullOrWhiteSpace(text)) return null;
         try
         {
-            return ConditionParser.Parse(text);
+            return RecordCondition.Parse(text);
         }
         catch (ConditionException e)
         {

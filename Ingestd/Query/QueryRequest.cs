@@ -10,6 +10,9 @@ internal sealed record QueryRequest
     public bool Descending { get; init; }
     public QueryCursor? Cursor { get; init; }
 
+    /// <summary>Fingerprint of the route and filter parameters as sent: the cursors of this query carry it, and only they continue it.</summary>
+    public ulong Filters { get; init; }
+
     /// <summary>Stats only: the header field counts are grouped by.</summary>
     public StatsGroup GroupBy { get; init; } = StatsGroup.Level;
 

@@ -21,6 +21,7 @@ internal sealed class SegmentQuery
     private readonly CandidateBlocks _candidates;
     private readonly FieldLocator _locator = new();
     private readonly Action<string> _warn;
+    private readonly QueryPacer? _pacer;
     private readonly Stopwatch _clock = new();
     private int[] _starts = new int[256];
 
@@ -35,8 +36,10 @@ internal sealed class SegmentQuery
     private QueryCursor? _next;
     private string? _truncated;
 
-    public SegmentQuery(string dataDir, QueryRequest request, QueryLimits limits, Action<string> warn)
+    /// <param name="pacer">Inside the daemon: pauses the scan between blocks so that ingest keeps its core (null: full speed).</param>
+    public SegmentQuery(string dataDir, QueryRequest request, QueryLimits limits, Action<string> warn, QueryPacer? pacer = null)
     {
+        _pacer = pacer;
         _dataDir = dataDir;
         _request = request;
         _limits = limits;
@@ -62,6 +65,15 @@ internal sealed class SegmentQuery
         var cursor = _request.Cursor;
         using var reader = new SegmentReader(_warn);
         BlockGate gate = _candidates.MayHold;
+        if (_pacer is { } pacer)
+        {
+            // Every block passes the gate, read or skipped: walking many headers is work too.
+            gate = (string path, long offset, in BlockHeader header) =>
+            {
+                pacer.Check();
+                return _candidates.MayHold(path, offset, header);
+            };
+        }
 
         if (!descending)
         {
@@ -121,9 +133,10 @@ internal sealed class SegmentQuery
         if (OutOfTime())
         {
             _truncated = "max_time";
-            _next = new QueryCursor(false, _segment, offset, Math.Max(_bound, header.FirstSequence));
+            _next = new QueryCursor(false, _segment, offset, Math.Max(_bound, header.FirstSequence), _request.Filters);
             return false;
         }
+        _pacer?.Check();
         _bytesScanned += records.Length;
         _blocksRead++;
         long sequence = header.FirstSequence;
@@ -135,14 +148,14 @@ internal sealed class SegmentQuery
             {
                 if (_count == _limit)
                 {
-                    _next = new QueryCursor(false, _segment, offset, sequence);
+                    _next = new QueryCursor(false, _segment, offset, sequence, _request.Filters);
                     return false;
                 }
                 _count++;
                 if (!_sink.Add(sequence, view))
                 {
-                    _truncated = "max_bytes";
-                    _next = new QueryCursor(false, _segment, offset, sequence + 1);
+                    _truncated = _sink.Cap;
+                    _next = new QueryCursor(false, _segment, offset, sequence + 1, _request.Filters);
                     return false;
                 }
             }
@@ -156,9 +169,10 @@ internal sealed class SegmentQuery
         if (OutOfTime())
         {
             _truncated = "max_time";
-            _next = new QueryCursor(true, _segment, offset, Math.Min(_bound, header.NextSequence - 1));
+            _next = new QueryCursor(true, _segment, offset, Math.Min(_bound, header.NextSequence - 1), _request.Filters);
             return false;
         }
+        _pacer?.Check();
         _bytesScanned += records.Length;
         _blocksRead++;
         // Records can only be walked forward: note where each starts, then take them last first.
@@ -180,14 +194,14 @@ internal sealed class SegmentQuery
             if (!_filter.Matches(view, _locator)) continue;
             if (_count == _limit)
             {
-                _next = new QueryCursor(true, _segment, offset, sequence);
+                _next = new QueryCursor(true, _segment, offset, sequence, _request.Filters);
                 return false;
             }
             _count++;
             if (!_sink.Add(sequence, view))
             {
-                _truncated = "max_bytes";
-                _next = new QueryCursor(true, _segment, offset, sequence - 1);
+                _truncated = _sink.Cap;
+                _next = new QueryCursor(true, _segment, offset, sequence - 1, _request.Filters);
                 return false;
             }
         }

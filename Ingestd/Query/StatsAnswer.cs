@@ -11,7 +11,10 @@ namespace Ingestd.Query;
 /// group (level, service, dialect, tenant or kind). Groups are found by their bytes in a short list, so counting
 /// allocates nothing per record.
 /// <c>{"interval":"1m","group_by":"level","buckets":[{"start":"…","counts":{"error":3,…}},…],"truncated"?:"max_time"}</c>;
-/// buckets in time order, only those with a count.
+/// buckets in time order, only those with a count. No cursor: a scan cut by <c>limits.query_max_time</c> says
+/// <c>"truncated":"max_time"</c> (the counts are of the records read, oldest first), and one that would need more than
+/// <see cref="QueryParameters.MaxBuckets"/> buckets (possible without <c>since</c>, which checks that up front) stops
+/// there with <c>"truncated":"max_buckets"</c>.
 /// </summary>
 internal sealed class StatsAnswer : IRecordSink
 {
@@ -29,10 +32,17 @@ internal sealed class StatsAnswer : IRecordSink
         _intervalNs = interval.Ticks * 100;
     }
 
+    public string Cap => "max_buckets";
+
     public bool Add(long sequence, in RecordView view)
     {
         long start = view.EventNs - Mod(view.EventNs, _intervalNs);
-        if (!_buckets.TryGetValue(start, out var counts)) _buckets[start] = counts = new long[Math.Max(8, _groups.Count)];
+        if (!_buckets.TryGetValue(start, out var counts))
+        {
+            // Memory stays bounded whatever event times the records carry.
+            if (_buckets.Count == QueryParameters.MaxBuckets) return false;
+            _buckets[start] = counts = new long[Math.Max(8, _groups.Count)];
+        }
         int group = GroupIndex(_groupBy switch
         {
             StatsGroup.Level => view.Level,

@@ -40,7 +40,7 @@ internal sealed class RequestDispatcher : IRequestHandler
     private ContentCodings _coding;
     private IResponseStream? _stream;
     // Between Complete and AfterWait: what the loop waits for, and the request's counts for the metrics.
-    private enum Wait : byte { Durability, SlowPublish }
+    private enum Wait : byte { Durability, SlowPublish, Answering }
     private Wait _waitingFor;
     private PublishOutcome _slowOutcome;
     private int _events, _recordBytes;
@@ -111,6 +111,13 @@ internal sealed class RequestDispatcher : IRequestHandler
             _stream = context.Stream;
             return true;
         }
+        if (context.Answering is { } answering)
+        {
+            // Nothing to publish: the endpoint writes the response elsewhere, and the connection waits without a thread.
+            _waitingFor = Wait.Answering;
+            wait = new ValueTask(answering);
+            return false;
+        }
 
         // Processing (issue #12): pipelines rewrite, drop or tag the events before they enter the ring.
         if (!_processing.Apply(context.Batch, _pipelineRunner))
@@ -141,7 +148,10 @@ internal sealed class RequestDispatcher : IRequestHandler
     }
 
     public void AfterWait(Response response)
-        => Finish(_waitingFor == Wait.Durability ? IngestPipeline.OutcomeOf(_waiter.Result) : _slowOutcome, response);
+    {
+        if (_waitingFor == Wait.Answering) return;
+        Finish(_waitingFor == Wait.Durability ? IngestPipeline.OutcomeOf(_waiter.Result) : _slowOutcome, response);
+    }
 
     // A batch of several ring entries, or a full ring (backpressure waits): rare, so an async method is fine here.
     private async ValueTask PublishSlowlyAsync(RequestContext context, bool keepBatch, bool waitForWrite)
@@ -158,6 +168,8 @@ internal sealed class RequestDispatcher : IRequestHandler
             context.StoredBelowSequence = events > 0 ? _pipeline.DurableSequence : 0;
             _metrics.EventsAccepted.Add(events);
             if (events > 0) _metrics.CountAccepted(endpoint.Dialect, context.Tenant?.Id ?? "-", events, _recordBytes);
+            // Tail records go out without seq: the writer numbers records as it appends them, and a request learns only
+            // an upper bound (DurableSequence), not where its own batch starts.
             if (_offerLive) _live.Offer(context.Batch.Bytes);
             return;
         }

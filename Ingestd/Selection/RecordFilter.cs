@@ -40,7 +40,7 @@ internal sealed class RecordFilter
         _routes = Bytes(match.Routes);
         _dialects = match.Dialects.Count == 0 ? null : Table<Dialect>(match.Dialects, d => RecordNames.Of(d));
         _kinds = match.Kinds.Count == 0 ? null : Table<RecordKind>(match.Kinds, k => RecordNames.Of(k));
-        if (match.Where is { } where)
+        if (match.Where?.Compiled is { } where)
         {
             // Each distinct path gets a locator slot, so a path the condition names twice is found once per record.
             var paths = new List<FieldPath>();

@@ -65,6 +65,8 @@ internal sealed class IngestServer : IAsyncDisposable
     private OutputSet? _outputs;
     private readonly LiveConfig _live;
     private readonly ConsoleHistory _history;
+    // One scanning thread per core the daemon may use (at most 4): more would only queue on the same cores.
+    private readonly QueryWorkers _queryWorkers = new(Math.Clamp(Environment.ProcessorCount, 1, 4));
 
     private readonly ProcessingStage _processing;
 
@@ -132,9 +134,9 @@ internal sealed class IngestServer : IAsyncDisposable
             new OperynEndpoint(OperynRoute.Deployment, _tenants, _operynDefaultOrg),
             new AirIngestEndpoint(_airAuth, _live),
             new AirSubscribeEndpoint(_airAuth, Subscriptions, _live),
-            new QueryEndpoint(readers, _live),
-            new QueryStatsEndpoint(readers, _live),
-            new AirQueryEndpoint(readers, _live),
+            new QueryEndpoint(readers, _live, _queryWorkers),
+            new QueryStatsEndpoint(readers, _live, _queryWorkers),
+            new AirQueryEndpoint(readers, _live, _queryWorkers),
             new TailEndpoint(readers, Subscriptions, _live),
             new LokiPushEndpoint(_tenants, _live),
             .. ElasticEndpoints(new ElasticAuth(_tenants), limits.MaxBodyBytes),
@@ -397,6 +399,7 @@ internal sealed class IngestServer : IAsyncDisposable
         if (!_connections.IsEmpty) Log.Warn($"{_connections.Count} connections still open after {drainTimeout.TotalSeconds:0}s; closing them");
         _heartbeat?.Dispose();
         _outputs?.Dispose();
+        _queryWorkers.Dispose();
         _storage?.Stop();
         Log.Info($"stopped; next sequence {_storage?.Log.NextSequence}");
     }

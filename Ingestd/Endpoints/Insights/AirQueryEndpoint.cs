@@ -11,7 +11,7 @@ namespace Ingestd.Endpoints.Insights;
 /// were sent, in <c>{"data":{"entries":[…],"next_cursor":…}}</c> (the shape of Air's answers). Takes the filters and
 /// paging of <c>/v1/query</c> except dialect and kind, which the path fixes.
 /// </summary>
-internal sealed class AirQueryEndpoint(QueryAccess access, LiveConfig live) : QueryRoute(access, live)
+internal sealed class AirQueryEndpoint(QueryAccess access, LiveConfig live, QueryWorkers? workers = null) : QueryRoute(access, live, workers)
 {
     public override string Name => "/v1/query/{type}";
     protected override QueryView View => QueryView.Air;
@@ -25,13 +25,20 @@ internal sealed class AirQueryEndpoint(QueryAccess access, LiveConfig live) : Qu
         return request;
     }
 
+    protected override string? Scope(RequestContext ctx) => Encoding.ASCII.GetString(ctx.PathParameter);
+
     public override void Handle(RequestContext ctx, ReadOnlySpan<byte> body, Response response)
     {
         var limits = QueryLimits.From(Live.Current.Limits);
-        response.SetStatus(200);
-        using var answer = new RecordAnswer(response.Body, AnswerFormat.AirEntries, limits.MaxBytes);
-        var outcome = new SegmentQuery(DataDir, RequestOf(ctx), limits, Warn).Run(answer);
-        answer.Finish(outcome);
-        response.AddHeader("Content-Type"u8, "application/json"u8);
+        var request = RequestOf(ctx);
+        string dataDir = DataDir;
+        Answer(ctx, response, () =>
+        {
+            response.SetStatus(200);
+            using var answer = new RecordAnswer(response.Body, AnswerFormat.AirEntries, limits.MaxBytes);
+            var outcome = new SegmentQuery(dataDir, request, limits, Warn, new QueryPacer()).Run(answer);
+            answer.Finish(outcome);
+            response.AddHeader("Content-Type"u8, "application/json"u8);
+        });
     }
 }

@@ -12,7 +12,7 @@ namespace Ingestd.Endpoints.Insights;
 /// parameters read before anything is scanned, and their errors:
 /// <c>400 {"error":"invalid_parameter","parameter":"where","detail":"where: column 7: …","column":7}</c>.
 /// </summary>
-internal abstract class QueryRoute(QueryAccess access, LiveConfig live) : Endpoint
+internal abstract class QueryRoute(QueryAccess access, LiveConfig live, QueryWorkers? workers = null) : Endpoint
 {
     protected sealed class State
     {
@@ -54,7 +54,10 @@ internal abstract class QueryRoute(QueryAccess access, LiveConfig live) : Endpoi
 
     /// <summary>Reads the parameters; the Air views fix dialect and kind on top.</summary>
     protected virtual QueryRequest Build(RequestContext ctx, List<KeyValuePair<string, string>> pairs, string? onlyTenant)
-        => QueryParameters.Parse(pairs, View, onlyTenant, QueryLimits.From(live.Current.Limits), DateTimeOffset.UtcNow);
+        => QueryParameters.Parse(pairs, View, onlyTenant, QueryLimits.From(live.Current.Limits), DateTimeOffset.UtcNow, Scope(ctx));
+
+    /// <summary>What the path fixes on top of the parameters (Air's entry type): part of a cursor's filters.</summary>
+    protected virtual string? Scope(RequestContext ctx) => null;
 
     protected QueryRequest RequestOf(RequestContext ctx) => ctx.State<State>().Request;
 
@@ -74,6 +77,35 @@ internal abstract class QueryRoute(QueryAccess access, LiveConfig live) : Endpoi
         w.WriteString("detail"u8, e.Detail);
         if (state.Column is int column) w.WriteNumber("column"u8, column);
         w.WriteEndObject();
+    }
+
+    /// <summary>
+    /// Runs <paramref name="scan"/> (which fills the response) on a query worker and has the connection wait for it; a
+    /// fault in it costs this request a 500, as it would on the connection's thread. 429 when too many queries wait.
+    /// </summary>
+    protected void Answer(RequestContext ctx, Response response, Action scan)
+    {
+        if (workers is null)
+        {
+            scan();
+            return;
+        }
+        if (!workers.TryRun(() => Scan(ctx, response, scan), out var done))
+            throw new RequestRejectedException(RejectReason.RateLimited, $"more than {QueryWorkers.MaxWaiting} queries are waiting; retry shortly");
+        ctx.Answering = done;
+    }
+
+    private void Scan(RequestContext ctx, Response response, Action scan)
+    {
+        try
+        {
+            scan();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Diagnostics.Log.Error($"{Name}: unexpected {e.GetType().Name}: {e.Message}");
+            WriteError(ctx, new RequestRejectedException(RejectReason.InternalError), response);
+        }
     }
 
     /// <summary>Warnings of the segment reader (damaged blocks) go to the daemon's log, never into an answer.</summary>
