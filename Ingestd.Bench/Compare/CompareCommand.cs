@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ingestd.Bench.Load;
+using Ingestd.Bench.Workload;
 
 namespace Ingestd.Bench.Compare;
 
@@ -66,9 +67,11 @@ internal static class CompareCommand
         var drain1 = Workload.Drain1(env.WorkloadDir);
         var gzip = Workload.NdjsonGzip(env.WorkloadDir);
         var paced = (settings.Quick ? [600.0] : PacedRates).Select(rate => Workload.Drain500Paced(drain500, rate)).ToList();
+        var jsonMessages = Workload.Drain500JsonMessages(env.WorkloadDir);
         var workloads = new List<Workload> { drain500 };
         workloads.AddRange(paced);
         workloads.AddRange([drain1, gzip]);
+        if (jsonMessages is not null) workloads.Add(jsonMessages);
 
         var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
         if (servers.Contains(BenchServer.Nginx) && !NginxServer.IsInstalled)
@@ -87,6 +90,9 @@ internal static class CompareCommand
         foreach (var p in paced) cases.Add((p, 64));
         cases.Add((drain1, 64));
         cases.Add((gzip, 64));
+        // The issue #12 pipeline against none, one case: ingestd-write and ingestd-pipeline alternate in each round.
+        if (jsonMessages is not null) cases.Add((jsonMessages, 64));
+        else if (servers.Contains(BenchServer.IngestdPipeline)) notes.Add($"ingestd-pipeline: skipped, the workload directory lacks `{ReferenceWorkload.DrainJsonMessagesFile}` or `{Workload.PipelineConfigFile}`.");
 
         var runs = new List<CompareRun>();
         IReadOnlyList<SoakMinute> soak = [];

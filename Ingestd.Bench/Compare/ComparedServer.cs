@@ -47,6 +47,7 @@ internal sealed class ComparedServer : IAsyncDisposable
         {
             case BenchServer.IngestdWrite:
             case BenchServer.IngestdFsync:
+            case BenchServer.IngestdPipeline:
                 string config = Path.Combine(runDir, "ingestd.conf");
                 File.WriteAllText(config, $"""
                     [storage]
@@ -56,7 +57,11 @@ internal sealed class ComparedServer : IAsyncDisposable
                     id = "org-xyz"
                     keys = ["tok-bench"]
                     rate_limit_per_minute = 2000000000
+
                     """);
+                // The same daemon and settings as ingestd-write, plus the issue #12 pipeline: the difference is its cost.
+                if (server == BenchServer.IngestdPipeline)
+                    File.AppendAllText(config, File.ReadAllText(Path.Combine(env.WorkloadDir, Workload.PipelineConfigFile)));
                 command.AddRange(env.IngestdCommand);
                 command.AddRange(["--config", config, "--listen", listen, "--data-dir", Path.Combine(runDir, "data")]);
                 break;

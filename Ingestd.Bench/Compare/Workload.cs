@@ -44,6 +44,28 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
         return DrainWorkload("drain-1", $"first event of drain-500 alone, {body.Length} B", body, 1);
     }
 
+    /// <summary>The pipeline <see cref="BenchServer.IngestdPipeline"/> runs, in the workload directory.</summary>
+    public const string PipelineConfigFile = "pipeline-drain.conf";
+
+    /// <summary>
+    /// drain-500 with each message as JSON text holding an e-mail address (<see cref="ReferenceWorkload.DrainJsonMessagesFile"/>),
+    /// for ingestd-write against ingestd-pipeline: the issue #12 pipeline parses that JSON, so both take the same body.
+    /// Null when the workload directory lacks the file or the pipeline.
+    /// </summary>
+    public static Workload? Drain500JsonMessages(string dir)
+    {
+        string file = Path.Combine(dir, ReferenceWorkload.DrainJsonMessagesFile);
+        if (!File.Exists(file) || !File.Exists(Path.Combine(dir, PipelineConfigFile))) return null;
+        byte[] body = File.ReadAllBytes(file);
+        return new("drain-500-jsonmsg", $"`{ReferenceWorkload.DrainJsonMessagesFile}`: drain-500 with each message as JSON text holding an e-mail address, {Kilobytes(body)}; "
+            + $"ingestd-pipeline is ingestd-write with `{PipelineConfigFile}` (parse the JSON message, mask 2 paths and e-mail addresses, enrich 3 fields, drop debug)",
+            body, 500, new Dictionary<BenchServer, RequestShape>
+            {
+                [BenchServer.IngestdWrite] = Drain,
+                [BenchServer.IngestdPipeline] = Drain,
+            });
+    }
+
     private static Workload DrainWorkload(string name, string description, byte[] body, int events) =>
         new(name, description, body, events, new Dictionary<BenchServer, RequestShape>
         {

@@ -38,6 +38,7 @@ public class ReferenceWorkloadTests
     [Theory]
     [InlineData(ReferenceWorkload.DrainFile)]
     [InlineData(ReferenceWorkload.NdjsonFile)]
+    [InlineData(ReferenceWorkload.DrainJsonMessagesFile)]
     public void Committed_file_is_byte_for_byte_what_the_generator_writes_now(string name)
     {
         Assert.Equal(Generated(name), Committed(name));
@@ -48,6 +49,23 @@ public class ReferenceWorkloadTests
     {
         // Compare content, not the .gz bytes: another zlib build may compress the same input differently.
         Assert.Equal(Generated(ReferenceWorkload.NdjsonFile), Gunzip(Committed(ReferenceWorkload.NdjsonGzipFile)));
+    }
+
+    [Fact]
+    public void Json_message_body_is_the_drain_body_with_each_message_as_json_text_holding_it_and_an_email()
+    {
+        using var doc = JsonDocument.Parse(Committed(ReferenceWorkload.DrainJsonMessagesFile));
+        var events = doc.RootElement.GetProperty("events").EnumerateArray().ToList();
+        var plain = DrainEvents();
+        Assert.Equal(plain.Count, events.Count);
+        for (int i = 0; i < events.Count; i++)
+        {
+            using var message = JsonDocument.Parse(events[i].GetProperty("message").GetString()!);
+            Assert.Equal(plain[i].GetProperty("message").GetString(), message.RootElement.GetProperty("text").GetString());
+            Assert.Equal($"user{i}@example.com", message.RootElement.GetProperty("user").GetString());
+            foreach (string name in new[] { "project_id", "timestamp", "level", "service", "metadata" })
+                Assert.Equal(plain[i].GetProperty(name).GetRawText(), events[i].GetProperty(name).GetRawText());
+        }
     }
 
     [Fact]
