@@ -181,7 +181,9 @@ internal static class JsonRewriter
             // Name, colon and value with nothing between: the member's text is what the writer would make of it.
             bool compact = plainName && reader.TokenStartIndex == nameStart + name.Length + 3;
 
-            int remover = MatchingRemove(ref ctx, names, count);
+            // A top-level member no path starts at (the common case) can only be the patterns' concern.
+            bool pathless = depth == 0 && !plan.MayStartPath(name);
+            int remover = pathless ? -1 : MatchingRemove(ref ctx, names, count);
             if (remover >= 0)
             {
                 // A removal after the mask takes away what the mask may have changed first: its outcome would differ.
@@ -191,7 +193,7 @@ internal static class JsonRewriter
                 continue;
             }
 
-            int assigned = ExactAssignment(ref ctx, names, count);
+            int assigned = pathless ? -1 : ExactAssignment(ref ctx, names, count);
             if (assigned >= 0)
             {
                 var slots = ctx.Work.Assignments;
@@ -209,7 +211,7 @@ internal static class JsonRewriter
                 }
             }
 
-            bool masked = plan.Action is not null && plan.MaskDepths.Has(count) && AnyMatches(plan.MaskPaths, names, count);
+            bool masked = !pathless && plan.Action is not null && plan.MaskDepths.Has(count) && AnyMatches(plan.MaskPaths, names, count);
             if (!masked && compact && TryCopyMember(ref reader, json, w, ref ctx, names, count, nameStart, ref run)) continue;
             run.Flush(w, json);
             w.WritePropertyName(name);
