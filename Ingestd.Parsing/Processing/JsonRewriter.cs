@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Ingestd.Parsing.Conditions;
 
@@ -540,17 +539,8 @@ internal static class JsonRewriter
         else secret = reader.ValueSpan;
         var output = ctx.Work.Text2;
         output.ResetWrittenCount();
-        output.Write("\""u8);
         ctx.Plan.Action!.Write(secret, output);
-        var mask = output.WrittenSpan[1..];
-        // A mask the writer would write as it stands (printable ASCII, no quote or backslash: the usual replacement, a
-        // hash, or a partial of plain text) goes in with its quotes as raw text, without the writer's escaping search.
-        if (mask.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) < 0 && mask.IndexOfAny((byte)'"', (byte)'\\') < 0)
-        {
-            output.Write("\""u8);
-            w.WriteRawValue(output.WrittenSpan, skipInputValidation: true);
-        }
-        else w.WriteStringValue(mask);
+        w.WriteStringValue(output.WrittenSpan);
     }
 
     /// <summary>
