@@ -177,8 +177,8 @@ internal static class CompareCommand
             };
             // A paced run measures latency below saturation; a JIT server must first get its hot code
             // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
-            if (workload.Rate is not null)
-                await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
+            if (workload.Rate is not null || workload.Prewarm is not null)
+                await LoadGenerator.RunAsync(load with { Duration = workload.Prewarm ?? PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
             var result = await LoadGenerator.RunAsync(load);
             return new CompareRun { Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result };
         }
