@@ -69,6 +69,32 @@ public class ReferenceWorkloadTests
     }
 
     [Fact]
+    public void Bench_pipeline_is_the_issues_parse_json_mask_enrich_filter_and_applies_to_the_json_message_events()
+    {
+        // pipeline-drain.conf (scripts/bench-pipeline.sh, the compare's ingestd-pipeline) over the first events of
+        // drain-500-jsonmsg.json: the message parsed, the two paths and every address masked, three members added.
+        var set = Processing.PipelineHarness.Compile(File.ReadAllText(ReferenceWorkload.FilePath("pipeline-drain.conf")));
+        using var doc = JsonDocument.Parse(Committed(ReferenceWorkload.DrainJsonMessagesFile));
+        var events = doc.RootElement.GetProperty("events").EnumerateArray().Take(20).ToList();
+        var results = Processing.PipelineHarness.Run(set, events.Select(e => new Processing.PipelineHarness.Input(e.GetRawText(),
+            Level: e.GetProperty("level").GetString()!)).ToArray());
+        Assert.Equal(events.Count(e => e.GetProperty("level").GetString() != "debug"), results.Count);
+        foreach (var r in results)
+        {
+            using var stored = JsonDocument.Parse(r.Json);
+            var e = stored.RootElement;
+            Assert.StartsWith("****", e.GetProperty("parsed").GetProperty("user").GetString());
+            Assert.DoesNotContain("@example.com", e.GetProperty("message").GetString());
+            Assert.StartsWith("****", e.GetProperty("metadata").GetProperty("ip").GetString());
+            Assert.StartsWith("****", e.GetProperty("metadata").GetProperty("user_id").GetString());
+            Assert.Equal("prod", e.GetProperty("env").GetString());
+            Assert.Equal("bench", e.GetProperty("pipeline").GetString());
+            Assert.Equal("host-1", e.GetProperty("host").GetString());
+            Assert.False(e.TryGetProperty("_parse_error", out _));
+        }
+    }
+
+    [Fact]
     public void Drain_body_holds_500_events_of_about_360_bytes_each()
     {
         Assert.Equal(500, DrainEvents().Count);
