@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# drain-500 with the issue #12 pipeline (Ingestd.Bench/workload-data/pipeline-drain.conf) against none: the Release
+# drain-500 (messages as JSON text, drain-500-jsonmsg.json; BODY=… for another) with the issue #12 pipeline
+# (Ingestd.Bench/workload-data/pipeline-drain.conf) against none: the Release
 # daemon pinned to core 0, the load generator to core 1, 64 connections, ROUNDS alternating rounds (none, pipeline,
 # none, …), each on a fresh daemon and data directory, WARMUP of load then DURATION measured. Prints one line per run
 # and the medians. Usage: scripts/bench-pipeline.sh [ROUNDS=5] [DURATION=6s] [WARMUP=8s]   (after `make build`)
@@ -8,7 +9,7 @@ cd "$(dirname "$0")/.."
 rounds=${1:-5} duration=${2:-6s} warmup=${3:-8s}
 daemon=Ingestd/bin/Release/net10.0/ingestd.dll
 bench=Ingestd.Bench/bin/Release/net10.0/Ingestd.Bench.dll
-body=Ingestd.Bench/workload-data/drain-500.json
+body=${BODY:-Ingestd.Bench/workload-data/drain-500-jsonmsg.json}
 work=$(mktemp -d /tmp/ingestd-bench-pipeline.XXXXXX)
 pid=""
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT

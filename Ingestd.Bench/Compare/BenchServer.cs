@@ -5,6 +5,8 @@ internal enum BenchServer
 {
     IngestdWrite,
     IngestdFsync,
+    /// <summary>ingestd-write with the issue #12 pipeline (<c>workload-data/pipeline-drain.conf</c>).</summary>
+    IngestdPipeline,
     KestrelOrdinary,
     KestrelIngestd,
     Nginx,
@@ -19,6 +21,7 @@ internal static class BenchServerNames
     {
         BenchServer.IngestdWrite => "ingestd-write",
         BenchServer.IngestdFsync => "ingestd-fsync",
+        BenchServer.IngestdPipeline => "ingestd-pipeline",
         BenchServer.KestrelOrdinary => "kestrel-ordinary",
         BenchServer.KestrelIngestd => "kestrel-ingestd",
         BenchServer.Nginx => "nginx",

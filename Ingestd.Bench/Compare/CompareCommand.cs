@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Ingestd.Bench.Load;
+using Ingestd.Bench.Workload;
 
 namespace Ingestd.Bench.Compare;
 
@@ -71,10 +72,12 @@ internal static class CompareCommand
         var paced = (settings.Quick ? [600.0] : PacedRates).Select(rate => Workload.Drain500Paced(drain500, rate)).ToList();
         // The query load rides on the 300 k events/s rate, the rate the query issue's target names.
         var pacedWithQueries = Workload.WithQueries(paced.First(w => w.Rate == 600));
+        var jsonMessages = Workload.Drain500JsonMessages(env.WorkloadDir);
         var workloads = new List<Workload> { drain500 };
         workloads.AddRange(paced);
         workloads.Add(pacedWithQueries);
         workloads.AddRange([drain1, gzip]);
+        if (jsonMessages is not null) workloads.Add(jsonMessages);
 
         var servers = Enum.GetValues<BenchServer>().Where(s => settings.Servers.Count == 0 || settings.Servers.Contains(s.Name())).ToList();
         if (env.BaselineCommand is null) servers.Remove(BenchServer.IngestdBaseline);
@@ -96,6 +99,9 @@ internal static class CompareCommand
         foreach (var p in paced) groups.Add(p.Name == pacedWithQueries.BaseName ? [(p, 64), (pacedWithQueries, 64)] : [(p, 64)]);
         groups.Add([(drain1, 64)]);
         groups.Add([(gzip, 64)]);
+        // The issue #12 pipeline against none, one case: ingestd-write and ingestd-pipeline alternate in each round.
+        if (jsonMessages is not null) groups.Add([(jsonMessages, 64)]);
+        else if (servers.Contains(BenchServer.IngestdPipeline)) notes.Add($"ingestd-pipeline: skipped, the workload directory lacks `{ReferenceWorkload.DrainJsonMessagesFile}` or `{Workload.PipelineConfigFile}`.");
         if (settings.Workloads.Count > 0)
         {
             var unknown = settings.Workloads.Where(n => workloads.All(w => w.Name != n)).ToList();
@@ -201,8 +207,8 @@ internal static class CompareCommand
             {
                 // A paced run measures latency below saturation; a JIT server must first get its hot code
                 // to tier 1, which a few seconds at the paced rate do not do for Kestrel's larger code.
-                if (workload.Rate is not null)
-                    await LoadGenerator.RunAsync(load with { Duration = PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
+                if (workload.Rate is not null || workload.Prewarm is not null)
+                    await LoadGenerator.RunAsync(load with { Duration = workload.Prewarm ?? PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
                 // Queries answered are counted over the paced run (its own short warm-up included).
                 queryLoop?.Restart();
                 var result = await LoadGenerator.RunAsync(load);

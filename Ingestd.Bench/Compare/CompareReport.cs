@@ -34,10 +34,29 @@ internal static class CompareReport
         }
         md.Append('\n');
         var pacedRows = rows.Where(r => pacedNames.Contains(r.Workload)).ToList();
+        AppendPipeline(md, rows);
         AppendLatency(md, pacedRows, workloads);
         AppendQueryLoad(md, pacedRows, workloads);
         md.Append(inv, $"![events/s against connections, drain-500](results/{PlotFile})\n");
         return md.ToString();
+    }
+
+    /// <summary>
+    /// Issue #12's row: ingestd-pipeline against ingestd-write on the same body, the same rounds (alternating): the share
+    /// of events/s kept and the pipeline's CPU per event (the difference of the two servers' CPU per event).
+    /// </summary>
+    private static void AppendPipeline(StringBuilder md, IReadOnlyList<CompareRow> rows)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        foreach (var with in rows.Where(r => r.Server == BenchServer.IngestdPipeline.Name()))
+        {
+            var none = rows.FirstOrDefault(o => o.Server == BenchServer.IngestdWrite.Name() && o.Workload == with.Workload && o.Connections == with.Connections);
+            if (none is null || none.MedianEventsPerSecond <= 0) continue;
+            md.Append(inv, $"Pipeline ({with.Workload} @ {with.Connections}): {Num(with.MedianEventsPerSecond)} events/s with it, {Num(none.MedianEventsPerSecond)} without (×{with.MedianEventsPerSecond / none.MedianEventsPerSecond:0.00})");
+            if (with.MedianEventsPerCpuSecond is { } w && none.MedianEventsPerCpuSecond is { } n && w > 0 && n > 0)
+                md.Append(inv, $"; server CPU per event {1e6 / w:0.00} µs against {1e6 / n:0.00} µs: the pipeline costs {1e6 / w - 1e6 / n:0.00} µs per event");
+            md.Append(".\n\n");
+        }
     }
 
     /// <summary>

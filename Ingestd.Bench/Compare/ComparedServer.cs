@@ -48,6 +48,7 @@ internal sealed class ComparedServer : IAsyncDisposable
             case BenchServer.IngestdWrite:
             case BenchServer.IngestdFsync:
             case BenchServer.IngestdBaseline:
+            case BenchServer.IngestdPipeline:
                 string config = Path.Combine(runDir, "ingestd.conf");
                 File.WriteAllText(config, $"""
                     [storage]
@@ -61,7 +62,11 @@ internal sealed class ComparedServer : IAsyncDisposable
                     id = "org-xyz"
                     keys = ["tok-bench"]
                     rate_limit_per_minute = 2000000000
+
                     """);
+                // ingestd-pipeline: the same daemon and settings as ingestd-write, plus the issue #12 pipeline: the difference is its cost.
+                if (server == BenchServer.IngestdPipeline)
+                    File.AppendAllText(config, File.ReadAllText(Path.Combine(env.WorkloadDir, Workload.PipelineConfigFile)));
                 command.AddRange(server == BenchServer.IngestdBaseline ? env.BaselineCommand! : env.IngestdCommand);
                 command.AddRange(["--config", config, "--listen", listen, "--data-dir", Path.Combine(runDir, "data")]);
                 break;

@@ -20,6 +20,9 @@ internal static class ReferenceWorkload
     /// <summary>gzip of <see cref="NdjsonFile"/>.</summary>
     public const string NdjsonGzipFile = "ndjson-500.ndjson.gz";
 
+    /// <summary>The drain body's events with each message as JSON text holding a user's e-mail address (issue #12's pipeline).</summary>
+    public const string DrainJsonMessagesFile = "drain-500-jsonmsg.json";
+
     private static readonly Lazy<string> Located = new(() =>
         Path.Combine(FindRepositoryRoot(AppContext.BaseDirectory)
             ?? throw new DirectoryNotFoundException("cannot find the repository (Ingestd.slnx) above " + AppContext.BaseDirectory),

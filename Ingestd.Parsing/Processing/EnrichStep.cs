@@ -1,3 +1,4 @@
+using System.Buffers;
 using Ingestd.Parsing.Conditions;
 
 namespace Ingestd.Parsing.Processing;
@@ -49,6 +50,16 @@ internal sealed class EnrichStep : Step, IRewriteStep
         var fields = work.Fields(stream);
         for (int i = 0; i < _values.Length; i++)
         {
+            if (_values[i].IsJsonText)
+            {
+                // Copied as it is: a writer's Reset, raw write and Flush per value would give the same bytes.
+                if (_values[i].TryGetJson(ref fields, out var json) && !json.IsEmpty)
+                {
+                    slots.SetValue(slotBase + i, work.Values.WrittenCount, json.Length);
+                    work.Values.Write(json);
+                }
+                continue;
+            }
             var w = work.StartValue(out int start);
             if (_values[i].Write(work, ref fields, w)) slots.SetValue(slotBase + i, start, work.EndValue(start));
             else work.EndValue(start);

@@ -9,6 +9,19 @@ internal abstract class EnrichValue
     /// <summary>Writes the value with <paramref name="w"/>; false when the event has none (the assignment is skipped).</summary>
     public abstract bool Write(EventWork work, ref EventFields fields, Utf8JsonWriter w);
 
+    /// <summary>
+    /// True for a value that is JSON text already (a fixed value, a table cell): <see cref="TryGetJson"/> gives it,
+    /// to be copied as it is instead of through a writer (what <see cref="Write"/> would write: the same bytes).
+    /// </summary>
+    public virtual bool IsJsonText => false;
+
+    /// <summary>The value's JSON text, for <see cref="IsJsonText"/> values; false when the event has none.</summary>
+    public virtual bool TryGetJson(ref EventFields fields, out ReadOnlySpan<byte> json)
+    {
+        json = default;
+        return false;
+    }
+
     public virtual void CollectPaths(List<FieldPath> into) { }
 }
 
@@ -18,6 +31,14 @@ internal sealed class StaticValue(byte[] json) : EnrichValue
     public override bool Write(EventWork work, ref EventFields fields, Utf8JsonWriter w)
     {
         w.WriteRawValue(json, skipInputValidation: true);
+        return true;
+    }
+
+    public override bool IsJsonText => true;
+
+    public override bool TryGetJson(ref EventFields fields, out ReadOnlySpan<byte> value)
+    {
+        value = json;
         return true;
     }
 }
@@ -68,9 +89,19 @@ internal sealed class LookupValue(LookupTable table, FieldPath key, int column) 
 
     public override bool Write(EventWork work, ref EventFields fields, Utf8JsonWriter w)
     {
+        if (!TryGetJson(ref fields, out var json)) return false;
+        w.WriteRawValue(json, skipInputValidation: true);
+        return true;
+    }
+
+    public override bool IsJsonText => true;
+
+    public override bool TryGetJson(ref EventFields fields, out ReadOnlySpan<byte> json)
+    {
+        json = default;
         var v = fields.Get(key);
         if (v.Kind is not (FieldKind.String or FieldKind.Number) || !table.TryGet(v.Bytes, out var row)) return false;
-        w.WriteRawValue(row[column], skipInputValidation: true);
+        json = row[column];
         return true;
     }
 }

@@ -23,7 +23,16 @@ internal sealed class JsonLineParser : LineParser
 
     public override bool TryParse(ReadOnlySpan<byte> text, Utf8JsonWriter w, out string error)
     {
+        if (!TryLocate(text, out int start, out int end, out error)) return false;
+        w.WriteRawValue(text[start..end], skipInputValidation: true);
+        return true;
+    }
+
+    /// <summary>Validates the text as one JSON value; where the value is in it (its text is the parse's result, as it stands).</summary>
+    public static bool TryLocate(ReadOnlySpan<byte> text, out int start, out int end, out string error)
+    {
         error = "";
+        start = end = 0;
         var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
         try
         {
@@ -32,15 +41,14 @@ internal sealed class JsonLineParser : LineParser
                 error = "empty text";
                 return false;
             }
-            int start = (int)reader.TokenStartIndex;
+            start = (int)reader.TokenStartIndex;
             reader.Skip();
-            int end = (int)reader.BytesConsumed;
+            end = (int)reader.BytesConsumed;
             if (reader.Read())
             {
                 error = "text after the JSON value";
                 return false;
             }
-            w.WriteRawValue(text[start..end], skipInputValidation: true);
             return true;
         }
         catch (JsonException)

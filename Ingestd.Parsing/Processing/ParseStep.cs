@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Ingestd.Parsing.Conditions;
 
@@ -81,15 +82,32 @@ internal sealed class ParseStep : Step, IRewriteStep
 
     private StepOutcome Parse(ReadOnlySpan<byte> text, EventWork work, int slotBase)
     {
+        string error;
+        if (_parser is JsonLineParser)
+        {
+            // The value is the text as it stands: copied without a writer (whose Reset, raw write and Flush give the same bytes).
+            if (JsonLineParser.TryLocate(text, out int from, out int to, out error))
+            {
+                work.Assignments.SetValue(slotBase, work.Values.WrittenCount, to - from);
+                work.Values.Write(text[from..to]);
+                return StepOutcome.Applied;
+            }
+            return Failed(work, slotBase, error);
+        }
         var w = work.StartValue(out int start);
-        if (_parser.TryParse(text, w, out string error))
+        if (_parser.TryParse(text, w, out error))
         {
             work.Assignments.SetValue(slotBase, start, work.EndValue(start));
             return StepOutcome.Applied;
         }
         // What the parser wrote before failing stays behind the error, unused.
         work.EndValue(start);
-        w = work.StartValue(out start);
+        return Failed(work, slotBase, error);
+    }
+
+    private StepOutcome Failed(EventWork work, int slotBase, string error)
+    {
+        var w = work.StartValue(out int start);
         w.WriteStringValue($"{_parser.Format}: {error}");
         work.Assignments.SetValue(slotBase + 1, start, work.EndValue(start));
         return StepOutcome.ParseError;

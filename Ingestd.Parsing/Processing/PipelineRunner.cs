@@ -20,6 +20,11 @@ internal sealed class PipelineRunner : IDisposable
     private readonly EventWork _work = new();
     private long _events;
 
+    // How large the last result was against its batch, in percent (125 to 400): the output is reserved so, since a
+    // pipeline that adds members (a parsed copy of the message) makes every batch about that much larger, and a buffer
+    // outgrown in the middle of a batch is copied whole into a bigger one.
+    private long _growthPercent = 125;
+
     public RecordBatch Output { get; } = new();
 
     /// <summary>Per tally slot of the set last applied (see <see cref="PipelineSet.TallyCount"/>); the owner reads and clears them.</summary>
@@ -55,8 +60,8 @@ internal sealed class PipelineRunner : IDisposable
                 if (!matches) continue;
                 if (!started)
                 {
-                    // Rewritten events are about the size they were: one buffer for the whole result.
-                    Output.Reserve(bytes.Length + bytes.Length / 4);
+                    // One buffer for the whole result: as much larger than the batch as the last result was.
+                    Output.Reserve((int)Math.Min(Array.MaxLength, bytes.Length * _growthPercent / 100 + 1024));
                     Output.AppendRecords(bytes[..at], CountBefore(bytes, at));
                     started = true;
                 }
@@ -80,6 +85,8 @@ internal sealed class PipelineRunner : IDisposable
             }
             at += length;
         }
+        // Bounded: one odd batch (a few tiny events given large members) must not make every later reservation huge.
+        if (started) _growthPercent = Math.Clamp(Output.ByteLength * 100L / Math.Max(1, bytes.Length) + 5, 125, 400);
         return started;
     }
 

@@ -60,6 +60,34 @@ internal sealed class RewritePlan
     /// <summary>Set on a plan fused from several steps (see <see cref="RewriteRun"/>): which step each part belongs to.</summary>
     public FusedParts? Fused { get; init; }
 
+    private System.Runtime.CompilerServices.StrongBox<ulong>? _firstNames;
+
+    /// <summary>
+    /// Whether a path of the plan (to mask, remove or set) may start with the top-level member <paramref name="name"/>
+    /// (unescaped): false means none does, so the member is only the patterns' concern. A filter by length and first
+    /// and last byte, computed once: true may be a false positive, never a false negative.
+    /// </summary>
+    public bool MayStartPath(ReadOnlySpan<byte> name)
+    {
+        var known = _firstNames;
+        if (known is null)
+        {
+            // A benign race: every thread computes the same value.
+            ulong bits = 0;
+            foreach (var paths in (FieldPath[][])[MaskPaths, Removes])
+                foreach (var p in paths) bits |= FirstNameBits(p);
+            foreach (var a in Assignments) bits |= FirstNameBits(a.Path);
+            _firstNames = known = new(bits);
+        }
+        return (known.Value & NameBit(name)) != 0;
+    }
+
+    private static ulong FirstNameBits(FieldPath path) =>
+        path.Segments.Length == 0 || path.Segments[0] is [(byte)'*'] ? ulong.MaxValue : NameBit(path.Segments[0]);
+
+    private static ulong NameBit(ReadOnlySpan<byte> name) =>
+        1UL << ((name.Length * 7 + (name.IsEmpty ? 0 : name[0] + name[^1] * 3)) & 63);
+
     private RewritePlan? _withoutPatterns;
     private RewritePlan? _withoutMask;
     private byte[][]? _needles;

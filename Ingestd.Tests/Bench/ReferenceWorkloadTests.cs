@@ -38,6 +38,7 @@ public class ReferenceWorkloadTests
     [Theory]
     [InlineData(ReferenceWorkload.DrainFile)]
     [InlineData(ReferenceWorkload.NdjsonFile)]
+    [InlineData(ReferenceWorkload.DrainJsonMessagesFile)]
     public void Committed_file_is_byte_for_byte_what_the_generator_writes_now(string name)
     {
         Assert.Equal(Generated(name), Committed(name));
@@ -48,6 +49,49 @@ public class ReferenceWorkloadTests
     {
         // Compare content, not the .gz bytes: another zlib build may compress the same input differently.
         Assert.Equal(Generated(ReferenceWorkload.NdjsonFile), Gunzip(Committed(ReferenceWorkload.NdjsonGzipFile)));
+    }
+
+    [Fact]
+    public void Json_message_body_is_the_drain_body_with_each_message_as_json_text_holding_it_and_an_email()
+    {
+        using var doc = JsonDocument.Parse(Committed(ReferenceWorkload.DrainJsonMessagesFile));
+        var events = doc.RootElement.GetProperty("events").EnumerateArray().ToList();
+        var plain = DrainEvents();
+        Assert.Equal(plain.Count, events.Count);
+        for (int i = 0; i < events.Count; i++)
+        {
+            using var message = JsonDocument.Parse(events[i].GetProperty("message").GetString()!);
+            Assert.Equal(plain[i].GetProperty("message").GetString(), message.RootElement.GetProperty("text").GetString());
+            Assert.Equal($"user{i}@example.com", message.RootElement.GetProperty("user").GetString());
+            foreach (string name in new[] { "project_id", "timestamp", "level", "service", "metadata" })
+                Assert.Equal(plain[i].GetProperty(name).GetRawText(), events[i].GetProperty(name).GetRawText());
+        }
+    }
+
+    [Fact]
+    public void Bench_pipeline_is_the_issues_parse_json_mask_enrich_filter_and_applies_to_the_json_message_events()
+    {
+        // pipeline-drain.conf (scripts/bench-pipeline.sh, the compare's ingestd-pipeline) over the first events of
+        // drain-500-jsonmsg.json: the message parsed, the two paths and every address masked, three members added.
+        var set = Processing.PipelineHarness.Compile(File.ReadAllText(ReferenceWorkload.FilePath("pipeline-drain.conf")));
+        using var doc = JsonDocument.Parse(Committed(ReferenceWorkload.DrainJsonMessagesFile));
+        var events = doc.RootElement.GetProperty("events").EnumerateArray().Take(20).ToList();
+        var results = Processing.PipelineHarness.Run(set, events.Select(e => new Processing.PipelineHarness.Input(e.GetRawText(),
+            Level: e.GetProperty("level").GetString()!)).ToArray());
+        Assert.Equal(events.Count(e => e.GetProperty("level").GetString() != "debug"), results.Count);
+        foreach (var r in results)
+        {
+            using var stored = JsonDocument.Parse(r.Json);
+            var e = stored.RootElement;
+            Assert.StartsWith("****", e.GetProperty("parsed").GetProperty("user").GetString());
+            Assert.DoesNotContain("@example.com", e.GetProperty("message").GetString());
+            Assert.StartsWith("****", e.GetProperty("metadata").GetProperty("ip").GetString());
+            Assert.StartsWith("****", e.GetProperty("metadata").GetProperty("user_id").GetString());
+            Assert.Equal("prod", e.GetProperty("env").GetString());
+            Assert.Equal("bench", e.GetProperty("pipeline").GetString());
+            Assert.Equal("host-1", e.GetProperty("host").GetString());
+            Assert.False(e.TryGetProperty("_parse_error", out _));
+        }
     }
 
     [Fact]

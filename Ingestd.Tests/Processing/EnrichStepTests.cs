@@ -20,6 +20,29 @@ public class EnrichStepTests
             One(Toml("""set = { env = "prod", team = "payments", n = 2 }"""), """{"env":"dev","a":1}"""));
 
     [Fact]
+    public void Set_and_mask_find_a_top_level_member_whatever_its_name_and_the_names_beside_it()
+    {
+        // The rewrite passes skip top-level members no path can start at by a filter over name length and first and
+        // last byte: names of many lengths and ends, beside names that share some of those, must all still be found.
+        var random = new Random(12);
+        const string letters = "abyzAZ09_-$é";
+        for (int i = 0; i < 300; i++)
+        {
+            string name = string.Concat(Enumerable.Range(0, random.Next(1, 24)).Select(_ => letters[random.Next(letters.Length)]));
+            string near = name.Length > 1 ? name[..^1] + "x" : name + "x";
+            string json = $$"""{"{{near}}":1,"{{name}}":"old","{{name}}{{name}}":2}""";
+            Assert.Equal($$"""{"{{near}}":1,"{{name}}":"new","{{name}}{{name}}":2}""", One(Toml($$"""set = { "{{name}}" = "new" }"""), json));
+            Assert.Equal($$"""{"{{near}}":1,"{{name}}":"[REDACTED]","{{name}}{{name}}":2}""", One($$"""
+                [[pipelines]]
+                name = "p"
+                [[pipelines.steps]]
+                type = "mask"
+                paths = ["{{name}}"]
+                """, json));
+        }
+    }
+
+    [Fact]
     public void Add_keeps_an_existing_value()
         => Assert.Equal("""{"env":"dev"}""", One(Toml("""add = { env = "prod" }"""), """{"env":"dev"}"""));
 

@@ -34,6 +34,14 @@ public class MaskStepTests
         => Assert.Equal("""{"card":"****1111"}""", Mask("paths = [\"card\"]\naction = \"partial\"", """{"card":4111111111111111}"""));
 
     [Fact]
+    public void A_masked_value_is_escaped_where_its_kept_characters_or_replacement_need_it()
+    {
+        Assert.Equal("""{"k":"****\"é\\z"}""", Mask("paths = [\"k\"]\naction = \"partial\"", """{"k":"secret-a\"é\\z"}"""));
+        Assert.Equal("""{"k":"<\"x\">"}""", Mask("paths = [\"k\"]\nreplacement = \"<\\\"x\\\">\"", """{"k":"v"}"""));
+        Assert.Equal("""{"k":"****\t\u0001ab"}""", Mask("paths = [\"k\"]\naction = \"partial\"", """{"k":"secret\t\u0001ab"}"""));
+    }
+
+    [Fact]
     public void Hash_gives_equal_values_equal_keyed_hashes()
     {
         string settings = """
