@@ -33,7 +33,8 @@ internal sealed class JsonLineParser : LineParser
     {
         error = "";
         start = end = 0;
-        var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+        // Comments are refused, not skipped: the value's text is stored as it stands, and a stored event must stay JSON.
+        var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
         try
         {
             if (!reader.Read())

@@ -57,15 +57,4 @@ public class OddEventTests
             type = "filter"
             drop_if = "a.b == 'gone'"
             """, """{"a":{/* c */"b":"gone"}}"""));
-
-    [Fact]
-    public void A_json_message_with_a_comment_is_parsed()
-        => Assert.Equal("""{"message":"{/* c */\"k\":1}","parsed":{/* c */"k":1}}""", One("""
-            [[pipelines]]
-            name = "p"
-            [[pipelines.steps]]
-            type = "parse"
-            field = "message"
-            format = "json"
-            """, """{"message":"{/* c */\"k\":1}"}"""));
 }

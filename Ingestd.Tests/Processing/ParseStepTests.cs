@@ -58,6 +58,17 @@ public class ParseStepTests
     public void A_parse_failure_keeps_the_event_and_tags_it_without_quoting_the_text()
         => Assert.Equal("""{"message":"{secret-oops","_parse_error":"json: not valid JSON"}""", Parse("json", "{secret-oops"));
 
+    [Theory]
+    [InlineData("""{"a":1 /* note */}""")]
+    [InlineData("""{"a":1} // note""")]
+    public void Json_text_with_comments_is_a_parse_failure_so_the_stored_event_stays_json(string text)
+    {
+        string json = Parse("json", text);
+        using var doc = JsonDocument.Parse(json);
+        Assert.Equal("json: not valid JSON", doc.RootElement.GetProperty("_parse_error").GetString());
+        Assert.False(doc.RootElement.TryGetProperty("parsed", out _));
+    }
+
     [Fact]
     public void A_missing_field_leaves_the_event_unchanged()
         => Assert.Equal("""{"other":1}""", One("""
