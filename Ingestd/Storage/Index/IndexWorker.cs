@@ -1,3 +1,4 @@
+using System.Buffers;
 namespace Ingestd.Storage.Index;
 
 /// <summary>
@@ -93,7 +94,15 @@ internal sealed class IndexWorker : IDisposable
         if (!File.Exists(job.SegmentPath)) return; // retention got there first
         if (job.Built is { } built)
         {
-            SegmentIndexFile.Write(job.SegmentPath, built.Build(job.SegmentLength));
+            int length = built.BuildPooled(job.SegmentLength, out byte[] file);
+            try
+            {
+                SegmentIndexFile.Write(job.SegmentPath, file.AsSpan(0, length));
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(file);
+            }
         }
         else
         {

@@ -97,9 +97,29 @@ internal sealed class SegmentIndexBuilder
     /// </summary>
     public byte[] Build(long segmentLength)
     {
+        int length = BuildPooled(segmentLength, out byte[] rented);
+        try
+        {
+            return rented.AsSpan(0, length).ToArray();
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(rented);
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="Build"/>, into an array rented from <see cref="ArrayPool{T}.Shared"/> (the caller returns it); the
+    /// file is its first bytes, the length returned. For the writer's rotations: an index is ~1 MB, and a fresh array
+    /// of that size per rotation is a large-object allocation that brought a gen-2 collection every minute or so.
+    /// </summary>
+    public int BuildPooled(long segmentLength, out byte[] rented)
+    {
         var entries = _entries.WrittenSpan;
-        var file = new byte[IndexFormat.HeaderSize + entries.Length + IndexFormat.TrailerSize];
-        var span = file.AsSpan();
+        int length = IndexFormat.HeaderSize + entries.Length + IndexFormat.TrailerSize;
+        rented = ArrayPool<byte>.Shared.Rent(length);
+        var span = rented.AsSpan(0, length);
+        span[..IndexFormat.HeaderSize].Clear();
         IndexFormat.Magic.CopyTo(span);
         BinaryPrimitives.WriteUInt16LittleEndian(span[8..], IndexFormat.Version);
         BinaryPrimitives.WriteUInt16LittleEndian(span[10..], IndexFormat.HeaderSize);
@@ -109,9 +129,9 @@ internal sealed class SegmentIndexBuilder
         BinaryPrimitives.WriteInt64LittleEndian(span[32..], CreatedNs);
         BinaryPrimitives.WriteUInt32LittleEndian(span[40..], (uint)entries.Length);
         entries.CopyTo(span[IndexFormat.HeaderSize..]);
-        int crcAt = file.Length - IndexFormat.TrailerSize;
+        int crcAt = length - IndexFormat.TrailerSize;
         BinaryPrimitives.WriteUInt32LittleEndian(span[crcAt..], Crc32C.Compute(span[..crcAt]));
         _entries.Dispose();
-        return file;
+        return length;
     }
 }
