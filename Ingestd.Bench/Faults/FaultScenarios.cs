@@ -272,8 +272,19 @@ internal static class FaultScenarios
     {
         run.StartLoad();
         await ScenarioRun.Wait(1.5);
+        // A busy machine may answer only a few requests in 1.5 s (seen: 4, at load average 19), too few for the three
+        // blocks a flip in a middle block needs: load on until the newest segment has them, for at most 20 s more.
+        for (int i = 0; i < 80 && NewestSegmentBlockCount(run) < 3; i++) await ScenarioRun.Wait(0.25);
         await run.StopLoadAsync();
         run.KillDaemon();
+    }
+
+    private static int NewestSegmentBlockCount(ScenarioRun run)
+    {
+        var segments = Directory.GetFiles(run.Disk.DataDir, "*.seg");
+        if (segments.Length == 0) return 0;
+        Array.Sort(segments, StringComparer.Ordinal);
+        return SegmentBlocks.Read(segments[^1]).Count;
     }
 
     private enum FlipPlace { Payload, BlockHeader, FileHeader }
