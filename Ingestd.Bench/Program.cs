@@ -16,6 +16,8 @@ public static class Program
     private const string Usage = """
         Ingestd.Bench micro [--quick] [BenchmarkDotNet args]   stage micro-benchmarks (BenchmarkDotNet)
         Ingestd.Bench pipeline-min [ROUNDS=400] [CASE…]        pipeline cases: minimum of many calls, × one JSON read
+        Ingestd.Bench zstd-params [ROUNDS=15]                  the writer's zstd at other levels, parameters, block sizes
+        Ingestd.Bench index-collect [ROUNDS=30]                the writer's per-block index walk, cold and hot (ns/record)
         Ingestd.Bench load --url URL --body FILE [options]    HTTP load generator (load --help for options)
         Ingestd.Bench compare [--quick] [options]              ingestd vs Kestrel vs nginx, side by side (see README)
         Ingestd.Bench workload [--out DIR]                     write the reference workload (default: over Ingestd.Bench/workload-data)
@@ -36,6 +38,10 @@ public static class Program
                 return RunMicro(args[1..]);
             case "pipeline-min":
                 return Micro.PipelineMinimumTiming.Run(args[1..]);
+            case "zstd-params":
+                return Micro.ZstdParamsTiming.Run(args[1..]);
+            case "index-collect":
+                return Micro.IndexCollectTiming.Run(args[1..]);
             case "load":
                 if (args.Length > 1 && args[1] is "-h" or "--help")
                 {
