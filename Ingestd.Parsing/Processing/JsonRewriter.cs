@@ -485,7 +485,7 @@ internal static class JsonRewriter
     /// text: printable ASCII, escapes only <c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>
     /// (the writer's own forms; it writes <c>/</c> and other ASCII unescaped and controls as <c>\u00XX</c>).
     /// </summary>
-    private static bool WrittenAsItStands(ReadOnlySpan<byte> content)
+    internal static bool WrittenAsItStands(ReadOnlySpan<byte> content)
     {
         if (content.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0) return false;
         int i = content.IndexOf((byte)'\\');
