@@ -126,6 +126,9 @@ internal sealed class EventWork
         return _next;
     }
 
+    /// <summary>Whether a step's own rewrite pass may be spliced (<see cref="JsonSplicer"/>); off only to compare.</summary>
+    public bool Splices { get; set; } = true;
+
     /// <summary>Passes made by splicing on this work (<see cref="JsonSplicer"/>), for tests to see the splice was taken.</summary>
     public long Spliced { get; set; }
 

@@ -23,6 +23,9 @@ internal static class JsonRewriter
     /// <param name="slotBase">Where the plan's assignments start among <see cref="EventWork.Assignments"/>.</param>
     public static bool Rewrite(EventWork work, RewritePlan plan, int slotBase = 0)
     {
+        // A step's own pass spliced where it can be (as a run of one step: the same bytes); else written.
+        if (slotBase == 0 && work.Splices && plan.AsSpliceable is { } single && JsonSplicer.TrySplice(work, single, 1, null, 0, out bool changed, out _, out _))
+            return changed;
         var ctx = new Context(work, plan) { SlotBase = slotBase };
         return Run(ref ctx);
     }

@@ -46,6 +46,7 @@ internal sealed class PipelineRunner : IDisposable
         if (StepTicks.Length != set.StepCount) StepTicks = new long[set.StepCount];
         Output.Reset();
         if (set.IsEmpty || batch.Count == 0) return false;
+        _work.Splices = set.Spliced;
 
         var bytes = batch.Bytes;
         bool started = false;

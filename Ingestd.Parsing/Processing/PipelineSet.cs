@@ -16,6 +16,7 @@ internal sealed class PipelineSet
     {
         Pipelines = pipelines.ToArray();
         Fused = fuse;
+        Spliced = splice;
         var table = new PathTable();
         int tally = 0;
         int steps = 0;
@@ -47,6 +48,9 @@ internal sealed class PipelineSet
     public Pipeline[] Pipelines { get; }
 
     public bool Fused { get; }
+
+    /// <summary>Whether rewrite passes may be spliced (<see cref="JsonSplicer"/>); off only to compare.</summary>
+    public bool Spliced { get; }
 
     /// <summary>The same pipelines with every step applied on its own (for comparing against fusion): new pipeline objects, the same steps.</summary>
     public PipelineSet WithoutFusion() => new(Pipelines.Select(p => new Pipeline { Name = p.Name, Match = p.Match, Steps = p.Steps, Continue = p.Continue }).ToList(), fuse: false);

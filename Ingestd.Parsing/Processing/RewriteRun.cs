@@ -123,7 +123,7 @@ internal sealed class RewriteRun
         bool sequential = false;
         StepOutcome? parsed;
         // Splicing gives up (and leaves the event as it was) wherever it cannot show it gives the writer pass's bytes.
-        if (!_splice || !JsonSplicer.TrySplice(work, _plan, active, objectText ? parse : null, parseSlots, out _, out changed, out parsed))
+        if (!_splice || !work.Splices || !JsonSplicer.TrySplice(work, _plan, active, objectText ? parse : null, parseSlots, out _, out changed, out parsed))
             JsonRewriter.RewriteFused(work, _plan, active, out changed, out sequential, objectText ? parse : null, parseSlots, out parsed);
         if (parse is not null)
         {

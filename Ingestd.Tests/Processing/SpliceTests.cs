@@ -6,8 +6,8 @@ using static Ingestd.Tests.Processing.PipelineHarness;
 namespace Ingestd.Tests.Processing;
 
 /// <summary>
-/// A fused pass built by splicing (JsonSplicer: the event's own byte ranges with the edits between them) gives exactly
-/// the bytes, outcomes and counts the writer pass gives, and the steps one by one; where it cannot show that (whitespace
+/// A pass built by splicing (JsonSplicer: the event's own byte ranges with the edits between them), fused or a step's
+/// own, gives exactly the bytes, outcomes and counts the writer pass gives; where it cannot show that (whitespace
 /// between tokens, escaped names, a mask the writer would escape), it leaves the event to the writer pass.
 /// </summary>
 public class SpliceTests
@@ -71,8 +71,8 @@ public class SpliceTests
         """;
 
     /// <summary>
-    /// Runs the pipeline spliced, fused with the writer pass only, and step by step; asserts the same records and counts;
-    /// returns the records and how many passes were spliced.
+    /// Runs the pipeline spliced, fused with the writer pass only, and step by step (spliced and written); asserts the
+    /// same records and counts; returns the records and how many fused passes were spliced.
     /// </summary>
     private static (List<Result> Records, long Spliced) Same(string toml, params string[] events)
     {
@@ -81,7 +81,11 @@ public class SpliceTests
         var (records, tallies, spliced) = RunCounting(set, inputs);
         var (written, writtenTallies, none) = RunCounting(set.WithoutSplice(), inputs);
         var (alone, aloneTallies, _) = RunCounting(set.WithoutFusion(), inputs);
+        var (aloneWritten, aloneWrittenTallies, aloneNone) = RunCounting(set.WithoutFusion().WithoutSplice(), inputs);
         Assert.Equal(0, none);
+        Assert.Equal(0, aloneNone);
+        Assert.Equal(aloneWritten, alone);
+        Assert.Equal(aloneWrittenTallies, aloneTallies);
         Assert.Equal(written, records);
         Assert.Equal(writtenTallies, tallies);
         Assert.Equal(alone, records);
@@ -214,6 +218,18 @@ public class SpliceTests
             """{"s":"nothing to mask"}""");
         Assert.Equal(1, spliced);
         Assert.DoesNotContain(records, r => r.Json.Contains("a@b.com") || r.Json.Contains("1.1.1.1"));
+    }
+
+    [Theory]
+    [InlineData("type = \"mask\"\npaths = [\"metadata.ip\"]\npatterns = [\"email\"]")]
+    [InlineData("type = \"enrich\"\nset = { env = \"prod\" }\nremove = [\"a\"]")]
+    [InlineData("type = \"parse\"\nfield = \"message\"\nformat = \"json\"")]
+    public void A_step_alone_is_spliced_too(string step)
+    {
+        var (_, spliced) = Same("[[pipelines]]\nname = \"p\"\n[[pipelines.steps]]\n" + step,
+            """{"a":1,"message":"{\"u\":\"a@b.com\"}","metadata":{"ip":"1.1.1.1","s":"x@y.io"}}""",
+            """{"message":"{ \"u\" : 1 }","a":[1,2],"b":"c@d.org"}""");
+        Assert.Equal(2, spliced);
     }
 
     [Fact]
