@@ -119,6 +119,25 @@ internal static class JsonSplicer
             _maskActive = maskActive;
             Source = json;
             _out = output;
+            _needleAt = -1;
+        }
+
+        /// <summary>
+        /// Whether the patterns may match in the source text [start, end) — the writer pass's
+        /// <see cref="RewritePlan.PatternsCannotMatch(ReadOnlySpan{byte}, bool)"/>, negated, for the one pattern a spliced
+        /// plan has, answered from one search ahead instead of one search per string.
+        /// </summary>
+        private bool MayMatch(int start, int end)
+        {
+            var raw = Source[start..end];
+            if (UnicodeEscape && RewritePlan.HasUnicodeEscape(raw)) return true;
+            var needle = Plan.Patterns[0].Needle!;
+            if (_needleAt < start)
+            {
+                int i = Source[start..].IndexOf(needle);
+                _needleAt = i < 0 ? int.MaxValue : start + i;
+            }
+            return _needleAt <= end - needle.Length;
         }
 
         // The text the pending copy and the readers' positions refer to: the event, or a value written through the mask.
@@ -140,6 +159,10 @@ internal static class JsonSplicer
 
         // Where the string the parse step just unescaped into the work's Text starts, plus 1 (0: none).
         private int _unescapedAt;
+
+        // The first place of the (one) pattern's needle at or after the last place searched from (int.MaxValue: none;
+        // -1: not searched yet). The pass moves forward, so one search serves every string up to the needle.
+        private int _needleAt;
 
         private void Mark(int owner)
         {
@@ -296,8 +319,7 @@ internal static class JsonSplicer
                         }
                         var probe = reader;
                         probe.Skip();
-                        var subtree = Source[valueStart..probe.BytesConsumed];
-                        if (!plan.PatternsCannotMatch(subtree, UnicodeEscape && RewritePlan.HasUnicodeEscape(subtree)))
+                        if (MayMatch(valueStart, probe.BytesConsumed))
                         {
                             // The writer pass reads it again and rewrites all of it.
                             Copy(from, valueStart);
@@ -366,7 +388,7 @@ internal static class JsonSplicer
                 return true;
             }
             var raw = Source.Slice(start, reader.ValueSpan.Length + 2);
-            if (Plan.PatternsCannotMatch(raw, UnicodeEscape && RewritePlan.HasUnicodeEscape(raw)))
+            if (!MayMatch(start, start + raw.Length))
             {
                 Copy(from, reader.BytesConsumed);
                 return true;
@@ -475,7 +497,8 @@ internal static class JsonSplicer
             var outer = Source;
             var outerPlan = Plan;
             bool outerEscape = UnicodeEscape, outerRechecked = _rechecked;
-            int outerUnescaped = _unescapedAt;
+            int outerUnescaped = _unescapedAt, outerNeedle = _needleAt;
+            _needleAt = -1;
             Source = value;
             Plan = mask;
             UnicodeEscape = RewritePlan.HasUnicodeEscape(value);
@@ -505,6 +528,7 @@ internal static class JsonSplicer
             UnicodeEscape = outerEscape;
             _rechecked = outerRechecked;
             _unescapedAt = outerUnescaped;
+            _needleAt = outerNeedle;
             return ok;
         }
 
