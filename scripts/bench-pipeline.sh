@@ -3,26 +3,29 @@
 # (Ingestd.Bench/workload-data/pipeline-drain.conf) against none: the Release
 # daemon pinned to core 0, the load generator to core 1, 64 connections, ROUNDS alternating rounds (none, pipeline,
 # none, …), each on a fresh daemon and data directory, WARMUP of load then DURATION measured. Prints one line per run
-# and the medians. Usage: scripts/bench-pipeline.sh [ROUNDS=5] [DURATION=6s] [WARMUP=8s]   (after `make build`)
+# and the medians. Usage: [PORT=18091] scripts/bench-pipeline.sh [ROUNDS=5] [DURATION=6s] [WARMUP=8s]   (after `make build`)
+# Two runs at once need different PORTs: a daemon refuses a port in use, and the script stops then.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-5} duration=${2:-6s} warmup=${3:-8s}
+rounds=${1:-5} duration=${2:-6s} warmup=${3:-8s} port=${PORT:-18091}
 daemon=Ingestd/bin/Release/net10.0/ingestd.dll
 bench=Ingestd.Bench/bin/Release/net10.0/Ingestd.Bench.dll
 body=${BODY:-Ingestd.Bench/workload-data/drain-500-jsonmsg.json}
 work=$(mktemp -d /tmp/ingestd-bench-pipeline.XXXXXX)
 pid=""
 trap 'kill "$pid" 2>/dev/null || true; rm -rf "$work"' EXIT
-printf '[server]\nlisten = ["127.0.0.1:18091"]\n' > "$work/none.conf"
-{ printf '[server]\nlisten = ["127.0.0.1:18091"]\n'; cat Ingestd.Bench/workload-data/pipeline-drain.conf; } > "$work/pipeline.conf"
+printf '[server]\nlisten = ["127.0.0.1:%s"]\n' "$port" > "$work/none.conf"
+{ printf '[server]\nlisten = ["127.0.0.1:%s"]\n' "$port"; cat Ingestd.Bench/workload-data/pipeline-drain.conf; } > "$work/pipeline.conf"
 
 run() { # none | pipeline
   rm -rf "$work/data"
   taskset -c 0 dotnet "$daemon" --config "$work/$1.conf" --data-dir "$work/data" > "$work/daemon.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 200); do curl -s -o /dev/null http://127.0.0.1:18091/health && break; sleep 0.1; done
+  # Its own "listening on" line, not a health answer (which another process on the port could give).
+  for _ in $(seq 1 300); do grep -q "listening on\|cannot start" "$work/daemon.log" && break; sleep 0.1; done
+  grep -q "listening on" "$work/daemon.log" || { echo "the daemon did not start (port $port in use?):" >&2; cat "$work/daemon.log" >&2; exit 1; }
   local json
-  json=$(taskset -c 1 dotnet "$bench" load --url http://127.0.0.1:18091/v1/drain --body "$body" \
+  json=$(taskset -c 1 dotnet "$bench" load --url "http://127.0.0.1:$port/v1/drain" --body "$body" \
     --connections 64 --warmup "$warmup" --duration "$duration" --server-pid "$pid" --json | tr -d "\n")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "{\"mode\":\"$1\",\"result\":$json}" | tee -a "$work/runs.jsonl" | python3 -c "import json,sys; d=json.load(sys.stdin); r=d['result']; print(d['mode'], round(r['events_per_second']), r.get('events_per_cpu_second'))"

@@ -116,6 +116,31 @@ internal sealed class EventWork
         Locator.Invalidate();
     }
 
+    /// <summary>
+    /// Starts a spliced rewrite (<see cref="JsonSplicer"/>): the new event's bytes go straight into the returned buffer,
+    /// then call <see cref="EndSplice"/>.
+    /// </summary>
+    public ArrayBufferWriter<byte> BeginSplice()
+    {
+        _next.ResetWrittenCount();
+        return _next;
+    }
+
+    /// <summary>Whether a step's own rewrite pass may be spliced (<see cref="JsonSplicer"/>); off only to compare.</summary>
+    public bool Splices { get; set; } = true;
+
+    /// <summary>Passes made by splicing on this work (<see cref="JsonSplicer"/>), for tests to see the splice was taken.</summary>
+    public long Spliced { get; set; }
+
+    /// <summary>Makes the spliced JSON the event's (when <paramref name="keep"/>), or discards it.</summary>
+    public void EndSplice(bool keep)
+    {
+        if (!keep) return;
+        (_current, _next) = (_next, _current);
+        JsonChanged = true;
+        Locator.Invalidate();
+    }
+
     /// <summary>Starts one JSON value in <see cref="Values"/> (after the ones already there); <paramref name="start"/> is where it begins.</summary>
     public Utf8JsonWriter StartValue(out int start)
     {

@@ -23,6 +23,9 @@ internal static class JsonRewriter
     /// <param name="slotBase">Where the plan's assignments start among <see cref="EventWork.Assignments"/>.</param>
     public static bool Rewrite(EventWork work, RewritePlan plan, int slotBase = 0)
     {
+        // A step's own pass spliced where it can be (as a run of one step: the same bytes); else written.
+        if (slotBase == 0 && work.Splices && plan.AsSpliceable is { } single && JsonSplicer.TrySplice(work, single, 1, null, 0, out bool changed, out _, out _))
+            return changed;
         var ctx = new Context(work, plan) { SlotBase = slotBase };
         return Run(ref ctx);
     }
@@ -485,7 +488,7 @@ internal static class JsonRewriter
     /// text: printable ASCII, escapes only <c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>
     /// (the writer's own forms; it writes <c>/</c> and other ASCII unescaped and controls as <c>\u00XX</c>).
     /// </summary>
-    private static bool WrittenAsItStands(ReadOnlySpan<byte> content)
+    internal static bool WrittenAsItStands(ReadOnlySpan<byte> content)
     {
         if (content.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0) return false;
         int i = content.IndexOf((byte)'\\');

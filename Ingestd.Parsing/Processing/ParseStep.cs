@@ -128,6 +128,9 @@ internal sealed class ParseStep : Step, IRewriteStep
         {
             work.ClearValues();
             work.Assignments.Reset(2);
+            // Spliced where it can be; else written (which also says when the field must be located instead).
+            if (work.Splices && _fusable.AsSpliceable is { } single && JsonSplicer.TrySplice(work, single, 1, this, 0, out _, out _, out var spliced))
+                return spliced ?? StepOutcome.Unchanged;
             JsonRewriter.RewriteParsing(work, _fusable, this, out var outcome, out bool redo);
             if (!redo) return outcome ?? StepOutcome.Unchanged;
         }

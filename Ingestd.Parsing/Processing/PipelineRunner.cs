@@ -18,6 +18,9 @@ internal sealed class PipelineRunner : IDisposable
     private const int TimingMask = 15;
 
     private readonly EventWork _work = new();
+
+    /// <summary>Fused passes this runner made by splicing (<see cref="JsonSplicer"/>), for tests.</summary>
+    internal long SplicedPasses => _work.Spliced;
     private long _events;
 
     // How large the last result was against its batch, in percent (125 to 400): the output is reserved so, since a
@@ -43,6 +46,7 @@ internal sealed class PipelineRunner : IDisposable
         if (StepTicks.Length != set.StepCount) StepTicks = new long[set.StepCount];
         Output.Reset();
         if (set.IsEmpty || batch.Count == 0) return false;
+        _work.Splices = set.Spliced;
 
         var bytes = batch.Bytes;
         bool started = false;

@@ -60,6 +60,50 @@ internal sealed class RewritePlan
     /// <summary>Set on a plan fused from several steps (see <see cref="RewriteRun"/>): which step each part belongs to.</summary>
     public FusedParts? Fused { get; init; }
 
+    private RewritePlan? _spliceable;
+
+    // Marks "the plan cannot be spliced" (a distinct instance, compared by reference).
+    private static readonly RewritePlan NotSpliceable = new();
+
+    /// <summary>
+    /// A lone step's plan as a fused run of that one step (every part its own), for <see cref="JsonSplicer"/>; null when
+    /// the splice does not take its shape (<see cref="JsonSplicer.Fits"/>) or the plan is fused already. Computed once
+    /// (a benign race: every thread computes an equal plan).
+    /// </summary>
+    public RewritePlan? AsSpliceable
+    {
+        get
+        {
+            var known = _spliceable;
+            if (known is null)
+            {
+                known = NotSpliceable;
+                if (Fused is null)
+                {
+                    var maskOnly = new RewritePlan { MaskPaths = MaskPaths, Patterns = Patterns, Action = Action };
+                    var single = new RewritePlan
+                    {
+                        MaskPaths = MaskPaths,
+                        Patterns = Patterns,
+                        Action = Action,
+                        Removes = Removes,
+                        Assignments = Assignments,
+                        Fused = new FusedParts
+                        {
+                            RemoveOwners = new byte[Removes.Length],
+                            AssignmentOwners = new byte[Assignments.Length],
+                            MaskOwner = Action is null ? -1 : 0,
+                            MaskOnly = maskOnly,
+                        },
+                    };
+                    if (JsonSplicer.Fits(single)) known = single;
+                }
+                _spliceable = known;
+            }
+            return ReferenceEquals(known, NotSpliceable) ? null : known;
+        }
+    }
+
     private System.Runtime.CompilerServices.StrongBox<ulong>? _firstNames;
 
     /// <summary>

@@ -17,8 +17,10 @@ internal sealed class RewriteRun
     private readonly int _slots;
     private readonly int _inPass;
     private readonly RewritePlan _plan;
+    private readonly bool _splice;
 
-    public RewriteRun(Step[] steps)
+    /// <param name="splice">Whether the pass may be spliced (<see cref="JsonSplicer"/>) where that gives the writer pass's bytes; off only to compare.</param>
+    public RewriteRun(Step[] steps, bool splice = true)
     {
         if (steps.Length is < 2 or > RewriteFusion.MaxRun) throw new ArgumentException("a run has 2 to 64 steps", nameof(steps));
         _steps = steps;
@@ -76,6 +78,7 @@ internal sealed class RewriteRun
                 MaskOnly = maskOnly,
             },
         };
+        _splice = splice && JsonSplicer.Fits(_plan);
     }
 
     /// <summary>How many steps the run covers (from its first).</summary>
@@ -115,8 +118,13 @@ internal sealed class RewriteRun
         var json = work.Json;
         bool objectText = !json.IsEmpty && json[0] == (byte)'{';
         var parse = inPass >= 0 ? (ParseStep)_steps[inPass] : null;
-        JsonRewriter.RewriteFused(work, _plan, active, out ulong changed, out bool sequential, objectText ? parse : null,
-            inPass >= 0 ? _slotBase[inPass] : 0, out var parsed);
+        int parseSlots = inPass >= 0 ? _slotBase[inPass] : 0;
+        ulong changed;
+        bool sequential = false;
+        StepOutcome? parsed;
+        // Splicing gives up (and leaves the event as it was) wherever it cannot show it gives the writer pass's bytes.
+        if (!_splice || !work.Splices || !JsonSplicer.TrySplice(work, _plan, active, objectText ? parse : null, parseSlots, out _, out changed, out parsed))
+            JsonRewriter.RewriteFused(work, _plan, active, out changed, out sequential, objectText ? parse : null, parseSlots, out parsed);
         if (parse is not null)
         {
             // No pass over text that does not start as an object: the step's outcome as it would have located the field.
@@ -155,7 +163,7 @@ internal static class RewriteFusion
     public const int MaxRun = 64;
 
     /// <summary>Per step position, the run starting there (null elsewhere); null when no two steps share a pass.</summary>
-    public static RewriteRun?[]? Runs(Step[] steps)
+    public static RewriteRun?[]? Runs(Step[] steps, bool splice = true)
     {
         RewriteRun?[]? runs = null;
         int start = 0;
@@ -167,7 +175,7 @@ internal static class RewriteFusion
             if (end - start >= 2)
             {
                 runs ??= new RewriteRun?[steps.Length];
-                runs[start] = new RewriteRun(steps[start..end]);
+                runs[start] = new RewriteRun(steps[start..end], splice);
             }
             start = end;
         }

@@ -25,7 +25,7 @@ internal sealed class SocketListener : IDisposable
         {
             var socket = new Socket(ep.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
             if (ep.AddressFamily == AddressFamily.InterNetworkV6) socket.DualMode = ep.Address.Equals(IPAddress.IPv6Any);
-            socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            ReuseAddressOnly(socket);
             socket.Bind(ep);
             socket.Listen(backlog);
             _sockets.Add(socket);
@@ -33,6 +33,22 @@ internal sealed class SocketListener : IDisposable
         }
         BoundEndPoints = bound;
         foreach (var s in _sockets) _ = AcceptLoopAsync(s);
+    }
+
+    // Linux's SOL_SOCKET and SO_REUSEADDR.
+    private const int SolSocket = 1, SoReuseAddr = 2;
+
+    /// <summary>
+    /// SO_REUSEADDR without SO_REUSEPORT: a restarted daemon binds while the old one's connections sit in TIME_WAIT, but a
+    /// port another process listens on stays refused. (SocketOptionName.ReuseAddress sets SO_REUSEPORT too on Linux: a
+    /// second daemon on the same port then starts "listening" and the kernel splits new connections between the two.)
+    /// </summary>
+    private static void ReuseAddressOnly(Socket socket)
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        Span<byte> on = stackalloc byte[sizeof(int)];
+        BitConverter.TryWriteBytes(on, 1);
+        socket.SetRawSocketOption(SolSocket, SoReuseAddr, on);
     }
 
     private async Task AcceptLoopAsync(Socket listener)
