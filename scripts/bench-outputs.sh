@@ -5,7 +5,7 @@
 # WARMUP of load then DURATION measured. After each "output" run the load stops and the output's own delivery rate
 # is taken from ingestd_output_delivered_events_total while it drains the backlog (at most DRAIN seconds).
 # Usage: scripts/bench-outputs.sh [ROUNDS=3] [DURATION=6s] [WARMUP=6s] [DRAIN=20]   (after `make build`; needs nats-server;
-# DAEMON=path/to/ingestd.dll compares another build)
+# DAEMON=path/to/ingestd.dll compares another build; PORT= and NATS_PORT= for two runs at once)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-3} duration=${2:-6s} warmup=${3:-6s} drain=${4:-20}
@@ -16,7 +16,7 @@ command -v nats-server >/dev/null || { echo "bench-outputs: nats-server is missi
 work=$(mktemp -d /tmp/ingestd-bench-outputs.XXXXXX)
 pid="" nats=""
 trap 'kill "$pid" "$nats" 2>/dev/null || true; rm -rf "$work"' EXIT
-port=18092 nport=18422
+port=${PORT:-18092} nport=${NATS_PORT:-18422}
 printf '[server]\nlisten = ["127.0.0.1:%s"]\n' "$port" > "$work/none.conf"
 { cat "$work/none.conf"; cat <<EOF
 [[outputs]]
@@ -62,7 +62,9 @@ run() { # none | output
   fi
   taskset -c 0 dotnet "$daemon" --config "$work/$1.conf" --data-dir "$work/data" > "$work/daemon.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 200); do curl -s -o /dev/null "http://127.0.0.1:$port/health" && break; sleep 0.1; done
+  # Its own "listening on" line, not a health answer (which another process on the port could give).
+  for _ in $(seq 1 300); do grep -q "listening on\|cannot start" "$work/daemon.log" && break; sleep 0.1; done
+  grep -q "listening on" "$work/daemon.log" || { echo "the daemon did not start (port $port in use?):" >&2; cat "$work/daemon.log" >&2; exit 1; }
   local json rate=null
   json=$(taskset -c 1 dotnet "$bench" load --url "http://127.0.0.1:$port/v1/drain" --body "$body" \
     --connections 64 --warmup "$warmup" --duration "$duration" --server-pid "$pid" --json | tr -d "\n")

@@ -2,10 +2,10 @@
 # drain-500 over TLS against plain HTTP (issue #11): the Release daemon pinned to core 0, the load generator to
 # core 1, 64 connections, ROUNDS alternating rounds (plain, tls, plain, tls, …), each on a fresh daemon and data
 # directory, WARMUP of load then DURATION measured. Prints one JSON line per run and the medians.
-# Usage: scripts/bench-tls.sh [ROUNDS=5] [DURATION=6s] [WARMUP=8s]   (after `make build`)
+# Usage: [PORT=18090 TLS_PORT=18443] scripts/bench-tls.sh [ROUNDS=5] [DURATION=6s] [WARMUP=8s]   (after `make build`)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-5} duration=${2:-6s} warmup=${3:-8s}
+rounds=${1:-5} duration=${2:-6s} warmup=${3:-8s} port=${PORT:-18090} tls_port=${TLS_PORT:-18443}
 daemon=Ingestd/bin/Release/net10.0/ingestd.dll
 bench=Ingestd.Bench/bin/Release/net10.0/Ingestd.Bench.dll
 body=Ingestd.Bench/workload-data/drain-500.json
@@ -20,10 +20,10 @@ openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key
 
 cat > "$work/ingestd.conf" <<CONF
 [server]
-listen = "127.0.0.1:18090"
+listen = "127.0.0.1:$port"
 
 [[server.tls]]
-listen = "127.0.0.1:18443"
+listen = "127.0.0.1:$tls_port"
 certificate = "$work/server.pem"
 key = "$work/server.key"
 
@@ -37,9 +37,10 @@ run() { # mode
   rm -rf "$work/data"
   taskset -c 0 dotnet "$daemon" --config "$work/ingestd.conf" --data-dir "$work/data" > "$work/daemon.log" 2>&1 &
   pid=$!
-  for _ in $(seq 1 200); do grep -q "listening with TLS" "$work/daemon.log" && break; sleep 0.1; done
-  local url=http://127.0.0.1:18090/v1/drain
-  [ "$1" = tls ] && url=https://127.0.0.1:18443/v1/drain
+  for _ in $(seq 1 300); do grep -q "listening with TLS\|cannot start" "$work/daemon.log" && break; sleep 0.1; done
+  grep -q "listening with TLS" "$work/daemon.log" || { echo "the daemon did not start (port $port or $tls_port in use?):" >&2; cat "$work/daemon.log" >&2; exit 1; }
+  local url=http://127.0.0.1:$port/v1/drain
+  [ "$1" = tls ] && url=https://127.0.0.1:$tls_port/v1/drain
   local json
   json=$(taskset -c 1 dotnet "$bench" load --url "$url" --cacert "$work/ca.pem" --body "$body" \
     --header 'Authorization: Bearer tok-bench' --connections 64 --warmup "$warmup" --duration "$duration" --server-pid "$pid" --json)
