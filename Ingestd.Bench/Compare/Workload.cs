@@ -42,7 +42,12 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
     {
         Name = paced.Name + "+query",
         Description = $"`{paced.Name}` to ingestd-write while one more client loops queries on the same daemon, one at a time: {QueryLoop.Description}",
-        Shapes = new Dictionary<BenchServer, RequestShape> { [BenchServer.IngestdWrite] = paced.Shapes[BenchServer.IngestdWrite] },
+        // ingestd-baseline too (`--baseline`): another build under the same query load, a before/after in one run.
+        Shapes = new Dictionary<BenchServer, RequestShape>
+        {
+            [BenchServer.IngestdWrite] = paced.Shapes[BenchServer.IngestdWrite],
+            [BenchServer.IngestdBaseline] = paced.Shapes[BenchServer.IngestdBaseline],
+        },
         QueryLoad = true,
         BaseName = paced.Name,
     };
