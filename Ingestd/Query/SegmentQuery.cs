@@ -71,6 +71,7 @@ internal sealed class SegmentQuery
         BlockGate gate = _candidates.MayHold;
         if (_pacer is { } pacer)
         {
+            reader.Pause = pacer.Check;
             // Every block passes the gate, read or skipped: walking many headers is work too.
             gate = (string path, long offset, in BlockHeader header) =>
             {
