@@ -66,6 +66,25 @@ public class SegmentQueryTests
         Assert.Equal(Enumerable.Range(0, 40).Reverse().Select(i => (long)i), all);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_paced_scan_finds_the_same_records_and_next_cursor_as_a_full_speed_one(bool descending)
+    {
+        using var dir = new StorageDir();
+        using (var log = Fixtures.Open(dir.Path))
+            for (int b = 0; b < 3; b++) Fixtures.Append(log, 1000, b * 1000); // blocks of 1000: paced within a block too
+        var request = new QueryRequest { Criteria = new RecordCriteria(), Limit = 2500, Descending = descending };
+        var full = new Collect();
+        var fullOutcome = new SegmentQuery(dir.Path, request, Unlimited, _ => { }).Run(full);
+        var paced = new Collect();
+        var pacedOutcome = new SegmentQuery(dir.Path, request, Unlimited, _ => { }, new QueryPacer()).Run(paced);
+        Assert.Equal(2500, paced.Sequences.Count);
+        Assert.Equal(full.Sequences, paced.Sequences);
+        Assert.NotNull(pacedOutcome.Next);
+        Assert.Equal(fullOutcome.Next, pacedOutcome.Next);
+    }
+
     [Fact]
     public void A_cursor_into_a_segment_retention_deleted_goes_on_with_the_next_segment()
     {

@@ -31,6 +31,76 @@ public class BlockReaderTests
         return reader.FindNextBlock(handle, from, RandomAccess.GetLength(handle));
     }
 
+    // The payload of `block` read back through a file, whole or in pieces (counting the pauses between them).
+    private static (BlockStatus Status, byte[] Records, int Pauses) ReadPayload(byte[] block, bool inPieces)
+    {
+        using var dir = new TempDir();
+        string path = Path.Combine(dir.Path, "f");
+        File.WriteAllBytes(path, block);
+        using var handle = Open(path);
+        using var reader = new BlockReader();
+        Assert.Equal(BlockStatus.Ok, reader.ReadHeader(handle, 0, block.Length, out var header));
+        int pauses = 0;
+        var status = reader.ReadPayload(handle, 0, header, out var records, inPieces ? () => pauses++ : null);
+        return (status, records.ToArray(), pauses);
+    }
+
+    // A block with `payload` in place of its own, CRCs made to match, and the header changed as told.
+    private static byte[] Rewritten(byte[] block, byte[] payload, Func<BlockHeader, BlockHeader>? change = null)
+    {
+        Assert.Equal(BlockStatus.Ok, BlockCodec.ReadHeader(block, out var header));
+        header = header with { PayloadLength = payload.Length, PayloadCrc = Crc32C.Compute(payload) };
+        var result = new byte[BlockCodec.HeaderSize + payload.Length];
+        BlockCodec.WriteHeader(result, change?.Invoke(header) ?? header);
+        payload.CopyTo(result.AsSpan(BlockCodec.HeaderSize));
+        return result;
+    }
+
+    [Fact]
+    public void A_payload_read_in_pieces_gives_the_records_of_one_read_whole_with_pauses_between_the_pieces()
+    {
+        var block = Block(count: 5000);
+        Assert.True(block.Length > 2 * BlockReader.PieceBytes);
+
+        var whole = ReadPayload(block, inPieces: false);
+        var pieces = ReadPayload(block, inPieces: true);
+
+        Assert.Equal(BlockStatus.Ok, whole.Status);
+        Assert.Equal(BlockStatus.Ok, pieces.Status);
+        Assert.Equal(whole.Records, pieces.Records);
+        Assert.True(pieces.Pauses >= 2, $"{pieces.Pauses} pauses");
+    }
+
+    [Theory]
+    [InlineData("payload byte flipped")]
+    [InlineData("payload byte flipped, CRC matching")]
+    [InlineData("payload cut short, CRC matching")]
+    [InlineData("raw length one short")]
+    [InlineData("raw length one long")]
+    [InlineData("count one more")]
+    public void A_bad_payload_read_in_pieces_gets_the_status_of_one_read_whole(string damage)
+    {
+        var block = Block(count: 2000);
+        var payload = block[BlockCodec.HeaderSize..];
+        var flipped = payload.ToArray();
+        flipped[flipped.Length / 2] ^= 0x5A;
+        var bad = damage switch
+        {
+            "payload byte flipped" => [.. block[..BlockCodec.HeaderSize], .. flipped],
+            "payload byte flipped, CRC matching" => Rewritten(block, flipped),
+            "payload cut short, CRC matching" => Rewritten(block, payload[..^64]),
+            "raw length one short" => Rewritten(block, payload, h => h with { RawLength = h.RawLength - 1 }),
+            "raw length one long" => Rewritten(block, payload, h => h with { RawLength = h.RawLength + 1 }),
+            _ => Rewritten(block, payload, h => h with { Count = h.Count + 1 }),
+        };
+
+        var whole = ReadPayload(bad, inPieces: false);
+        var pieces = ReadPayload(bad, inPieces: true);
+
+        Assert.NotEqual(BlockStatus.Ok, whole.Status);
+        Assert.Equal(whole.Status, pieces.Status);
+    }
+
     [Fact]
     public void FindNextBlock_returns_the_first_block_after_garbage()
     {

@@ -63,6 +63,12 @@ internal sealed class SegmentReader : IDisposable
 
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
+    /// <summary>
+    /// Called now and then while a block is decompressed (<see cref="BlockReader.ReadPayload"/>): query scans inside the
+    /// daemon pace themselves there too. Null: a block is decoded in one go.
+    /// </summary>
+    public Action? Pause { get; set; }
+
     // The query in force for the file being read: Query narrowed by SinceNs/UntilNs.
     private BlockQuery _query = BlockQuery.All;
 
@@ -300,7 +306,7 @@ internal sealed class SegmentReader : IDisposable
                     continue;
                 }
                 BlocksDecoded++;
-                status = _blocks.ReadPayload(handle, offset, header, out var records);
+                status = _blocks.ReadPayload(handle, offset, header, out var records, Pause);
                 if (status == BlockStatus.Ok)
                 {
                     if (sink.Blocks is not null)
@@ -369,7 +375,7 @@ internal sealed class SegmentReader : IDisposable
         {
             var (offset, header) = headers[i];
             if (offset > lastOffset) continue;
-            var status = _blocks.ReadPayload(handle, offset, header, out var records);
+            var status = _blocks.ReadPayload(handle, offset, header, out var records, Pause);
             if (status != BlockStatus.Ok)
             {
                 _warn($"{path}: {BlockCodec.Describe(status)} at offset {offset}; block skipped");

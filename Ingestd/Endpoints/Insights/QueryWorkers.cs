@@ -6,8 +6,9 @@ namespace Ingestd.Endpoints.Insights;
 /// The threads queries scan on, away from the connections' thread pool. A scan is synchronous CPU work (decompress,
 /// match) of up to <c>limits.query_max_time</c>: on a pool thread it holds back the continuations of every connection
 /// that pool serves (a single thread when the daemon is pinned to one core), so ingest requests queue behind it. Here
-/// the connection awaits the answer without a thread, and the kernel's scheduler, which favours threads that wake from
-/// a wait (the ingest path) over one that has been running (a scan), interleaves the two. Workers keep the default
+/// the connection awaits the answer without a thread, and the scan's <see cref="Ingestd.Query.QueryPacer"/> hands the core back to
+/// the ingest threads every 100 µs or sooner (the kernel alone lets a running scan finish its slice of about a
+/// millisecond before a woken ingest thread runs, measured with <c>perf sched</c>). Workers keep the default
 /// priority on purpose: nice 19 was tried, and on a busy machine one run stalled ingest for seconds (p99 2.4 s) while
 /// its worker answered one query in 12 s; a worker starved in the middle of a scan is waited for by every garbage
 /// collection's suspension, the likely cause (the benchmarks' README, "queries during ingest").
