@@ -193,7 +193,8 @@ internal sealed class BlockCodec : IDisposable
         }
     }
 
-    private static bool FramingMatches(ReadOnlySpan<byte> raw, int count, RecordLayoutVersion layout)
+    /// <summary>Whether <paramref name="raw"/> is exactly <paramref name="count"/> whole records of <paramref name="layout"/>.</summary>
+    internal static bool FramingMatches(ReadOnlySpan<byte> raw, int count, RecordLayoutVersion layout)
     {
         int seen = 0;
         while (!raw.IsEmpty)

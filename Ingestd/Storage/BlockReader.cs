@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Buffers.Binary;
-using Ingestd.Parsing.Records;
 using Microsoft.Win32.SafeHandles;
 using ZstdSharp.Unsafe;
 
@@ -107,13 +106,7 @@ internal sealed unsafe class BlockReader : IDisposable
             if (output.pos != (nuint)header.RawLength) return BlockStatus.BadPayload;
         }
         var raw = _raw.AsSpan(0, header.RawLength);
-        int seen = 0;
-        for (var rest = raw; !rest.IsEmpty; seen++)
-        {
-            if (seen == header.Count || !RecordView.TryRead(rest, header.Layout, out _, out int length)) return BlockStatus.BadPayload;
-            rest = rest[length..];
-        }
-        if (seen != header.Count) return BlockStatus.BadPayload;
+        if (!BlockCodec.FramingMatches(raw, header.Count, header.Layout)) return BlockStatus.BadPayload;
         records = raw;
         return BlockStatus.Ok;
     }
