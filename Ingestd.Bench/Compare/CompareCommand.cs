@@ -7,13 +7,14 @@ namespace Ingestd.Bench.Compare;
 
 /// <summary>
 /// <c>Ingestd.Bench compare [--duration 10s] [--warmup 2s] [--rounds 3] [--quick] [--out DIR]
-/// [--servers a,b] [--workloads a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin] [--baseline PATH]</c>:
+/// [--servers a,b] [--workloads a,b] [--soak-minutes 10] [--repo DIR] [--workload DIR] [--no-pin] [--baseline PATH] [--soak-only]</c>:
 /// every server on the same workloads, one at a time on one core with the load generator on the other, alternating
 /// servers within each case so that drift on a shared machine hits them all alike. Writes
 /// <c>compare.md</c>, <c>runs.json</c> and <c>events-vs-connections.svg</c> to the output directory.
 /// <c>--quick</c>: one round of 3 s, 64 connections only, one paced rate, no soak. <c>--workloads</c>: only the cases of
 /// these workloads (names as in the tables, e.g. <c>paced-300k,paced-300k+query</c>), and no soak. <c>--baseline PATH</c>
 /// adds <c>ingestd-baseline</c>, another ingestd binary under write durability (e.g. main's build), alternating with the rest.
+/// <c>--soak-only</c>: the soak alone (ingestd-write), for a look at collections and drift without the rest.
 /// </summary>
 internal static class CompareCommand
 {
@@ -33,7 +34,7 @@ internal static class CompareCommand
         CommandArgs options;
         try
         {
-            options = new CommandArgs(args, "--quick", "--no-pin");
+            options = new CommandArgs(args, "--quick", "--no-pin", "--soak-only");
         }
         catch (ArgumentException e)
         {
@@ -49,6 +50,7 @@ internal static class CompareCommand
         var settings = new CompareSettings
         {
             Quick = quick,
+            SoakOnly = options.Has("--soak-only"),
             Duration = options.Duration("--duration", quick ? TimeSpan.FromSeconds(3) : TimeSpan.FromSeconds(10)),
             Warmup = options.Duration("--warmup", quick ? TimeSpan.FromSeconds(1) : TimeSpan.FromSeconds(2)),
             Rounds = options.Int("--rounds", quick ? 1 : 3),
@@ -120,7 +122,7 @@ internal static class CompareCommand
         string tempRoot = Directory.CreateTempSubdirectory("ingestd-compare-").FullName;
         try
         {
-            foreach (var group in groups)
+            foreach (var group in settings.SoakOnly ? [] : groups)
             {
                 for (int round = 1; round <= settings.Rounds; round++)
                 {
@@ -136,7 +138,7 @@ internal static class CompareCommand
                 }
             }
             // A run restricted to some workloads is a focused look: the long soak is left out.
-            if (settings.SoakMinutes > 0 && servers.Contains(BenchServer.IngestdWrite) && settings.Workloads.Count == 0)
+            if (settings.SoakMinutes > 0 && (settings.SoakOnly || servers.Contains(BenchServer.IngestdWrite) && settings.Workloads.Count == 0))
             {
                 try
                 {
@@ -211,11 +213,13 @@ internal static class CompareCommand
                     await LoadGenerator.RunAsync(load with { Duration = workload.Prewarm ?? PacedWarmup, Warmup = TimeSpan.Zero, Rate = null });
                 // Queries answered are counted over the paced run (its own short warm-up included).
                 queryLoop?.Restart();
+                var served = server == BenchServer.Nginx ? null : await ServerLatency.ScrapeAsync(process.Port);
                 var result = await LoadGenerator.RunAsync(load);
                 return new CompareRun
                 {
                     Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result,
                     Queries = queryLoop?.Result(),
+                    ServerP99Ms = served is null ? null : ServerLatency.P99Ms(served, await ServerLatency.ScrapeAsync(process.Port)),
                 };
             }
             finally
@@ -247,6 +251,7 @@ internal static class CompareCommand
         long bad = r.NonSuccessByStatus.Values.Sum();
         return head + string.Create(CultureInfo.InvariantCulture,
             $"{r.EventsPerSecond,12:#,0} events/s  {r.RequestsPerSecond,9:#,0} req/s  p99 {r.P99Ms,7:0.0} ms  cpu {r.ServerCpuSeconds:0.00} s{(bad + r.Errors > 0 ? $"  non-2xx {bad} errors {r.Errors}" : "")}")
+            + (run.ServerP99Ms is { } s ? string.Create(CultureInfo.InvariantCulture, $"  server p99 {s:0.0} ms") : "")
             + (run.Queries is { } q ? string.Create(CultureInfo.InvariantCulture, $"  queries {q.QueriesPerSecond:0.0}/s ({q.Pages} pages, {q.Stats} stats, {q.Truncated} truncated, {q.Failures} failed)") : "");
     }
 

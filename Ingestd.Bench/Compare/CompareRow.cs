@@ -28,6 +28,8 @@ internal sealed record CompareRow
     /// <summary>Query answers cut short by a cap, and queries not answered 2xx, over all rounds.</summary>
     public long QueriesTruncated { get; init; }
     public long QueryFailures { get; init; }
+    /// <summary>The daemon's own p99 (its <c>/metrics</c>, head → answer handed to the socket), median over the rounds; ingestd only.</summary>
+    public double? MedianServerP99Ms { get; init; }
 
     public static CompareRow From(IReadOnlyList<CompareRun> runs)
     {
@@ -58,6 +60,7 @@ internal sealed record CompareRow
             MedianQueriesPerSecond = NullableMedian(runs.Where(r => r.Result is not null).Select(r => r.Queries?.QueriesPerSecond)),
             QueriesTruncated = runs.Sum(r => r.Queries?.Truncated ?? 0),
             QueryFailures = runs.Sum(r => r.Queries?.Failures ?? 0),
+            MedianServerP99Ms = NullableMedian(runs.Where(r => r.Result is not null).Select(r => r.ServerP99Ms)),
         };
     }
 

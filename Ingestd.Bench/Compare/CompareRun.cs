@@ -13,4 +13,6 @@ internal sealed record CompareRun
     public string? Failure { get; init; }
     /// <summary>What the query client got answered during the run (workloads with <see cref="Workload.QueryLoad"/>).</summary>
     public QueryLoopResult? Queries { get; init; }
+    /// <summary>The daemon's own p99 (complete head → answer handed to the socket), from its <c>/metrics</c>; null for other servers.</summary>
+    public double? ServerP99Ms { get; init; }
 }

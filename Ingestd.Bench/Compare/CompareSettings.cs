@@ -8,6 +8,8 @@ internal sealed record CompareSettings
     public int Rounds { get; init; } = 3;
     /// <summary>Minutes of the paced soak run after the cases; 0 = none.</summary>
     public int SoakMinutes { get; init; }
+    /// <summary>The soak alone, no cases.</summary>
+    public bool SoakOnly { get; init; }
     public bool Quick { get; init; }
     public required string OutDir { get; init; }
     public int ServerCpu { get; init; }

@@ -35,6 +35,21 @@ public class MetricsTests(DaemonFixture fixture) : IClassFixture<DaemonFixture>
     }
 
     [Fact]
+    public void Request_durations_are_a_histogram_per_route()
+    {
+        using (var http = new RawHttp(fixture.Daemon.Port))
+        {
+            http.Send(DrainBodies.Request(System.Text.Encoding.UTF8.GetBytes(DrainBodies.Body("duration-t", "m", 3))));
+            Assert.Equal(202, http.Receive()!.Status);
+        }
+        var text = Scrape();
+        Assert.Matches(@"ingestd_http_request_duration_seconds_bucket\{route=""/v1/drain"",le=""0.001""\} \d+", text);
+        Assert.Matches(@"ingestd_http_request_duration_seconds_bucket\{route=""/v1/drain"",le=""\+Inf""\} [1-9]", text);
+        Assert.Matches(@"ingestd_http_request_duration_seconds_count\{route=""/v1/drain""\} [1-9]", text);
+        Assert.Matches(@"ingestd_http_request_duration_seconds_sum\{route=""/v1/drain""\} [0-9.e-]+", text);
+    }
+
+    [Fact]
     public void Promtool_accepts_the_exposition()
     {
         var text = Scrape();

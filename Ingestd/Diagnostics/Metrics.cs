@@ -55,6 +55,17 @@ internal sealed class Metrics
     public void CountTlsHandshake(TlsHandshakeOutcome outcome) => TlsHandshakes[(int)outcome].Increment();
     public Histogram FsyncSeconds { get; } = new([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1]);
 
+    /// <summary>
+    /// Per route: a request's time in the daemon, from its complete head to its answer handed to the socket (streamed
+    /// answers not counted). Beside a client's view of latency it says how much of the tail is the daemon's own.
+    /// </summary>
+    public ConcurrentDictionary<string, Histogram> RequestSecondsByRoute { get; } = new();
+
+    private static readonly double[] RequestBounds = [0.0005, 0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015, 0.025, 0.05, 0.1, 0.25, 1];
+
+    public void ObserveRequest(string route, double seconds)
+        => RequestSecondsByRoute.GetOrAdd(route, static _ => new Histogram(RequestBounds)).Observe(seconds);
+
     /// <summary>Time to compress and append one segment block (observed per block, not per event).</summary>
     public Histogram BlockWriteSeconds { get; } = new([0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25]);
 

@@ -379,8 +379,12 @@ internal sealed class HttpConnection : IDisposable
         // Counted before sending, so a client that scrapes /metrics right after its answer sees it.
         _server.Metrics.CountRequest(_inRequest ? _handler.RouteName : "unmatched", _response.StatusCode);
         bool sent = await _connection.SendAsync(_output.WrittenMemory).ConfigureAwait(false);
-        if (LatencyEvents.Log.IsEnabled() && _inRequest)
-            LatencyEvents.Log.RequestServed((long)Stopwatch.GetElapsedTime(_headAt).TotalMicroseconds, _head.ContentLength);
+        if (_inRequest)
+        {
+            var served = Stopwatch.GetElapsedTime(_headAt);
+            _server.Metrics.ObserveRequest(_handler.RouteName, served.TotalSeconds);
+            if (LatencyEvents.Log.IsEnabled()) LatencyEvents.Log.RequestServed((long)served.TotalMicroseconds, _head.ContentLength);
+        }
         // A large answer (a documentation bundle is ~5 MB) must not stay rented by an idle keep-alive connection;
         // TrimTo only gives back an empty buffer.
         _output.Reset();

@@ -95,6 +95,10 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
         RenderHistogram(p, "ingestd_fsync_duration_seconds", "Time taken by each segment fsync (group commit).", metrics.FsyncSeconds);
         RenderHistogram(p, "ingestd_block_write_duration_seconds", "Time taken to compress and append each segment block.", metrics.BlockWriteSeconds);
 
+        p.Family("ingestd_http_request_duration_seconds", "histogram", "Time from a request's complete head to its answer handed to the socket, by route (streamed answers not counted).");
+        foreach (var (route, histogram) in metrics.RequestSecondsByRoute)
+            RenderBuckets(p, "ingestd_http_request_duration_seconds", histogram, ("route", route));
+
         RenderOutputs(p);
 
         p.Single("ingestd_backpressure_rejections_total", "counter", "Requests answered 429 because the ring had no room.", metrics.Rejected429.Value);
@@ -120,16 +124,20 @@ internal sealed class MetricsEndpoint(Metrics metrics, Func<ServerGauges> gauges
     private static void RenderHistogram(PrometheusText p, string name, string help, Metrics.Histogram h)
     {
         p.Family(name, "histogram", help);
+        RenderBuckets(p, name, h);
+    }
+
+    private static void RenderBuckets(PrometheusText p, string name, Metrics.Histogram h, params (string Name, string Value)[] labels)
+    {
         long cumulative = 0;
-        for (int i = 0; i < h.Bounds.Count; i++)
+        for (int i = 0; i <= h.Bounds.Count; i++)
         {
             cumulative += h.BucketCount(i);
-            p.Sample(name + "_bucket", cumulative, ("le", h.Bounds[i].ToString("R", CultureInfo.InvariantCulture)));
+            string le = i < h.Bounds.Count ? h.Bounds[i].ToString("R", CultureInfo.InvariantCulture) : "+Inf";
+            p.Sample(name + "_bucket", cumulative, [.. labels, ("le", le)]);
         }
-        cumulative += h.BucketCount(h.Bounds.Count);
-        p.Sample(name + "_bucket", cumulative, ("le", "+Inf"));
-        p.Sample(name + "_sum", h.Sum);
-        p.Sample(name + "_count", cumulative);
+        p.Sample(name + "_sum", h.Sum, labels);
+        p.Sample(name + "_count", cumulative, labels);
     }
 
     private static string EncodingName(ContentCoding c) => c switch
