@@ -44,13 +44,17 @@ internal sealed class LoadConnection
         _window = window;
         _phaseTicks = index * window.PhaseTicks;
         _timeout = timeout;
+        if (window.SliceTicks > 0)
+        {
+            Slices = new LoadTally[window.SliceCount];
+            for (int i = 0; i < Slices.Length; i++) Slices[i] = new LoadTally();
+        }
     }
 
-    public LatencyHistogram Latency { get; } = new();
-    public long Requests { get; private set; }
-    public long Ok2xx { get; private set; }
-    public long Errors { get; private set; }
-    public Dictionary<int, long> NonSuccessByStatus { get; } = [];
+    public LoadTally Total { get; } = new();
+
+    /// <summary>The same counts per slice of the window (<see cref="LoadWindow.SliceTicks"/>); empty without slices.</summary>
+    public LoadTally[] Slices { get; } = [];
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -95,14 +99,22 @@ internal sealed class LoadConnection
                     int status = await ReadResponseAsync(token);
                     long done = Stopwatch.GetTimestamp();
                     lastDone = done;
-                    if (counted) Count(status, done - start);
+                    if (counted)
+                    {
+                        Total.Count(status, done - start);
+                        if (Slices.Length > 0) Slices[_window.SliceOf(done)].Count(status, done - start);
+                    }
                     if (_closeAfterResponse) CloseSocket();
                 }
                 catch (Exception e) when (e is SocketException or IOException or OperationCanceledException or ObjectDisposedException)
                 {
                     CloseSocket();
                     if (ct.IsCancellationRequested) break;
-                    if (counted) Errors++;
+                    if (counted)
+                    {
+                        Total.Errors++;
+                        if (Slices.Length > 0) Slices[_window.SliceOf(Stopwatch.GetTimestamp())].Errors++;
+                    }
                     // A refused connect would otherwise spin: wait a little before the next attempt.
                     if (connecting) await delay.WaitAsync(ConnectRetryMs);
                 }
@@ -121,14 +133,6 @@ internal sealed class LoadConnection
             CloseSocket();
             timeoutCts.Dispose();
         }
-    }
-
-    private void Count(int status, long latencyTicks)
-    {
-        Requests++;
-        if (status is >= 200 and < 300) Ok2xx++;
-        else CollectionsMarshal.GetValueRefOrAddDefault(NonSuccessByStatus, status, out _)++;
-        Latency.Record((long)LoadWindow.TicksToNs(latencyTicks));
     }
 
     private async ValueTask ConnectAsync(CancellationToken ct)

@@ -21,7 +21,7 @@ internal static class LoadGenerator
         var tls = options.Url.Scheme == Uri.UriSchemeHttps ? LoadTls.ClientOptions(options.Url, options.CaCertificatePath) : null;
         int? pid = options.ServerPid ?? (ProcessStats.Supported ? ProcessStats.FindListener(options.Url) : null);
 
-        var window = new LoadWindow(Stopwatch.GetTimestamp(), options.Warmup, options.Duration, options.Rate, options.Connections);
+        var window = new LoadWindow(Stopwatch.GetTimestamp(), options.Warmup, options.Duration, options.Rate, options.Connections, options.Slice);
         double? cpuAtStart = options.Warmup > TimeSpan.Zero || pid is null ? null : ProcessStats.CpuSeconds(pid.Value);
         var connections = new LoadConnection[options.Connections];
         var loops = new Task[connections.Length];
@@ -42,10 +42,25 @@ internal static class LoadGenerator
         double? cpuAtEnd = pid is null ? null : ProcessStats.CpuSeconds(pid.Value);
         long? peakRss = pid is null ? null : ProcessStats.PeakRssBytes(pid.Value);
 
+        var elapsed = TimeSpan.FromSeconds(Math.Max(0, finished - window.MeasureStartTicks) / (double)Stopwatch.Frequency);
+        double? cpu = cpuAtStart is double a && cpuAtEnd is double b ? b - a : null;
+        var slices = new List<LoadResult>();
+        for (int i = 0; i < window.SliceCount; i++)
+        {
+            // The last slice ends when the window does (its last answers may come a little after).
+            var length = i < window.SliceCount - 1 ? TimeSpan.FromSeconds(window.SliceTicks / (double)Stopwatch.Frequency)
+                : elapsed - TimeSpan.FromSeconds(i * window.SliceTicks / (double)Stopwatch.Frequency);
+            slices.Add(Summarise(connections.Select(c => c.Slices[i]), length, options, eventsPerRequest, null, null));
+        }
+        return Summarise(connections.Select(c => c.Total), elapsed, options, eventsPerRequest, cpu, peakRss) with { Slices = slices };
+    }
+
+    private static LoadResult Summarise(IEnumerable<LoadTally> tallies, TimeSpan elapsed, LoadOptions options, int eventsPerRequest, double? cpu, long? peakRss)
+    {
         var latency = new LatencyHistogram();
         long requests = 0, ok = 0, errors = 0;
         var nonSuccess = new SortedDictionary<int, long>();
-        foreach (var c in connections)
+        foreach (var c in tallies)
         {
             latency.Add(c.Latency);
             requests += c.Requests;
@@ -54,10 +69,8 @@ internal static class LoadGenerator
             foreach (var (status, count) in c.NonSuccessByStatus) nonSuccess[status] = nonSuccess.GetValueOrDefault(status) + count;
         }
 
-        var elapsed = TimeSpan.FromSeconds(Math.Max(0, finished - window.MeasureStartTicks) / (double)Stopwatch.Frequency);
         double seconds = elapsed.TotalSeconds;
         double PerSecond(double amount) => seconds > 0 ? amount / seconds : 0;
-        double? cpu = cpuAtStart is double a && cpuAtEnd is double b ? b - a : null;
         double events = (double)ok * eventsPerRequest;
         return new LoadResult
         {

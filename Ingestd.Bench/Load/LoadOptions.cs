@@ -42,6 +42,12 @@ internal sealed record LoadOptions
     /// <summary>The server process, for CPU seconds and peak RSS; null = the local process listening on the URL's port.</summary>
     public int? ServerPid { get; init; }
 
+    /// <summary>
+    /// Also report the measured window in slices of this length (<see cref="LoadResult.Slices"/>), from the same
+    /// connections: a soak sees its minutes without reconnecting between them. Null: the whole window only.
+    /// </summary>
+    public TimeSpan? Slice { get; init; }
+
     /// <summary>Longest wait for one response (send included) before the connection is dropped and an error counted.</summary>
     public TimeSpan RequestTimeout { get; init; } = TimeSpan.FromSeconds(30);
 }

@@ -37,4 +37,7 @@ internal sealed record LoadResult
     public long? ServerPeakRssBytes { get; init; }
 
     public required int EventsPerRequest { get; init; }
+
+    /// <summary>The window in slices of <see cref="LoadOptions.Slice"/> (requests counted by when they were answered); empty without.</summary>
+    public IReadOnlyList<LoadResult> Slices { get; init; } = [];
 }

@@ -9,8 +9,13 @@ namespace Ingestd.Bench.Load;
 /// </summary>
 internal sealed class LoadWindow
 {
-    public LoadWindow(long startTicks, TimeSpan warmup, TimeSpan duration, double? rate, int connections)
+    public LoadWindow(long startTicks, TimeSpan warmup, TimeSpan duration, double? rate, int connections, TimeSpan? slice = null)
     {
+        if (slice is { } length && length > TimeSpan.Zero)
+        {
+            SliceTicks = ToTicks(length);
+            SliceCount = (int)Math.Max(1, (ToTicks(duration) + SliceTicks - 1) / SliceTicks);
+        }
         StartTicks = startTicks;
         MeasureStartTicks = startTicks + ToTicks(warmup);
         EndTicks = MeasureStartTicks + ToTicks(duration);
@@ -27,6 +32,13 @@ internal sealed class LoadWindow
     public long StartTicks { get; }
     public long MeasureStartTicks { get; }
     public long EndTicks { get; }
+
+    /// <summary>Length of a slice of the measured window; 0 = no slices.</summary>
+    public long SliceTicks { get; }
+    public int SliceCount { get; }
+
+    /// <summary>The slice a request answered at <paramref name="ticks"/> is counted in (answers after the end go to the last).</summary>
+    public int SliceOf(long ticks) => (int)Math.Clamp((ticks - MeasureStartTicks) / SliceTicks, 0, SliceCount - 1);
 
     /// <summary>Open model (a <c>--rate</c>): each connection follows a schedule of intended send times.</summary>
     public bool Paced { get; }

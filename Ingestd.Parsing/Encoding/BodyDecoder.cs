@@ -23,7 +23,11 @@ internal sealed unsafe class BodyDecoder : IDisposable
     // may refuse larger ones; the limit also bounds the window memory a client can make us allocate.
     private const int ZstdWindowLogMax = 23;
 
-    private readonly Inflater _inflater = new();
+    // Made on a connection's first gzip or deflate body: its tables are ~10 KB, and most connections never send one
+    // (a shipper that reconnects every minute would otherwise allocate them for nothing each time).
+    private Inflater? _inflater;
+
+    private Inflater Inflater => _inflater ??= new Inflater();
     private ZSTD_DCtx_s* _zstd;
 
     /// <summary>
@@ -156,7 +160,7 @@ internal sealed unsafe class BodyDecoder : IDisposable
         if (p > rest.Length) Invalid("gzip: truncated stream");
 
         int dataStart = output.Length;
-        int end = _inflater.Inflate(rest, p, output, "gzip");
+        int end = Inflater.Inflate(rest, p, output, "gzip");
         if (rest.Length - end < 8) Invalid("gzip: truncated stream");
         var data = output.WrittenSpan[dataStart..];
         if (Checksums.Crc32(data) != BinaryPrimitives.ReadUInt32LittleEndian(rest[end..])) Invalid("gzip: CRC-32 mismatch");
@@ -181,7 +185,7 @@ internal sealed unsafe class BodyDecoder : IDisposable
         {
             if ((input[1] & 0x20) != 0) Invalid("deflate: zlib preset dictionary not supported");
             int dataStart = output.Length;
-            end = _inflater.Inflate(input, 2, output, "deflate");
+            end = Inflater.Inflate(input, 2, output, "deflate");
             if (input.Length - end < 4) Invalid("deflate: truncated stream");
             if (Checksums.Adler32(output.WrittenSpan[dataStart..]) != BinaryPrimitives.ReadUInt32BigEndian(input[end..]))
                 Invalid("deflate: Adler-32 mismatch");
@@ -189,7 +193,7 @@ internal sealed unsafe class BodyDecoder : IDisposable
         }
         else
         {
-            end = _inflater.Inflate(input, 0, output, "deflate");
+            end = Inflater.Inflate(input, 0, output, "deflate");
         }
         if (end != input.Length) Invalid("deflate: trailing bytes after the end of the stream");
     }
