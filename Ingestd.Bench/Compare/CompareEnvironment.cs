@@ -11,12 +11,6 @@ internal sealed record CompareEnvironment
     public required string IngestdDescription { get; init; }
     public bool PinServers { get; init; } = true;
 
-    /// <summary>
-    /// The environment the shipped systemd unit (<c>scripts/ingestd.service</c>, its <c>Environment=</c> lines) gives the
-    /// daemon, e.g. the runtime's GC settings that have no runtimeconfig form: the comparison runs ingestd as deployed.
-    /// </summary>
-    public IReadOnlyDictionary<string, string> UnitEnvironment { get; init; } = new Dictionary<string, string>();
-
     /// <summary>The ingestd run as <c>ingestd-baseline</c> (<c>--baseline</c>: a binary, or a .dll run with dotnet); null: none.</summary>
     public IReadOnlyList<string>? BaselineCommand { get; init; }
 
@@ -44,23 +38,7 @@ internal sealed record CompareEnvironment
             IngestdDescription = description,
             PinServers = pin,
             BaselineCommand = baseline is null ? null : Command(Path.GetFullPath(baseline)),
-            UnitEnvironment = ReadUnitEnvironment(Path.Combine(root, "scripts", "ingestd.service")),
         };
-    }
-
-    /// <summary>The <c>Environment=NAME=VALUE</c> lines of a systemd unit (one assignment per line, unquoted).</summary>
-    public static Dictionary<string, string> ReadUnitEnvironment(string unitFile)
-    {
-        var environment = new Dictionary<string, string>();
-        if (!File.Exists(unitFile)) return environment;
-        foreach (string line in File.ReadLines(unitFile))
-        {
-            if (!line.StartsWith("Environment=", StringComparison.Ordinal)) continue;
-            string assignment = line["Environment=".Length..].Trim();
-            int eq = assignment.IndexOf('=');
-            if (eq > 0) environment[assignment[..eq]] = assignment[(eq + 1)..];
-        }
-        return environment;
     }
 
     private static IReadOnlyList<string> Command(string path)

@@ -68,7 +68,6 @@ internal sealed class ComparedServer : IAsyncDisposable
                 if (server == BenchServer.IngestdPipeline)
                     File.AppendAllText(config, File.ReadAllText(Path.Combine(env.WorkloadDir, Workload.PipelineConfigFile)));
                 command.AddRange(server == BenchServer.IngestdBaseline ? env.BaselineCommand! : env.IngestdCommand);
-                foreach (var (name, value) in env.UnitEnvironment) environment[name] = value;
                 command.AddRange(["--config", config, "--listen", listen, "--data-dir", Path.Combine(runDir, "data")]);
                 break;
             case BenchServer.KestrelOrdinary:
@@ -81,8 +80,7 @@ internal sealed class ComparedServer : IAsyncDisposable
             case BenchServer.KestrelIngestd:
                 command.AddRange(CpuPinning.SelfCommand());
                 command.AddRange(["kestrel-ingestd", "--listen", listen, "--data-dir", Path.Combine(runDir, "data")]);
-                // The daemon's own GC settings (Ingestd.csproj and the unit's environment), so only the transport differs.
-                foreach (var (name, value) in env.UnitEnvironment) environment[name] = value;
+                // The daemon's own GC settings (Ingestd.csproj), so only the transport differs.
                 environment["DOTNET_gcServer"] = "0";
                 environment["DOTNET_gcConcurrent"] = "0";
                 // ingestd sets the same in its runtimeconfig (Ingestd.csproj).

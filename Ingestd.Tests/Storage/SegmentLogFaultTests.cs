@@ -227,6 +227,50 @@ public class SegmentLogFaultTests
     }
 
     [Fact]
+    public void Sequence_high_water_mark_is_raised_ahead_on_the_flusher_once_half_the_reservation_is_used()
+    {
+        // The writer raised it to 3 + 100 at the first append; at 54 numbers (past half) the flusher raises it by a
+        // whole reservation from the old bound, 203 (the writer itself would have raised it to 54 + 100).
+        using var dir = new TempDir();
+        using (var log = Fixtures.Open(dir.Path, reservation: 100))
+        {
+            Fixtures.Append(log, 3, 0);
+            Fixtures.Append(log, 50, 3);
+            Assert.Equal(103, BoundOnDisk(dir.Path));
+            Fixtures.Append(log, 1, 53);
+            Assert.True(log.WaitForBackgroundFlushes(TimeSpan.FromSeconds(10)));
+            Assert.Equal(203, BoundOnDisk(dir.Path));
+        }
+        Assert.Equal(Enumerable.Range(0, 54).Select(i => (long)i), Sequences(dir.Path));
+    }
+
+    [Fact]
+    public void Writer_raises_the_high_water_mark_itself_when_the_raise_ahead_failed()
+    {
+        using var dir = new TempDir();
+        var files = new FaultyFiles();
+        var messages = new List<string>();
+        using (var log = Fixtures.Open(dir.Path, messages, files: files, reservation: 100))
+        {
+            Fixtures.Append(log, 3, 0);
+            files.NextFlushFails = true; // the flusher's fsync of the mark
+            Fixtures.Append(log, 51, 3);
+            Assert.True(log.WaitForBackgroundFlushes(TimeSpan.FromSeconds(10)));
+            // The failed raise's slot may be in the file (its fsync failed, not its write): the log still counts 103.
+            Fixtures.Append(log, 50, 54); // needs 104 > 103: raised on the writer, before any number past 103 is used
+            Assert.Equal(204, BoundOnDisk(dir.Path));
+        }
+        Assert.Contains(messages, m => m.StartsWith("raising the sequence high-water mark ahead of need failed"));
+        Assert.Equal(Enumerable.Range(0, 104).Select(i => (long)i), Sequences(dir.Path));
+    }
+
+    private static long BoundOnDisk(string dir)
+    {
+        using var mark = SequenceHighWaterMark.Open(dir, SystemSegmentFiles.Instance);
+        return mark.Bound;
+    }
+
+    [Fact]
     public void Sequence_high_water_mark_survives_a_torn_slot()
     {
         using var dir = new TempDir();

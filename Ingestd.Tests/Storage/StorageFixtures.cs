@@ -58,9 +58,11 @@ internal static class Fixtures
     }
 
     public static SegmentLog Open(string dir, List<string>? messages = null, Func<long>? clock = null, long maxBytes = 256L << 20,
-        TimeSpan? maxAge = null, long retention = 0, ISegmentFiles? files = null, bool discardUnsynced = false, bool backgroundClose = false)
+        TimeSpan? maxAge = null, long retention = 0, ISegmentFiles? files = null, bool discardUnsynced = false, bool backgroundClose = false,
+        long reservation = SequenceHighWaterMark.Step)
         => SegmentLog.Open(new SegmentLogOptions
         {
+            SequenceReservation = reservation,
             Directory = dir,
             SegmentMaxBytes = maxBytes,
             SegmentMaxAge = maxAge ?? TimeSpan.FromHours(1),

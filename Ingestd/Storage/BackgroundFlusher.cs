@@ -4,8 +4,8 @@ namespace Ingestd.Storage;
 
 /// <summary>
 /// The segment log's disk calls that no acknowledgement waits for, run on a thread of their own: writeback hints
-/// (<see cref="WritebackHint"/>) and, under <c>write</c> and <c>memory</c> durability, the fsync and close of a segment
-/// just rotated out. On the writer thread these calls blocked for 25–130 ms at a time while the disk was busy
+/// (<see cref="WritebackHint"/>), raising the sequence high-water mark ahead of need (<see cref="Run"/>) and, under
+/// <c>write</c> and <c>memory</c> durability, the fsync and close of a segment just rotated out. On the writer thread these calls blocked for 25–130 ms at a time while the disk was busy
 /// (strace of a paced run, in the README of the bench project), and every acknowledgement of the requests behind them waited.
 /// Jobs run in the order given; the segment log is the only producer.
 /// </summary>
@@ -29,7 +29,7 @@ internal sealed class BackgroundFlusher : IDisposable
     private bool _busy;
     private Exception? _failure;
 
-    private readonly record struct Job(SafeFileHandle File, long Offset, long Length, string? ClosePath, Action? AfterSync);
+    private readonly record struct Job(SafeFileHandle? File, long Offset, long Length, string? ClosePath, Action? AfterSync, Action? Work = null);
 
     /// <param name="stopWait">How long <see cref="Dispose"/> waits for the queued fsyncs before it gives up on them.</param>
     public BackgroundFlusher(ISegmentFiles files, Action<string> log, TimeSpan? stopWait = null)
@@ -86,6 +86,21 @@ internal sealed class BackgroundFlusher : IDisposable
         SyncClosed(file, path, afterSync);
     }
 
+    /// <summary>
+    /// Queues other disk work no acknowledgement waits for (raising the sequence high-water mark ahead of need); it must
+    /// handle its own errors. False when the flusher is stopping: the caller does without.
+    /// </summary>
+    public bool Run(Action work)
+    {
+        lock (_gate)
+        {
+            if (_stopping) return false;
+            _jobs.Enqueue(new Job(null, 0, 0, null, null, work));
+            Monitor.PulseAll(_gate);
+            return true;
+        }
+    }
+
     /// <summary>True while the segment at <paramref name="path"/> is queued or being fsynced here (its file is still open).</summary>
     public bool Holds(string path)
     {
@@ -133,8 +148,9 @@ internal sealed class BackgroundFlusher : IDisposable
             }
             try
             {
-                if (job.ClosePath is null) WritebackHint.Start(job.File, job.Offset, job.Length);
-                else SyncClosed(job.File, job.ClosePath, job.AfterSync);
+                if (job.Work is not null) job.Work();
+                else if (job.ClosePath is null) WritebackHint.Start(job.File!, job.Offset, job.Length);
+                else SyncClosed(job.File!, job.ClosePath, job.AfterSync);
             }
             catch (Exception e)
             {
@@ -143,7 +159,7 @@ internal sealed class BackgroundFlusher : IDisposable
             }
             finally
             {
-                job.File.DangerousRelease();
+                job.File?.DangerousRelease();
                 if (job.ClosePath is not null)
                 {
                     lock (_gate)

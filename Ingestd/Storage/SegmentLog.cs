@@ -35,6 +35,7 @@ internal sealed class SegmentLog : IDisposable
     private readonly List<(string Path, long Bytes)> _closed = [];
     private long _closedBytes;
     private SequenceHighWaterMark _highWaterMark = null!;
+    private bool _raiseQueued; // a raise of the high-water mark is queued on the flusher (or failed there)
 
     // Null while no segment could be created (disk full at start): the next append creates one.
     private SafeFileHandle? _active;
@@ -278,7 +279,7 @@ internal sealed class SegmentLog : IDisposable
             _files.SetLength(_active!, _activeLength);
             _tailUnclean = false;
         }
-        if (NextSequence + count > _highWaterMark.Bound) _highWaterMark.Raise(NextSequence + count + SequenceHighWaterMark.Step);
+        ReserveSequences(count);
 
         long t0 = Stopwatch.GetTimestamp();
         long blockOffset = _activeLength, firstSequence = NextSequence;
@@ -581,6 +582,46 @@ internal sealed class SegmentLog : IDisposable
         string nextPath = _closed.Count > 1 ? _closed[1].Path : _activePath;
         if (!SegmentFormat.TryParseFileName(Path.GetFileName(nextPath), out long end)) return;
         if (end > ProtectedFrom()) DeletingProtected(path, first, end);
+    }
+
+    /// <summary>
+    /// Makes sure the next <paramref name="count"/> numbers are under the durable high-water mark. Past half of the
+    /// reservation the next raise is queued on the flusher, so the writer normally never waits for that fsync; only if
+    /// the numbers catch up with the bound first (the flusher stuck behind a slow disk, or its raise failed) is it
+    /// raised here, as before.
+    /// </summary>
+    private void ReserveSequences(int count)
+    {
+        long needed = NextSequence + count, bound = _highWaterMark.Bound, reservation = _options.SequenceReservation;
+        if (needed > bound)
+        {
+            _highWaterMark.Raise(needed + reservation);
+            Volatile.Write(ref _raiseQueued, false);
+            return;
+        }
+        if (needed <= bound - reservation / 2 || Volatile.Read(ref _raiseQueued)) return;
+        QueueRaise(bound + reservation);
+    }
+
+    // Apart from ReserveSequences so that its closure is allocated only when a raise is queued, not on every append.
+    private void QueueRaise(long target)
+    {
+        Volatile.Write(ref _raiseQueued, true); // before queueing: the job may finish before Run returns
+        bool queued = _flusher.Run(() =>
+        {
+            try
+            {
+                _highWaterMark.Raise(target);
+                Volatile.Write(ref _raiseQueued, false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left queued-and-failed: the writer raises it itself when the numbers reach the bound, and reports
+                // that failure as any other; no retry storm from here.
+                _log($"raising the sequence high-water mark ahead of need failed ({e.Message}); the writer will raise it when it must");
+            }
+        });
+        if (!queued) Volatile.Write(ref _raiseQueued, false);
     }
 
     public void Dispose()

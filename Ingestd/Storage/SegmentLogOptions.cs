@@ -15,6 +15,12 @@ internal sealed record SegmentLogOptions
     /// <summary>After a rotation, the oldest whole segments are deleted while all segments together exceed this; 0 keeps everything.</summary>
     public long RetentionMaxBytes { get; init; }
 
+    /// <summary>
+    /// Sequence numbers reserved per raise of the high-water mark (<see cref="SequenceHighWaterMark"/>); the next raise
+    /// is queued on the flusher once half of them are used. Tests make it small.
+    /// </summary>
+    public long SequenceReservation { get; init; } = SequenceHighWaterMark.Step;
+
     /// <summary>zstd level for block payloads.</summary>
     public int CompressionLevel { get; init; } = 1;
 
