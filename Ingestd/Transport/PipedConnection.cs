@@ -12,9 +12,10 @@ namespace Ingestd.Transport;
 internal abstract class PipedConnection : ITransportConnection
 {
     private static readonly PipeOptions InputOptions = new(
+        pool: PipeBlockPool.Instance,
         pauseWriterThreshold: 1024 * 1024,
         resumeWriterThreshold: 512 * 1024,
-        minimumSegmentSize: 16 * 1024,
+        minimumSegmentSize: PipeBlockPool.BlockSize,
         readerScheduler: PipeScheduler.Inline,
         writerScheduler: PipeScheduler.Inline,
         useSynchronizationContext: false);
@@ -52,7 +53,7 @@ internal abstract class PipedConnection : ITransportConnection
             while (true)
             {
                 // 16 KiB: also the most plaintext one TLS record carries.
-                var memory = writer.GetMemory(16 * 1024);
+                var memory = writer.GetMemory(PipeBlockPool.BlockSize);
                 int n = await ReceiveAsync(memory).ConfigureAwait(false);
                 if (n == 0) break;
                 writer.Advance(n);
