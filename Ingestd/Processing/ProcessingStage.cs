@@ -26,12 +26,15 @@ internal sealed class ProcessingStage(Metrics metrics)
     /// Applies the pipelines to <paramref name="batch"/> in place: afterwards it holds the events to store (its buffer
     /// exchanged with the runner's output when anything changed). Tallies go to the metrics once per batch. False when
     /// a defect stopped the pipelines: the batch is then emptied (unprocessed events may hold what a mask would have
-    /// removed, so they are never stored) and the request must be refused.
+    /// removed, so they are never stored) and the request must be refused. <paramref name="runner"/> is the
+    /// connection's, made here on its first request that has pipelines to run (~2 KB of buffers: a connection of
+    /// a daemon without pipelines, or a client that reconnects often, should not pay for them).
     /// </summary>
-    public bool Apply(RecordBatch batch, PipelineRunner runner)
+    public bool Apply(RecordBatch batch, ref PipelineRunner? runner)
     {
         var compiled = Volatile.Read(ref _current);
         if (compiled.Set.IsEmpty) return true;
+        runner ??= new PipelineRunner();
         try
         {
             if (runner.Apply(compiled.Set, batch))

@@ -31,7 +31,7 @@ internal sealed class RequestDispatcher : IRequestHandler
     private readonly PooledBuffer _decoded = new(LargeBufferPool.Shared);
     private readonly DurabilityWaiter _waiter = new();
     private readonly ProcessingStage _processing;
-    private readonly PipelineRunner _pipelineRunner = new();
+    private PipelineRunner? _pipelineRunner; // made by the processing stage when a request first has pipelines to run
     private readonly SubscriptionHub _live;
     // Whether this request's records are offered to live subscribers once acknowledged (decided before the publish).
     private bool _offerLive;
@@ -120,7 +120,7 @@ internal sealed class RequestDispatcher : IRequestHandler
         }
 
         // Processing (issue #12): pipelines rewrite, drop or tag the events before they enter the ring.
-        if (!_processing.Apply(context.Batch, _pipelineRunner))
+        if (!_processing.Apply(context.Batch, ref _pipelineRunner))
         {
             Refuse(endpoint, context, new RequestRejectedException(RejectReason.InternalError), response);
             return true;
@@ -278,7 +278,7 @@ internal sealed class RequestDispatcher : IRequestHandler
     {
         _decoded.Dispose();
         _decoder.Dispose();
-        _pipelineRunner.Dispose();
+        _pipelineRunner?.Dispose();
         _context?.Dispose();
     }
 }
