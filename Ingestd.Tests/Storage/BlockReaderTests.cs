@@ -60,7 +60,7 @@ public class BlockReaderTests
     public void A_payload_read_in_pieces_gives_the_records_of_one_read_whole_with_pauses_between_the_pieces()
     {
         var block = Block(count: 5000);
-        Assert.True(block.Length > 2 * BlockReader.PieceBytes);
+        Assert.True(block.Length > 2 * BlockCodec.PieceBytes);
 
         var whole = ReadPayload(block, inPieces: false);
         var pieces = ReadPayload(block, inPieces: true);

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using Ingestd.Parsing.Records;
 using ZstdSharp;
+using ZstdSharp.Unsafe;
 
 namespace Ingestd.Storage;
 
@@ -25,7 +26,7 @@ namespace Ingestd.Storage;
 /// 52       payload
 /// </code>
 /// </summary>
-internal sealed class BlockCodec : IDisposable
+internal sealed unsafe class BlockCodec : IDisposable
 {
     public const int HeaderSize = 52;
     public const uint Magic = 0x314B4C42; // "BLK1" read as a little-endian u32
@@ -38,6 +39,7 @@ internal sealed class BlockCodec : IDisposable
     private readonly int _level;
     private Compressor? _compressor;
     private Decompressor? _decompressor;
+    private ZSTD_DCtx_s* _streaming; // for payloads decoded in pieces (a pause between them)
     private byte[] _encoded = [];
     private byte[] _raw = [];
 
@@ -114,7 +116,12 @@ internal sealed class BlockCodec : IDisposable
     /// Checks and decompresses a payload whose header <see cref="ReadHeader"/> accepted. On <see cref="BlockStatus.Ok"/>,
     /// <paramref name="records"/> holds exactly <c>header.Count</c> well-formed records; it stays valid until the next call.
     /// </summary>
-    public BlockStatus DecodePayload(scoped in BlockHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> records)
+    /// <param name="pause">
+    /// Query scans beside ingest: a zstd payload is then decompressed in pieces of <see cref="PieceBytes"/> of input
+    /// with <paramref name="pause"/> called between them (one ~1 MiB block in one call is a few hundred µs the caller
+    /// could not interrupt); the checks are the same. Null: in one call.
+    /// </param>
+    public BlockStatus DecodePayload(scoped in BlockHeader header, ReadOnlySpan<byte> payload, out ReadOnlySpan<byte> records, Action? pause = null)
     {
         records = default;
         if (payload.Length < header.PayloadLength) return BlockStatus.TruncatedPayload;
@@ -130,9 +137,12 @@ internal sealed class BlockCodec : IDisposable
         else if (header.Compression == CompressionZstd)
         {
             Rent(ref _raw, header.RawLength);
-            if (!TryDecompress(payload, _raw.AsSpan(0, header.RawLength), out int written) || written != header.RawLength)
-                return BlockStatus.BadPayload;
-            raw = _raw.AsSpan(0, header.RawLength);
+            var dest = _raw.AsSpan(0, header.RawLength);
+            bool whole = pause is null
+                ? TryDecompress(payload, dest, out int written) && written == dest.Length
+                : TryDecompressInPieces(payload, dest, pause);
+            if (!whole) return BlockStatus.BadPayload;
+            raw = dest;
         }
         else
         {
@@ -171,6 +181,8 @@ internal sealed class BlockCodec : IDisposable
     {
         _compressor?.Dispose();
         _decompressor?.Dispose();
+        if (_streaming is not null) Methods.ZSTD_freeDCtx(_streaming);
+        _streaming = null;
         if (_encoded.Length > 0) ArrayPool<byte>.Shared.Return(_encoded);
         if (_raw.Length > 0) ArrayPool<byte>.Shared.Return(_raw);
         _encoded = [];
@@ -190,6 +202,35 @@ internal sealed class BlockCodec : IDisposable
             // Corrupt frame, or more output than the header's raw length: both mean a bad payload.
             written = 0;
             return false;
+        }
+    }
+
+    /// <summary>Compressed bytes handed to the decompressor per piece: one or two zstd blocks (≤ 128 KiB of records each).</summary>
+    internal const int PieceBytes = 8 * 1024;
+
+    // True when the payload decompresses to exactly dest (its frames ending at the payload's end), calling pause between pieces.
+    private bool TryDecompressInPieces(ReadOnlySpan<byte> payload, Span<byte> dest, Action pause)
+    {
+        if (_streaming is null) _streaming = Methods.ZSTD_createDCtx();
+        Methods.ZSTD_DCtx_reset(_streaming, ZSTD_ResetDirective.ZSTD_reset_session_only);
+        fixed (byte* src = payload)
+        fixed (byte* dst = dest)
+        {
+            var input = new ZSTD_inBuffer_s { src = src, size = 0, pos = 0 };
+            var output = new ZSTD_outBuffer_s { dst = dst, size = (nuint)dest.Length, pos = 0 };
+            while (true)
+            {
+                input.size = (nuint)Math.Min(payload.Length, (long)input.size + PieceBytes);
+                nuint before = input.pos + output.pos;
+                nuint hint = Methods.ZSTD_decompressStream(_streaming, &output, &input);
+                if (Methods.ZSTD_isError(hint)) return false;
+                bool allIn = input.pos == (nuint)payload.Length;
+                if (hint == 0 && allIn) break; // the last frame ended exactly at the payload's end
+                // No progress with all the input given: a cut frame, or more records than the header's raw length.
+                if (allIn && input.pos + output.pos == before) return false;
+                pause();
+            }
+            return output.pos == (nuint)dest.Length;
         }
     }
 

@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using Microsoft.Win32.SafeHandles;
-using ZstdSharp.Unsafe;
 
 namespace Ingestd.Storage;
 
@@ -9,18 +8,11 @@ namespace Ingestd.Storage;
 /// Reads and checks blocks of a segment file through a file handle (positional reads, no stream).
 /// Shared by recovery, <see cref="SegmentReader"/> and verify. One instance per thread.
 /// </summary>
-internal sealed unsafe class BlockReader : IDisposable
+internal sealed class BlockReader : IDisposable
 {
     private readonly BlockCodec _codec;
     private readonly bool _ownsCodec;
     private byte[] _buffer = ArrayPool<byte>.Shared.Rent(64 * 1024);
-
-    // Only for payloads decoded in pieces (ReadPayload with a pause): the records, and a streaming zstd context.
-    private byte[] _raw = [];
-    private ZSTD_DCtx_s* _pieces;
-
-    /// <summary>Compressed bytes handed to the decompressor per piece: one or two zstd blocks (≤ 128 KiB of records each).</summary>
-    internal const int PieceBytes = 8 * 1024;
 
     public BlockReader(BlockCodec? codec = null)
     {
@@ -54,10 +46,8 @@ internal sealed unsafe class BlockReader : IDisposable
     }
 
     /// <summary>
-    /// Reads, checks and decodes the payload of the block at <paramref name="offset"/> whose header was accepted. With
-    /// <paramref name="pause"/> (query scans beside ingest), a zstd payload is decompressed in pieces of
-    /// <see cref="PieceBytes"/> with <paramref name="pause"/> called between them, the same checks made: one ~1 MiB block
-    /// in one call is a few hundred µs that the caller could not interrupt.
+    /// Reads, checks and decodes the payload of the block at <paramref name="offset"/> whose header was accepted;
+    /// <paramref name="pause"/> as in <see cref="BlockCodec.DecodePayload"/> (query scans beside ingest).
     /// </summary>
     public BlockStatus ReadPayload(SafeFileHandle handle, long offset, scoped in BlockHeader header, out ReadOnlySpan<byte> records, Action? pause = null)
     {
@@ -70,45 +60,7 @@ internal sealed unsafe class BlockReader : IDisposable
         var payload = _buffer.AsSpan(0, header.PayloadLength);
         int read = SegmentFormat.ReadFully(handle, payload, offset + BlockCodec.HeaderSize);
         if (read < payload.Length) return BlockStatus.TruncatedPayload;
-        if (pause is not null && header.Compression == BlockCodec.CompressionZstd) return DecodeInPieces(header, payload, pause, out records);
-        return _codec.DecodePayload(header, payload, out records);
-    }
-
-    // BlockCodec.DecodePayload's checks (CRC, exact raw length, framing) around a streaming decompression.
-    private BlockStatus DecodeInPieces(scoped in BlockHeader header, ReadOnlySpan<byte> payload, Action pause, out ReadOnlySpan<byte> records)
-    {
-        records = default;
-        if (Crc32C.Compute(payload) != header.PayloadCrc) return BlockStatus.BadPayloadCrc;
-        if (_raw.Length < header.RawLength)
-        {
-            if (_raw.Length > 0) ArrayPool<byte>.Shared.Return(_raw);
-            _raw = ArrayPool<byte>.Shared.Rent(header.RawLength);
-        }
-        if (_pieces is null) _pieces = Methods.ZSTD_createDCtx();
-        Methods.ZSTD_DCtx_reset(_pieces, ZSTD_ResetDirective.ZSTD_reset_session_only);
-        fixed (byte* src = payload)
-        fixed (byte* dst = _raw)
-        {
-            var input = new ZSTD_inBuffer_s { src = src, size = 0, pos = 0 };
-            var output = new ZSTD_outBuffer_s { dst = dst, size = (nuint)header.RawLength, pos = 0 };
-            while (true)
-            {
-                input.size = (nuint)Math.Min(payload.Length, (long)input.size + PieceBytes);
-                nuint before = input.pos + output.pos;
-                nuint hint = Methods.ZSTD_decompressStream(_pieces, &output, &input);
-                if (Methods.ZSTD_isError(hint)) return BlockStatus.BadPayload;
-                bool allIn = input.pos == (nuint)payload.Length;
-                if (hint == 0 && allIn) break; // the last frame ended exactly at the payload's end
-                // No progress with all the input given: a cut frame, or more records than the header's raw length.
-                if (allIn && input.pos + output.pos == before) return BlockStatus.BadPayload;
-                pause();
-            }
-            if (output.pos != (nuint)header.RawLength) return BlockStatus.BadPayload;
-        }
-        var raw = _raw.AsSpan(0, header.RawLength);
-        if (!BlockCodec.FramingMatches(raw, header.Count, header.Layout)) return BlockStatus.BadPayload;
-        records = raw;
-        return BlockStatus.Ok;
+        return _codec.DecodePayload(header, payload, out records, pause);
     }
 
     /// <summary>Bytes <see cref="FindNextBlock"/> reads at a time.</summary>
@@ -179,9 +131,5 @@ internal sealed unsafe class BlockReader : IDisposable
         if (_ownsCodec) _codec.Dispose();
         if (_buffer.Length > 0) ArrayPool<byte>.Shared.Return(_buffer);
         _buffer = [];
-        if (_raw.Length > 0) ArrayPool<byte>.Shared.Return(_raw);
-        _raw = [];
-        if (_pieces is not null) Methods.ZSTD_freeDCtx(_pieces);
-        _pieces = null;
     }
 }
