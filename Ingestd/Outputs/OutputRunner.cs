@@ -316,7 +316,13 @@ internal sealed class OutputRunner : IDisposable
         try
         {
             if (error is null) File.Delete(path);
-            else File.WriteAllText(path, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {error}\n");
+            else
+            {
+                // Replaced whole (written aside, then renamed over): a reader never sees it created but not yet written.
+                string temporary = path + ".tmp";
+                File.WriteAllText(temporary, $"{DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ} {error}\n");
+                File.Move(temporary, path, overwrite: true);
+            }
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
