@@ -27,6 +27,8 @@ internal static class JsonSplicer
     private static readonly SearchValues<byte> PlainNameBytes = SearchValues.Create(
         " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~"u8);
 
+    private static readonly SearchValues<byte> JsonWhitespace = SearchValues.Create(" \t\r\n"u8);
+
     // The event writer's encoder (EventWork): a string it finds nothing to encode in is written as it stands.
     private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
@@ -120,6 +122,8 @@ internal static class JsonSplicer
             Source = json;
             _out = output;
             _needleAt = -1;
+            _parsedFieldAt = -1;
+            _maskedFieldStart = -1;
         }
 
         /// <summary>
@@ -159,6 +163,14 @@ internal static class JsonSplicer
 
         // Where the string the parse step just unescaped into the work's Text starts, plus 1 (0: none).
         private int _unescapedAt;
+
+        // Where the parse step's field (a string) starts in the event when its parsed value is the field's text as it
+        // stands (-1: none); and, once the mask went through that text whole, the masked text (appended to the work's
+        // values: start, length), the text's length, where the value starts in it and whether anything matched. The
+        // parsed value's mask is then taken from it (see TryMaskedParsedValue) instead of walking the value again.
+        private int _parsedFieldAt;
+        private int _maskedFieldStart, _maskedFieldLength, _fieldTextLength, _valueFrom;
+        private bool _maskedFieldAny;
 
         // The first place of the (one) pattern's needle at or after the last place searched from (int.MaxValue: none;
         // -1: not searched yet). The pass moves forward, so one search serves every string up to the needle.
@@ -243,6 +255,7 @@ internal static class JsonSplicer
                         InPassOutcome = parse.PrepareInPass(ref reader, _work, InPassSlots);
                         InPass = null;
                         if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped) _unescapedAt = valueStart + 1;
+                        if (InPassOutcome == StepOutcome.Applied && parse.ValueIsTextAsItStands) _parsedFieldAt = valueStart;
                     }
                     else if (parse.MaySet(names)) return false;
                 }
@@ -396,8 +409,19 @@ internal static class JsonSplicer
             var text = _unescapedAt == start + 1 ? _work.Text.WrittenSpan : UnescapedString(ref reader);
             var pattern = Plan.Patterns[0];
             var output = _work.Text2;
-            if (JsonRewriter.WrittenAsItStands(raw[1..^1]) && pattern.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any))
+            // The parse step's text, masked whole here, gives its parsed value's mask too (kept in the work's values).
+            bool keepText = start == _parsedFieldAt && pattern.MatchesStayInStrings && ParsedValueGoesThroughMask;
+            int keptAt = _work.Values.WrittenCount;
+            if (JsonRewriter.WrittenAsItStands(raw[1..^1]) && pattern.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any, keepText ? _work.Values : null))
             {
+                if (keepText)
+                {
+                    _maskedFieldStart = keptAt;
+                    _maskedFieldLength = _work.Values.WrittenCount - keptAt;
+                    _fieldTextLength = text.Length;
+                    _valueFrom = text.IndexOfAnyExcept(JsonWhitespace);
+                    _maskedFieldAny = any;
+                }
                 if (!any)
                 {
                     Copy(from, reader.BytesConsumed);
@@ -418,6 +442,53 @@ internal static class JsonSplicer
             if (!EmitString(output.WrittenSpan)) return false;
             Mark(_parts.MaskOwner);
             return true;
+        }
+
+        // The parse step's value is written after the mask's own step would have run: through the mask.
+        private readonly bool ParsedValueGoesThroughMask => _maskActive && _parts.AssignmentOwners[InPassSlots] < _parts.MaskOwner;
+
+        /// <summary>
+        /// The parse step's value through the mask, taken from its field's text masked whole (when that was done): the
+        /// bytes walking the value would give, where that is sure — the value is compact printable ASCII without escapes
+        /// or a needle in a name (so each of its strings is written as it stands, and masking the text whole finds in
+        /// its strings what masking them one by one finds; see <see cref="MaskPattern.MatchesStayInStrings"/>).
+        /// </summary>
+        private bool TryMaskedParsedValue(int i, ReadOnlySpan<byte> value)
+        {
+            if (_maskedFieldStart < 0 || i != InPassSlots || !PlainCompact(value, _parts.MaskOnly.Patterns[0].Needle!)) return false;
+            if (!_maskedFieldAny)
+            {
+                Emit(value);
+                return true;
+            }
+            var masked = _work.Values.WrittenSpan.Slice(_maskedFieldStart, _maskedFieldLength);
+            Emit(masked.Slice(_valueFrom, value.Length + _maskedFieldLength - _fieldTextLength));
+            Mark(_parts.MaskOwner);
+            return true;
+        }
+
+        // Printable ASCII without a backslash, no space outside strings, names of plain bytes without the needle.
+        private static bool PlainCompact(ReadOnlySpan<byte> value, ReadOnlySpan<byte> needle)
+        {
+            if (value.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0 || value.IndexOf((byte)'\\') >= 0) return false;
+            int at = 0;
+            while (true)
+            {
+                int open = value[at..].IndexOf((byte)'"');
+                if ((open < 0 ? value[at..] : value.Slice(at, open)).IndexOf((byte)' ') >= 0) return false;
+                if (open < 0) return true;
+                open += at;
+                // Without escapes the next quote closes the string.
+                int close = value[(open + 1)..].IndexOf((byte)'"');
+                if (close < 0) return false;
+                close += open + 1;
+                at = close + 1;
+                if (at < value.Length && value[at] == (byte)':')
+                {
+                    var name = value[(open + 1)..close];
+                    if (name.IndexOfAnyExcept(PlainNameBytes) >= 0 || name.IndexOf(needle) >= 0) return false;
+                }
+            }
         }
 
         private readonly ReadOnlySpan<byte> UnescapedString(ref TrustedJsonReader reader)
@@ -493,12 +564,14 @@ internal static class JsonSplicer
             // A mask path inside the value: left to the writer pass.
             if (MaskGoesBelow(mask, names, count)) return false;
             bool masked = AnyMatches(mask.MaskPaths, names, count);
+            if (!masked && TryMaskedParsedValue(i, value)) return true;
             Flush();
             var outer = Source;
             var outerPlan = Plan;
             bool outerEscape = UnicodeEscape, outerRechecked = _rechecked;
-            int outerUnescaped = _unescapedAt, outerNeedle = _needleAt;
+            int outerUnescaped = _unescapedAt, outerNeedle = _needleAt, outerParsedField = _parsedFieldAt;
             _needleAt = -1;
+            _parsedFieldAt = -1;
             Source = value;
             Plan = mask;
             UnicodeEscape = RewritePlan.HasUnicodeEscape(value);
@@ -529,6 +602,7 @@ internal static class JsonSplicer
             _rechecked = outerRechecked;
             _unescapedAt = outerUnescaped;
             _needleAt = outerNeedle;
+            _parsedFieldAt = outerParsedField;
             return ok;
         }
 

@@ -51,9 +51,11 @@ internal abstract class MaskPattern
     /// (<c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>) — text a writer gives back as
     /// it is; <paramref name="text"/> its unescaped text. False (output undefined) when a mask wrote a byte a writer
     /// would escape: the caller then writes the masked text itself. <paramref name="any"/>: whether anything matched
-    /// (nothing is written when not).
+    /// (nothing is written when not). <paramref name="plain"/>, when given and something matched, also gets the masked
+    /// text unescaped (appended; partly written when false).
     /// </summary>
-    public bool TryApplyToJsonString(ReadOnlySpan<byte> text, ReadOnlySpan<byte> content, ArrayBufferWriter<byte> output, MaskAction action, out bool any)
+    public bool TryApplyToJsonString(ReadOnlySpan<byte> text, ReadOnlySpan<byte> content, ArrayBufferWriter<byte> output, MaskAction action, out bool any,
+        ArrayBufferWriter<byte>? plain = null)
     {
         any = false;
         int from = 0;
@@ -67,12 +69,14 @@ internal abstract class MaskPattern
                 output.Write("\""u8);
                 any = true;
             }
+            plain?.Write(text[from..start]);
             Advance(content, ref at, ref rawAt, start);
             output.Write(content[copied..rawAt]);
             int before = output.WrittenCount;
             action.Write(text.Slice(start, length), output);
             var written = output.WrittenSpan[before..];
             if (written.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0 || written.IndexOfAny((byte)'"', (byte)'\\') >= 0) return false;
+            plain?.Write(written);
             from = start + length;
             Advance(content, ref at, ref rawAt, from);
             copied = rawAt;
@@ -81,9 +85,18 @@ internal abstract class MaskPattern
         {
             output.Write(content[copied..]);
             output.Write("\""u8);
+            plain?.Write(text[from..]);
         }
         return true;
     }
+
+    /// <summary>
+    /// Whether every match in valid JSON text searched whole lies inside one of its strings: each match holds a byte
+    /// JSON has only inside strings and no quote or backslash. Masking such text whole then masks what masking each of
+    /// its strings does (where the strings have no escapes), which lets a parsed copy of a masked string take its mask
+    /// from the string's.
+    /// </summary>
+    public virtual bool MatchesStayInStrings => false;
 
     private static void Advance(ReadOnlySpan<byte> content, ref int at, ref int rawAt, int to)
     {
@@ -131,6 +144,9 @@ internal sealed class EmailPattern : MaskPattern
     private static readonly byte[] At = [(byte)'@'];
 
     public override byte[]? Needle => At;
+
+    // '@' appears in JSON text only inside strings, and a match is letters, digits, '.', '_', '%', '+', '-' around it.
+    public override bool MatchesStayInStrings => true;
 
     private static bool IsLocal(byte b) => IsAlnum(b) || b is (byte)'.' or (byte)'_' or (byte)'%' or (byte)'+' or (byte)'-';
     private static bool IsDomain(byte b) => IsAlnum(b) || b is (byte)'.' or (byte)'-';

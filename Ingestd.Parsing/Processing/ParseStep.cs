@@ -69,6 +69,9 @@ internal sealed class ParseStep : Step, IRewriteStep
         return Parse(text, work, slotBase);
     }
 
+    /// <summary>Whether a parsed value is the field's text as it stands (less the whitespace around it): the <c>json</c> format.</summary>
+    public bool ValueIsTextAsItStands => _parser is JsonLineParser;
+
     /// <summary>The parsed value (slot 0) or the error (slot 1): one of them has a value per event.</summary>
     public RewritePlan FusablePlan => _fusable;
 
