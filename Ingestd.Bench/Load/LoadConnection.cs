@@ -88,7 +88,9 @@ internal sealed class LoadConnection
                 // send is the generator's own timer slop (about a millisecond), not the server's: count
                 // from the send. Closed loop: from the send.
                 long start = _window.Paced && lastDone > intended ? intended : sent;
-                bool counted = start >= _window.MeasureStartTicks;
+                // Paced: counted by its place in the schedule, so a warm-up request the timer let out late (a busy
+                // machine) is not counted, and the measured window holds exactly rate × duration requests.
+                bool counted = (_window.Paced ? intended : start) >= _window.MeasureStartTicks;
                 try
                 {
                     timeoutCts.CancelAfter(_timeout);
