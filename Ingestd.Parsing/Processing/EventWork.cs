@@ -13,10 +13,12 @@ namespace Ingestd.Parsing.Processing;
 /// </summary>
 internal sealed class EventWork
 {
+    /// <summary>The event writer's encoder: events are stored as UTF-8; escaping non-ASCII would only grow them.</summary>
+    public static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+
     private static readonly JsonWriterOptions WriterOptions = new()
     {
-        // Events are stored as UTF-8; escaping non-ASCII would only grow them.
-        Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Encoder = Encoder,
         SkipValidation = true,
     };
 

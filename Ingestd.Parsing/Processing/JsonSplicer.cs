@@ -29,8 +29,8 @@ internal static class JsonSplicer
 
     private static readonly SearchValues<byte> JsonWhitespace = SearchValues.Create(" \t\r\n"u8);
 
-    // The event writer's encoder (EventWork): a string it finds nothing to encode in is written as it stands.
-    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
+    // The event writer's encoder: a string it finds nothing to encode in is written as it stands.
+    private static readonly JavaScriptEncoder Encoder = EventWork.Encoder;
 
     /// <summary>
     /// Whether a fused plan has the shape the splice handles: assignments and removals of top-level members only (names
@@ -504,6 +504,13 @@ internal static class JsonSplicer
         /// <summary>A masked member's value (its name already out): the mask of its text as a string.</summary>
         private bool MaskedValue(ref TrustedJsonReader reader)
         {
+            if (Plan.Action!.ReplacementString is { } fixedString)
+            {
+                // The same text whatever the value: nothing of it needs reading.
+                if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) reader.Skip();
+                Emit(fixedString);
+                return true;
+            }
             scoped ReadOnlySpan<byte> secret;
             if (reader.TokenType == JsonTokenType.String) secret = UnescapedString(ref reader);
             else if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray)

@@ -28,7 +28,15 @@ internal sealed class MaskAction
         _replacement = replacement;
         _key = key;
         _hashHexChars = hashHexChars;
+        if (mode == MaskMode.Replace && EventWork.Encoder.FindFirstCharacterToEncodeUtf8(replacement) < 0)
+            ReplacementString = [(byte)'"', .. replacement, (byte)'"'];
     }
+
+    /// <summary>
+    /// For <see cref="MaskMode.Replace"/>, the replacement as a JSON string the event writer writes as it stands
+    /// (quotes included): what a masked value becomes whatever it was. Null otherwise.
+    /// </summary>
+    public byte[]? ReplacementString { get; }
 
     public MaskMode Mode { get; }
 
