@@ -4,7 +4,7 @@
 # daemon pinned to core 0, the load generator to core 1, 64 connections, ROUNDS alternating rounds (none, pipeline,
 # none, …), each on a fresh daemon and data directory, WARMUP of load then DURATION measured. Prints one line per run
 # and the medians. Usage: [PORT=18091] scripts/bench-pipeline.sh [ROUNDS=5] [DURATION=6s] [WARMUP=8s]   (after `make build`)
-# Two runs at once need different PORTs: a daemon refuses a port in use, and the script stops then.
+# CONNS=… for another number of connections. Two runs at once need different PORTs: a daemon refuses a port in use, and the script stops then.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-5} duration=${2:-6s} warmup=${3:-8s} port=${PORT:-18091}
@@ -26,7 +26,7 @@ run() { # none | pipeline
   grep -q "listening on" "$work/daemon.log" || { echo "the daemon did not start (port $port in use?):" >&2; cat "$work/daemon.log" >&2; exit 1; }
   local json
   json=$(taskset -c 1 dotnet "$bench" load --url "http://127.0.0.1:$port/v1/drain" --body "$body" \
-    --connections 64 --warmup "$warmup" --duration "$duration" --server-pid "$pid" --json | tr -d "\n")
+    --connections "${CONNS:-64}" --warmup "$warmup" --duration "$duration" --server-pid "$pid" --json | tr -d "\n")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   echo "{\"mode\":\"$1\",\"result\":$json}" | tee -a "$work/runs.jsonl" | python3 -c "import json,sys; d=json.load(sys.stdin); r=d['result']; print(d['mode'], round(r['events_per_second']), r.get('events_per_cpu_second'))"
 }
