@@ -49,8 +49,8 @@ internal abstract class MaskPattern
     /// escaped content between matches as it stands instead of escaping the text again. <paramref name="content"/> is the
     /// string as written (between its quotes), printable ASCII whose only escapes are ones that stand for a single byte
     /// (<c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>) — text a writer gives back as
-    /// it is (<see cref="JsonRewriter.WrittenAsItStands"/>); <paramref name="text"/> its unescaped text. False (output undefined) when a mask wrote a byte a writer
-    /// would escape: the caller then writes the masked text itself. <paramref name="any"/>: whether anything matched
+    /// it is (<see cref="JsonRewriter.WrittenAsItStands"/>); <paramref name="text"/> its unescaped text. False (output
+    /// undefined) when a mask wrote a byte a writer would escape: the caller then writes the masked text itself. <paramref name="any"/>: whether anything matched
     /// (nothing is written when not). <paramref name="plain"/>, when given and something matched, also gets the masked
     /// text unescaped (appended; partly written when false).
     /// </summary>

@@ -30,7 +30,8 @@ internal sealed class PathStack
     public bool PrefixMatches(FieldPath path, int count)
     {
         if (path.Segments.Length < count) return false;
-        for (int i = 0; i < count; i++)
+        // Deepest first: members of one object share the names above them, so the last name is the one that tells.
+        for (int i = count - 1; i >= 0; i--)
             if (!path.SegmentMatches(i, this[i])) return false;
         return true;
     }
