@@ -214,6 +214,29 @@ public class SpliceTests
     }
 
     [Fact]
+    public void A_space_inside_or_outside_the_parsed_values_strings_is_told_apart_at_every_offset()
+    {
+        // Short and long strings, a space just inside or just outside one, at every offset up to 200 bytes.
+        var compact = new List<string>();
+        var spaced = new List<string>();
+        for (int pad = 0; pad < 80; pad++)
+        {
+            string text = string.Concat(Enumerable.Range(0, pad).Select(i => i % 5 == 4 ? " " : "x"));
+            compact.Add(Message($"{{\"t\":\"{text} \",\"u\":\"a@b.io\",\"n\":[1,\" {text}\"]}}"));
+            spaced.Add(Message($"{{\"t\":\"{text}\", \"u\":\"a@b.io\"}}"));
+            spaced.Add(Message($"{{\"t\":\"{text}\",\"u\":\"a@b.io\",\"n\":[1, 2]}}"));
+        }
+        var (records, spliced) = Same(IssuePipeline, compact.ToArray());
+        Assert.Equal(compact.Count, spliced);
+        Assert.All(records, r => Assert.Contains("\"u\":\"[REDACTED]\"", r.Json));
+        var (_, notSpliced) = Same(IssuePipeline, spaced.ToArray());
+        Assert.Equal(0, notSpliced);
+    }
+
+    // The JSON text as the message string, escaped as most writers do (quotes only; the framework would write \u0022).
+    private static string Message(string json) => "{\"message\":\"" + json.Replace("\"", "\\\"") + "\"}";
+
+    [Fact]
     public void Whitespace_between_the_walked_tokens_leaves_the_event_to_the_writer_pass()
     {
         var (_, spliced) = Same(IssuePipeline,
