@@ -122,10 +122,7 @@ public class LoadGeneratorTests
     [Fact]
     public async Task Refused_connections_count_as_errors()
     {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop(); // nothing listens there now
+        int port = TestPorts.FreePort(); // nothing listens there, and no other process is given it meanwhile
 
         var result = await LoadGenerator.RunAsync(new LoadOptions
         {

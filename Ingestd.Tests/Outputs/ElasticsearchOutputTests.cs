@@ -84,7 +84,7 @@ public class ElasticsearchOutputTests
     [Fact]
     public void Nothing_is_lost_while_the_receiving_ingestd_is_down()
     {
-        int port = FreePort();
+        int port = TestPorts.FreePort();
         using var sourceDir = new TempDir();
         using var sinkDir = new TempDir();
         using var source = DaemonProcess.Start(sourceDir.Path, Config($"http://127.0.0.1:{port}"));
@@ -115,12 +115,4 @@ public class ElasticsearchOutputTests
         Assert.Equal("_bulk item 400: mapper_parsing_exception: bad field", result.Items![3].Reason);
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

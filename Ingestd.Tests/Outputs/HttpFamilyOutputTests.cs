@@ -266,7 +266,7 @@ public class HttpFamilyOutputTests
     [InlineData("http_ndjson")]
     public void Nothing_is_lost_when_the_receiving_ingestd_is_killed_mid_delivery_and_restarted(string type)
     {
-        int port = FreePort();
+        int port = TestPorts.FreePort();
         using var sourceDir = new TempDir();
         using var sinkDir = new TempDir();
         // http_ndjson posts to a full URL: the receiver's Guardian route takes NDJSON and stores each line as sent.
@@ -339,12 +339,4 @@ public class HttpFamilyOutputTests
         Assert.Equal(expected, Encoding.ASCII.GetString(text[..SplunkHecDestination.FormatSeconds(unixNs, text)]));
     }
 
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        int port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
-    }
 }

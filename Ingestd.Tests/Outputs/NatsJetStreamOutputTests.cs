@@ -65,7 +65,7 @@ public class NatsJetStreamOutputTests
     {
         using var store = new TempDir();
         using var dir = new TempDir();
-        using var nats = NatsServer.Start(store.Path, NatsServer.FreePort());
+        using var nats = NatsServer.Start(store.Path, TestPorts.FreePort());
         CreateStream(nats.Url);
         using (var daemon = DaemonProcess.Start(dir.Path, Config(nats.Url)))
         {
@@ -91,7 +91,7 @@ public class NatsJetStreamOutputTests
     {
         using var store = new TempDir();
         using var dir = new TempDir();
-        int port = NatsServer.FreePort();
+        int port = TestPorts.FreePort();
         string url = $"nats://127.0.0.1:{port}";
         using (var daemon = DaemonProcess.Start(dir.Path, Config(url)))
         {
@@ -123,7 +123,7 @@ public class NatsJetStreamOutputTests
     {
         using var store = new TempDir();
         using var dir = new TempDir();
-        int port = NatsServer.FreePort();
+        int port = TestPorts.FreePort();
         string url = $"nats://127.0.0.1:{port}";
         using var daemon = DaemonProcess.Start(dir.Path, Config(url));
         var nats = NatsServer.Start(store.Path, port);
@@ -155,10 +155,10 @@ public class NatsJetStreamOutputTests
     {
         using var store = new TempDir();
         using var dir = new TempDir();
-        using var nats = NatsServer.Start(store.Path, NatsServer.FreePort());
+        using var nats = NatsServer.Start(store.Path, TestPorts.FreePort());
         CreateStream(nats.Url);
         // The client tries the listed servers in random order: the dead one first about half the time.
-        string urls = $"nats://127.0.0.1:{NatsServer.FreePort()}, {nats.Url}";
+        string urls = $"nats://127.0.0.1:{TestPorts.FreePort()}, {nats.Url}";
         using (var daemon = DaemonProcess.Start(dir.Path, Config(urls)))
         {
             Ingest(daemon, "acme", "listed", 20);

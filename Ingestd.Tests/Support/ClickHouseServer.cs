@@ -51,7 +51,7 @@ public sealed class ClickHouseServer : IDisposable
     /// </summary>
     public static ClickHouseServer Start(string dir, int? httpPort = null)
     {
-        int port = httpPort ?? NatsServer.FreePort();
+        int port = httpPort ?? TestPorts.FreePort();
         string config = Path.Combine(dir, "config.xml");
         File.WriteAllText(config, $"""
             <?xml version="1.0"?>
@@ -59,8 +59,8 @@ public sealed class ClickHouseServer : IDisposable
                 <logger><level>warning</level><console>1</console></logger>
                 <listen_host>127.0.0.1</listen_host>
                 <http_port>{port}</http_port>
-                <tcp_port>{NatsServer.FreePort()}</tcp_port>
-                <interserver_http_port>{NatsServer.FreePort()}</interserver_http_port>
+                <tcp_port>{TestPorts.FreePort()}</tcp_port>
+                <interserver_http_port>{TestPorts.FreePort()}</interserver_http_port>
                 <path>{dir}/data/</path>
                 <tmp_path>{dir}/data/tmp/</tmp_path>
                 <user_files_path>{dir}/data/user_files/</user_files_path>
