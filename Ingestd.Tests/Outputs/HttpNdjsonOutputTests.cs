@@ -224,7 +224,8 @@ public class HttpNdjsonOutputTests
         using (var daemon = DaemonProcess.Start(dir.Path, Config(capture.Url, "start = \"earliest\"")))
         {
             capture.WaitForLines(60);
-            Assert.Contains("cursor unusable", daemon.Output);
+            // Logged before the first delivery, but the daemon's output is read here on its own thread.
+            WaitUntil(() => daemon.Output.Contains("cursor unusable"));
         }
         // Everything again from the oldest record: twice each, nothing missing.
         var seqs = Parse(capture.Lines).Select(d => d.GetProperty("seq").GetInt64()).ToList();
