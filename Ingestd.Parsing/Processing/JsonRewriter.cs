@@ -14,8 +14,9 @@ internal static class JsonRewriter
     private const int MaxDepth = 256;
 
     // Printable ASCII but the characters an encoder might escape (quote, backslash, <>&'+`): a name made only of these
-    // is written by the writer as it stands. One search per name instead of a range search and a set search.
-    private static readonly System.Buffers.SearchValues<byte> PlainNameBytes = System.Buffers.SearchValues.Create(
+    // is written by the writer as it stands. One search per name instead of a range search and a set search. (The
+    // splice uses the same set.)
+    internal static readonly System.Buffers.SearchValues<byte> PlainNameBytes = System.Buffers.SearchValues.Create(
         " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~"u8);
 
 

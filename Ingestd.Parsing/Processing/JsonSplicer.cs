@@ -23,9 +23,8 @@ internal static class JsonSplicer
 {
     private const int MaxDepth = 256;
 
-    // The names the writer writes as they stand (see JsonRewriter): printable ASCII but quote, backslash and <>&'+`.
-    private static readonly SearchValues<byte> PlainNameBytes = SearchValues.Create(
-        " !#$%()*,-./0123456789:;=?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[]^_abcdefghijklmnopqrstuvwxyz{|}~"u8);
+    // The names the writer writes as they stand.
+    private static readonly SearchValues<byte> PlainNameBytes = JsonRewriter.PlainNameBytes;
 
     private static readonly SearchValues<byte> JsonWhitespace = SearchValues.Create(" \t\r\n"u8);
 
