@@ -454,7 +454,7 @@ internal static class JsonSplicer
         /// </summary>
         private bool TryMaskedParsedValue(int i, ReadOnlySpan<byte> value)
         {
-            if (_maskedFieldStart < 0 || i != InPassSlots || !PlainCompact(value, _parts.MaskOnly.Patterns[0].Needle!)) return false;
+            if (_maskedFieldStart < 0 || i != InPassSlots || !PlainCompactJson.Check(value, _parts.MaskOnly.Patterns[0].Needle!)) return false;
             if (!_maskedFieldAny)
             {
                 Emit(value);
@@ -464,30 +464,6 @@ internal static class JsonSplicer
             Emit(masked.Slice(_valueFrom, value.Length + _maskedFieldLength - _fieldTextLength));
             Mark(_parts.MaskOwner);
             return true;
-        }
-
-        // Printable ASCII without a backslash, no space outside strings, names of plain bytes without the needle.
-        private static bool PlainCompact(ReadOnlySpan<byte> value, ReadOnlySpan<byte> needle)
-        {
-            if (value.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0 || value.IndexOf((byte)'\\') >= 0) return false;
-            int at = 0;
-            while (true)
-            {
-                int open = value[at..].IndexOf((byte)'"');
-                if ((open < 0 ? value[at..] : value.Slice(at, open)).IndexOf((byte)' ') >= 0) return false;
-                if (open < 0) return true;
-                open += at;
-                // Without escapes the next quote closes the string.
-                int close = value[(open + 1)..].IndexOf((byte)'"');
-                if (close < 0) return false;
-                close += open + 1;
-                at = close + 1;
-                if (at < value.Length && value[at] == (byte)':')
-                {
-                    var name = value[(open + 1)..close];
-                    if (name.IndexOfAnyExcept(PlainNameBytes) >= 0 || name.IndexOf(needle) >= 0) return false;
-                }
-            }
         }
 
         private readonly ReadOnlySpan<byte> UnescapedString(ref TrustedJsonReader reader)
