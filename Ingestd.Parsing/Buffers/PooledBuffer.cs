@@ -40,6 +40,9 @@ internal sealed class PooledBuffer : IBufferWriter<byte>, IDisposable
     public int Length => _written;
     public ReadOnlySpan<byte> WrittenSpan => _array.AsSpan(0, _written);
     public ReadOnlyMemory<byte> WrittenMemory => _array.AsMemory(0, _written);
+
+    /// <summary>The array the written bytes start (valid until the buffer next grows, is released or swapped).</summary>
+    public byte[] WrittenArray => _array;
     public int Capacity => _array.Length;
 
     public void Reset() => _written = 0;

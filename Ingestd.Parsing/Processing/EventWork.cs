@@ -51,7 +51,11 @@ internal sealed class EventWork
     /// <summary>A second scratch, for text built from <see cref="Text"/>.</summary>
     public ArrayBufferWriter<byte> Text2 { get; } = new(256);
 
-    public ReadOnlySpan<byte> Json => _current.WrittenSpan;
+    // The loaded event's JSON where it lies in the batch (no copy) until a step rewrites it; null once rewritten.
+    private byte[]? _loaded;
+    private int _loadedStart, _loadedLength;
+
+    public ReadOnlySpan<byte> Json => _loaded is { } loaded ? loaded.AsSpan(_loadedStart, _loadedLength) : _current.WrittenSpan;
 
     public Dialect Dialect { get; private set; }
     public RecordKind Kind { get; private set; }
@@ -67,10 +71,15 @@ internal sealed class EventWork
 
     public bool Changed => JsonChanged || HeaderChanged || RoutesChanged;
 
-    public void Load(in RecordView record)
+    /// <summary>
+    /// Takes the record as the event to work on. Its JSON is read where it lies: <paramref name="batch"/> holds the record
+    /// from <paramref name="recordStart"/>, and must not change until the next load.
+    /// </summary>
+    public void Load(in RecordView record, byte[] batch, int recordStart)
     {
-        _current.ResetWrittenCount();
-        _current.Write(record.Json);
+        _loaded = batch;
+        _loadedLength = record.Json.Length;
+        _loadedStart = recordStart + record.Length - _loadedLength;
         Tenant.Set(record.Tenant);
         Service.Set(record.Service);
         Level.Set(record.Level);
@@ -114,6 +123,7 @@ internal sealed class EventWork
         _writer.Flush();
         if (!keep) return;
         (_current, _next) = (_next, _current);
+        _loaded = null;
         JsonChanged = true;
         Locator.Invalidate();
     }
@@ -139,6 +149,7 @@ internal sealed class EventWork
     {
         if (!keep) return;
         (_current, _next) = (_next, _current);
+        _loaded = null;
         JsonChanged = true;
         Locator.Invalidate();
     }

@@ -71,7 +71,7 @@ internal sealed class PipelineRunner : IDisposable
                 }
                 if (!handled)
                 {
-                    _work.Load(record);
+                    _work.Load(record, batch.BytesArray, at);
                     _work.Sequence = _events++;
                     handled = true;
                 }

@@ -16,6 +16,9 @@ internal sealed class RecordBatch : IDisposable
     public long MinEventNs { get; private set; } = long.MaxValue;
     public long MaxEventNs { get; private set; } = long.MinValue;
     public ReadOnlySpan<byte> Bytes => _buffer.WrittenSpan;
+
+    /// <summary>The array <see cref="Bytes"/> starts, for a reader that keeps offsets into it while nothing is appended.</summary>
+    public byte[] BytesArray => _buffer.WrittenArray;
     public int ByteLength => _buffer.Length;
 
     public void Reset()
