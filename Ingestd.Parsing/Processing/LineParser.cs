@@ -32,6 +32,7 @@ internal sealed class JsonLineParser : LineParser
     public static bool TryLocate(ReadOnlySpan<byte> text, out int start, out int end, out string error)
     {
         error = "";
+        if (JsonValueScan.TryScan(text, out start, out end)) return true;
         start = end = 0;
         // Comments are refused, not skipped: the value's text is stored as it stands, and a stored event must stay JSON.
         var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
