@@ -457,7 +457,7 @@ internal static class JsonRewriter
             {
                 var text = ctx.UnescapedAt == start + 1 ? ctx.Work.Text.WrittenSpan : UnescapedString(ref reader, ctx.Work);
                 // One pattern over a string a writer would write as it stands: copy its text between matches as it is.
-                if (ctx.Plan.Patterns is [{ FindsInBytes: true } only] && WrittenAsItStands(raw[1..^1]))
+                if (ctx.Plan.Patterns is [{ FindsInBytes: true } only] && WrittenAsItStands(raw[1..^1], reader.ValueHasRareEscape))
                 {
                     var output = ctx.Work.Text2;
                     if (only.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any))
@@ -488,15 +488,11 @@ internal static class JsonRewriter
     /// Whether a string's content (between its quotes, as written) is what the event writer writes for its unescaped
     /// text: printable ASCII, escapes only <c>\"</c>, <c>\\</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>
     /// (the writer's own forms; it writes <c>/</c> and other ASCII unescaped and controls as <c>\u00XX</c>).
+    /// <paramref name="rareEscape"/>: whether the reader saw a <c>\u</c> or <c>\/</c> escape in it
+    /// (<see cref="TrustedJsonReader.ValueHasRareEscape"/>, noted while it found the string's end).
     /// </summary>
-    internal static bool WrittenAsItStands(ReadOnlySpan<byte> content)
-    {
-        if (content.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) >= 0) return false;
-        // The content is valid (the event was validated): each backslash starts one of JSON's escapes, so only \u and \/
-        // are to be ruled out — two searches instead of one per escape. An escaped backslash before a `u` or `/` reads as
-        // one too: a false "no", which only sends the string the longer way.
-        return content.IndexOf("\\u"u8) < 0 && content.IndexOf("\\/"u8) < 0;
-    }
+    internal static bool WrittenAsItStands(ReadOnlySpan<byte> content, bool rareEscape) =>
+        !rareEscape && content.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7e) < 0;
 
     /// <summary>Runs each pattern in turn over the text; the result is in one of the work's text buffers.</summary>
     private static bool MaskPatterns(ReadOnlySpan<byte> text, MaskPattern[] patterns, MaskAction action, EventWork work, out ReadOnlySpan<byte> masked)

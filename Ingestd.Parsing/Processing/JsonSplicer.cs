@@ -411,7 +411,7 @@ internal static class JsonSplicer
             // The parse step's text, masked whole here, gives its parsed value's mask too (kept in the work's values).
             bool keepText = start == _parsedFieldAt && pattern.MatchesStayInStrings && ParsedValueGoesThroughMask;
             int keptAt = _work.Values.WrittenCount;
-            if (JsonRewriter.WrittenAsItStands(raw[1..^1]) && pattern.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any, keepText ? _work.Values : null))
+            if (JsonRewriter.WrittenAsItStands(raw[1..^1], reader.ValueHasRareEscape) && pattern.TryApplyToJsonString(text, raw[1..^1], output, action, out bool any, keepText ? _work.Values : null))
             {
                 if (keepText)
                 {

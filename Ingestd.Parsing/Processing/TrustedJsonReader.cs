@@ -27,6 +27,7 @@ internal ref struct TrustedJsonReader
     private int _depth;
     private JsonTokenType _type;
     private bool _escaped;
+    private bool _rareEscape;
     // Bit d-1 set: the container at depth d is an object.
     private Containers _objects;
 
@@ -51,6 +52,12 @@ internal ref struct TrustedJsonReader
 
     /// <summary>Whether the string or name holds a backslash.</summary>
     public readonly bool ValueIsEscaped => _escaped;
+
+    /// <summary>
+    /// Whether the string or name holds a <c>\u</c> or <c>\/</c> escape: the ones the event writer never writes (noted
+    /// while finding the string's end, so nothing needs to search for them later).
+    /// </summary>
+    public readonly bool ValueHasRareEscape => _rareEscape;
 
     /// <summary>Where the token starts (a string's or name's opening quote).</summary>
     public readonly int TokenStartIndex => _tokenStart;
@@ -116,7 +123,7 @@ internal ref struct TrustedJsonReader
             switch (json[i])
             {
                 case (byte)'"':
-                    i = StringEnd(json, i, out _) + 1;
+                    i = StringEnd(json, i, out _, out _) + 1;
                     continue;
                 case (byte)'/':
                     i = CommentEnd(json, i);
@@ -182,7 +189,7 @@ internal ref struct TrustedJsonReader
     private bool ReadName(ReadOnlySpan<byte> json, int i, byte c)
     {
         if (c != '"') throw Broken("expected a member name");
-        int end = StringEnd(json, i, out bool escaped);
+        int end = StringEnd(json, i, out bool escaped, out _rareEscape);
         int colon = SkipSpace(json, end + 1);
         if (colon >= json.Length || json[colon] != ':') throw Broken("expected a colon after the member name");
         SetToken(JsonTokenType.PropertyName, i, i + 1, end - i - 1, colon + 1);
@@ -196,7 +203,7 @@ internal ref struct TrustedJsonReader
         switch (c)
         {
             case (byte)'"':
-                int end = StringEnd(json, i, out _escaped);
+                int end = StringEnd(json, i, out _escaped, out _rareEscape);
                 SetToken(JsonTokenType.String, i, i + 1, end - i - 1, end + 1);
                 return true;
             case (byte)'{':
@@ -239,9 +246,9 @@ internal ref struct TrustedJsonReader
     }
 
     // The index of the quote closing the string whose opening quote is at `start`.
-    private static int StringEnd(ReadOnlySpan<byte> json, int start, out bool escaped)
+    private static int StringEnd(ReadOnlySpan<byte> json, int start, out bool escaped, out bool rareEscape)
     {
-        escaped = false;
+        escaped = rareEscape = false;
         int i = start + 1;
         while (true)
         {
@@ -249,6 +256,7 @@ internal ref struct TrustedJsonReader
             if (i >= json.Length) throw Broken("the text ends inside a string");
             if (json[i] == '"') return i;
             escaped = true;
+            if (i + 1 < json.Length && json[i + 1] is (byte)'u' or (byte)'/') rareEscape = true;
             i += 2;
         }
     }

@@ -46,6 +46,22 @@ public class TrustedJsonReaderTests
     }
 
     [Theory]
+    [InlineData("""["a\u0041b"]""", true)]
+    [InlineData("""["a\/b"]""", true)]
+    [InlineData("""["a\"b\\c\n\t\r\b\f"]""", false)]
+    [InlineData("""["a\\u0041"]""", false)]
+    [InlineData("""["a\\/"]""", false)]
+    [InlineData("""["plain"]""", false)]
+    public void A_unicode_or_solidus_escape_is_noted_while_the_string_is_read(string json, bool rare)
+    {
+        var reader = new TrustedJsonReader(Encoding.UTF8.GetBytes(json));
+        reader.Read();
+        reader.Read();
+        Assert.Equal(JsonTokenType.String, reader.TokenType);
+        Assert.Equal(rare, reader.ValueHasRareEscape);
+    }
+
+    [Theory]
     [InlineData("""{"é":"naïve ☃ 中文 😀","k":["ü",{"ß":"€"}]}""")]
     [InlineData("{\"a\":\"\u2028\u2029\"}")]
     public void Unescaped_unicode_is_read_as_it_stands(string json) => AssertSameTokens(Encoding.UTF8.GetBytes(json), skipSeed: -1);
