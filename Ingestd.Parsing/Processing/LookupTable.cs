@@ -8,8 +8,9 @@ namespace Ingestd.Parsing.Processing;
 /// </summary>
 internal sealed class LookupTable
 {
-    private readonly Dictionary<string, byte[][]> _rows;
-    private readonly Dictionary<string, byte[][]>.AlternateLookup<ReadOnlySpan<char>> _byChars;
+    // Keyed by the key's UTF-8 bytes, looked up by the event's bytes as they are (no transcoding per event).
+    private readonly Dictionary<byte[], byte[][]> _rows;
+    private readonly Dictionary<byte[], byte[][]>.AlternateLookup<ReadOnlySpan<byte>> _byBytes;
 
     /// <param name="columns">The value columns' names, in the order of each row's values.</param>
     /// <param name="rows">Key → values (plain text, one per column).</param>
@@ -17,14 +18,14 @@ internal sealed class LookupTable
     {
         Name = name;
         Columns = columns;
-        _rows = new Dictionary<string, byte[][]>(StringComparer.Ordinal);
+        _rows = new Dictionary<byte[], byte[][]>(new Utf8KeyComparer());
         foreach (var (key, values) in rows)
         {
             var encoded = new byte[values.Length][];
             for (int i = 0; i < values.Length; i++) encoded[i] = JsonStringLiteral(values[i]);
-            _rows[key] = encoded;
+            _rows[System.Text.Encoding.UTF8.GetBytes(key)] = encoded;
         }
-        _byChars = _rows.GetAlternateLookup<ReadOnlySpan<char>>();
+        _byBytes = _rows.GetAlternateLookup<ReadOnlySpan<byte>>();
     }
 
     /// <summary>Where the table came from (a file name), for messages.</summary>
@@ -44,13 +45,34 @@ internal sealed class LookupTable
     /// <summary>The row of <paramref name="key"/> (UTF-8): each column's value as JSON string text.</summary>
     public bool TryGet(ReadOnlySpan<byte> key, out byte[][] row)
     {
+        if (_byBytes.TryGetValue(key, out var found))
+        {
+            row = found;
+            return true;
+        }
         row = [];
-        if (key.Length > 512) return false;
-        Span<char> chars = stackalloc char[key.Length];
-        if (!System.Text.Encoding.UTF8.TryGetChars(key, chars, out int n)) return false;
-        if (!_byChars.TryGetValue(chars[..n], out var found)) return false;
-        row = found;
-        return true;
+        return false;
+    }
+
+    // Keys compared byte for byte (UTF-8 of the same text is the same bytes), hashed with the process's random seed.
+    private sealed class Utf8KeyComparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] key) => Hash(key);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+        private static int Hash(ReadOnlySpan<byte> key)
+        {
+            var hash = new HashCode();
+            hash.AddBytes(key);
+            return hash.ToHashCode();
+        }
     }
 
     private static byte[] JsonStringLiteral(string s)

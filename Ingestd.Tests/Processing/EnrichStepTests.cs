@@ -93,6 +93,20 @@ public class EnrichStepTests
         Assert.Equal("""{"a":2}""", r[1].Json);
     }
 
+    [Fact]
+    public void Lookup_keys_match_their_text_exactly_also_beyond_ascii()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(Path.Combine(dir.Path, "sites.csv"), "site,region\nzürich,eu\nZürich,other\n東京,ap\n");
+        var set = Compile(Toml("""lookup = { file = "sites.csv", key = "site", columns = ["region"] }"""), dir.Path);
+        var r = Run(set, new PipelineHarness.Input("""{"site":"zürich"}"""), new PipelineHarness.Input("""{"site":"東京"}"""),
+            new PipelineHarness.Input("""{"site":"zurich"}"""), new PipelineHarness.Input("""{"site":"z\u00fcrich"}"""));
+        Assert.Equal("""{"site":"zürich","region":"eu"}""", r[0].Json);
+        Assert.Equal("""{"site":"東京","region":"ap"}""", r[1].Json);
+        Assert.Equal("""{"site":"zurich"}""", r[2].Json);
+        Assert.Equal("""{"site":"z\u00fcrich","region":"eu"}""", r[3].Json);
+    }
+
     // Removal skips events where the name provably does not occur; an escaped name must not hide it.
     [Fact]
     public void A_member_whose_name_is_escaped_is_removed()
