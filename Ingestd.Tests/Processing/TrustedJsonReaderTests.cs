@@ -175,8 +175,21 @@ public class TrustedJsonReaderTests
                 int na = expected.CopyString(a);
                 int nb = actual.CopyString(b);
                 Assert.True(a.AsSpan(0, na).SequenceEqual(b.AsSpan(0, nb)), $"{doc}: unescaped at {expected.TokenStartIndex}");
+                Assert.True(HasRareEscape(expected.ValueSpan) == actual.ValueHasRareEscape, $"{doc}: \\u or \\/ at {expected.TokenStartIndex}");
             }
         }
+    }
+
+    // Whether the content holds a \u or \/ escape, escape by escape.
+    private static bool HasRareEscape(ReadOnlySpan<byte> content)
+    {
+        for (int i = 0; i < content.Length; i++)
+        {
+            if (content[i] != '\\') continue;
+            if (content[i + 1] is (byte)'u' or (byte)'/') return true;
+            i++;
+        }
+        return false;
     }
 
     private static void ReadAllFramework(byte[] json, bool skip)
