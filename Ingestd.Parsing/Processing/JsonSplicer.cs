@@ -247,6 +247,8 @@ internal static class JsonSplicer
                 reader.Read();
                 int valueStart = reader.TokenStartIndex;
                 if (valueStart != nameStart + name.Length + 3) return false;
+                // A top-level name no path of the plan starts with (nor, then, one the parse step sets).
+                bool pathless = depth == 0 && !plan.MayStartPath(name);
                 if (depth == 0 && InPass is { } parse)
                 {
                     if (parse.IsField(names))
@@ -256,13 +258,12 @@ internal static class JsonSplicer
                         if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped) _unescapedAt = valueStart + 1;
                         if (InPassOutcome == StepOutcome.Applied && parse.ValueIsTextAsItStands) _parsedFieldAt = valueStart;
                     }
-                    else if (parse.MaySet(names)) return false;
+                    else if (!pathless && parse.MaySet(names)) return false;
                 }
                 else _unescapedAt = 0;
                 // The member's text with the comma before it, when one is due in the output.
                 int from = outFirst ? nameStart : nameStart - 1;
 
-                bool pathless = depth == 0 && !plan.MayStartPath(name);
                 if (!pathless && depth == 0)
                 {
                     int remover = MatchingRemove(names);
