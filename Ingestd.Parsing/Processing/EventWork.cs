@@ -66,6 +66,12 @@ internal sealed class EventWork
     public bool RoutesChanged { get; set; }
     public bool Dropped { get; set; }
 
+    /// <summary>
+    /// Whether the value the <c>json</c> parse format last took is simple text (see
+    /// <see cref="JsonValueScan.TryScan(ReadOnlySpan{byte}, out int, out int, out bool)"/>), for the splice; false when not known.
+    /// </summary>
+    public bool ParsedValueIsSimple { get; set; }
+
     /// <summary>Per-event counter for keyless sampling and timing (a running count of events this connection processed).</summary>
     public long Sequence { get; set; }
 

@@ -455,7 +455,12 @@ internal static class JsonSplicer
         /// </summary>
         private bool TryMaskedParsedValue(int i, ReadOnlySpan<byte> value)
         {
-            if (_maskedFieldStart < 0 || i != InPassSlots || !PlainCompactJson.Check(value, _parts.MaskOnly.Patterns[0].Needle!)) return false;
+            if (_maskedFieldStart < 0 || i != InPassSlots) return false;
+            var needle = _parts.MaskOnly.Patterns[0].Needle!;
+            // The parse's scan found the value simple (a stricter kind of plain): then no name holds a needle that has a
+            // byte no simple name has. Else the check of its own.
+            bool simpleEnough = _work.ParsedValueIsSimple && needle.AsSpan().IndexOfAnyExcept(JsonValueScan.SimpleNameBytes) >= 0;
+            if (!simpleEnough && !PlainCompactJson.Check(value, needle)) return false;
             if (!_maskedFieldAny)
             {
                 Emit(value);

@@ -19,11 +19,24 @@ internal static class JsonValueScan
     private static readonly SearchValues<byte> StringStops = SearchValues.Create(
         "\"\\\u0000\u0001\u0002\u0003\u0004\u0005\u0006\u0007\u0008\u0009\u000a\u000b\u000c\u000d\u000e\u000f\u0010\u0011\u0012\u0013\u0014\u0015\u0016\u0017\u0018\u0019\u001a\u001b\u001c\u001d\u001e\u001f"u8);
 
+    /// <summary>Name bytes of a <see cref="TryScan(ReadOnlySpan{byte}, out int, out int, out bool)"/> "simple" value.</summary>
+    public static readonly SearchValues<byte> SimpleNameBytes =
+        SearchValues.Create("-.0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ_abcdefghijklmnopqrstuvwxyz"u8);
+
     /// <summary>True when <paramref name="text"/> is surely one JSON value (with whitespace around it) at [start, end).</summary>
-    public static bool TryScan(ReadOnlySpan<byte> text, out int start, out int end)
+    public static bool TryScan(ReadOnlySpan<byte> text, out int start, out int end) => TryScan(text, out start, out end, out _);
+
+    /// <summary>
+    /// <see cref="TryScan(ReadOnlySpan{byte}, out int, out int)"/>, also saying whether the value is simple: no whitespace
+    /// between its tokens, printable ASCII without escapes, and names of letters, digits, <c>_</c>, <c>-</c> and <c>.</c>
+    /// only (<see cref="SimpleNameBytes"/>) — text the event writer writes as it stands, learnt here on the way.
+    /// </summary>
+    public static bool TryScan(ReadOnlySpan<byte> text, out int start, out int end, out bool simple)
     {
         start = end = 0;
-        if (text.IndexOfAnyExceptInRange((byte)0, (byte)0x7f) >= 0 && !Utf8.IsValid(text)) return false;
+        int odd = text.IndexOfAnyExceptInRange((byte)0, (byte)0x7e);
+        simple = odd < 0;
+        if (odd >= 0 && text[odd..].IndexOfAnyExceptInRange((byte)0, (byte)0x7f) >= 0 && !Utf8.IsValid(text)) return false;
         int i = Space(text, 0);
         if (i >= text.Length) return false;
         start = i;
@@ -41,17 +54,17 @@ internal static class JsonValueScan
                     bool isObject = text[i] == '{';
                     objects = isObject ? objects | 1UL << depth : objects & ~(1UL << depth);
                     depth++;
-                    i = Space(text, i + 1);
+                    i = Space(text, i + 1, ref simple);
                     if (i < text.Length && text[i] == (isObject ? (byte)'}' : (byte)']'))
                     {
                         depth--;
                         i++;
                         break;
                     }
-                    if (isObject && (i = Member(text, i)) < 0) return false;
+                    if (isObject && (i = Member(text, i, ref simple)) < 0) return false;
                     continue;
                 case (byte)'"':
-                    if ((i = StringEnd(text, i)) < 0) return false;
+                    if ((i = StringEnd(text, i, ref simple)) < 0) return false;
                     break;
                 case (byte)'t':
                     if (!text[i..].StartsWith("true"u8)) return false;
@@ -77,14 +90,14 @@ internal static class JsonValueScan
                     end = i;
                     return Space(text, i) == text.Length;
                 }
-                i = Space(text, i);
+                i = Space(text, i, ref simple);
                 if (i >= text.Length) return false;
                 bool inObject = (objects >> (depth - 1) & 1) != 0;
                 byte c = text[i];
                 if (c == ',')
                 {
-                    i = Space(text, i + 1);
-                    if (inObject && (i = Member(text, i)) < 0) return false;
+                    i = Space(text, i + 1, ref simple);
+                    if (inObject && (i = Member(text, i, ref simple)) < 0) return false;
                     break;
                 }
                 if (c != (inObject ? (byte)'}' : (byte)']')) return false;
@@ -95,16 +108,18 @@ internal static class JsonValueScan
     }
 
     // A member's name and colon from i; where its value starts (-1: not one).
-    private static int Member(ReadOnlySpan<byte> text, int i)
+    private static int Member(ReadOnlySpan<byte> text, int i, ref bool simple)
     {
-        if (i >= text.Length || text[i] != '"' || (i = StringEnd(text, i)) < 0) return -1;
-        i = Space(text, i);
+        int open = i;
+        if (i >= text.Length || text[i] != '"' || (i = StringEnd(text, i, ref simple)) < 0) return -1;
+        if (simple && text[(open + 1)..(i - 1)].IndexOfAnyExcept(SimpleNameBytes) >= 0) simple = false;
+        i = Space(text, i, ref simple);
         if (i >= text.Length || text[i] != ':') return -1;
-        return Space(text, i + 1);
+        return Space(text, i + 1, ref simple);
     }
 
-    // Just after the string whose opening quote is at i (-1: not one this scan is sure of).
-    private static int StringEnd(ReadOnlySpan<byte> text, int i)
+    // Just after the string whose opening quote is at i (-1: not one this scan is sure of). An escape makes the value not simple.
+    private static int StringEnd(ReadOnlySpan<byte> text, int i, ref bool simple)
     {
         i++;
         while (true)
@@ -115,6 +130,7 @@ internal static class JsonValueScan
             byte c = text[i];
             if (c == '"') return i + 1;
             if (c != '\\' || i + 1 >= text.Length) return -1;
+            simple = false;
             switch (text[i + 1])
             {
                 case (byte)'"' or (byte)'\\' or (byte)'/' or (byte)'b' or (byte)'f' or (byte)'n' or (byte)'r' or (byte)'t':
@@ -163,5 +179,13 @@ internal static class JsonValueScan
     {
         while (i < text.Length && text[i] is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r') i++;
         return i;
+    }
+
+    // Space inside the value makes it not simple.
+    private static int Space(ReadOnlySpan<byte> text, int i, ref bool simple)
+    {
+        int after = Space(text, i);
+        if (after != i) simple = false;
+        return after;
     }
 }

@@ -29,10 +29,18 @@ internal sealed class JsonLineParser : LineParser
     }
 
     /// <summary>Validates the text as one JSON value; where the value is in it (its text is the parse's result, as it stands).</summary>
-    public static bool TryLocate(ReadOnlySpan<byte> text, out int start, out int end, out string error)
+    public static bool TryLocate(ReadOnlySpan<byte> text, out int start, out int end, out string error) =>
+        TryLocate(text, out start, out end, out _, out error);
+
+    /// <summary>
+    /// <see cref="TryLocate(ReadOnlySpan{byte}, out int, out int, out string)"/>; <paramref name="simple"/> as
+    /// <see cref="JsonValueScan.TryScan(ReadOnlySpan{byte}, out int, out int, out bool)"/> gives it (false when not known).
+    /// </summary>
+    public static bool TryLocate(ReadOnlySpan<byte> text, out int start, out int end, out bool simple, out string error)
     {
         error = "";
-        if (JsonValueScan.TryScan(text, out start, out end)) return true;
+        if (JsonValueScan.TryScan(text, out start, out end, out simple)) return true;
+        simple = false;
         start = end = 0;
         // Comments are refused, not skipped: the value's text is stored as it stands, and a stored event must stay JSON.
         var reader = new Utf8JsonReader(text, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });

@@ -89,8 +89,9 @@ internal sealed class ParseStep : Step, IRewriteStep
         if (_parser is JsonLineParser)
         {
             // The value is the text as it stands: copied without a writer (whose Reset, raw write and Flush give the same bytes).
-            if (JsonLineParser.TryLocate(text, out int from, out int to, out error))
+            if (JsonLineParser.TryLocate(text, out int from, out int to, out bool simple, out error))
             {
+                work.ParsedValueIsSimple = simple;
                 work.Assignments.SetValue(slotBase, work.Values.WrittenCount, to - from);
                 work.Values.Write(text[from..to]);
                 return StepOutcome.Applied;

@@ -97,6 +97,23 @@ public class JsonValueScanTests
         Assert.Equal(27, end);
     }
 
+    [Theory]
+    [InlineData("""{"text":"a b c","user":"u@example.com","n":[1,{"k_1":true}],"a.b-c":null}""", true)]
+    [InlineData(""" {"a":1} """, true)]
+    [InlineData("""{"a": 1}""", false)]
+    [InlineData("""{"a":[1, 2]}""", false)]
+    [InlineData("""{"a":"x\"y"}""", false)]
+    [InlineData("""{"a":"é"}""", false)]
+    [InlineData("""{"a@b":1}""", false)]
+    [InlineData("""{"a b":1}""", false)]
+    [InlineData("""{"a<b":1}""", false)]
+    [InlineData("\"a\u007fb\"", false)]
+    public void A_value_is_simple_when_compact_printable_unescaped_and_its_names_are_word_characters(string text, bool simple)
+    {
+        Assert.True(JsonValueScan.TryScan(Encoding.UTF8.GetBytes(text), out _, out _, out bool actual));
+        Assert.Equal(simple, actual);
+    }
+
     private static void AssertAgreesWithReader(byte[] json)
     {
         if (!JsonValueScan.TryScan(json, out int start, out int end)) return;
