@@ -517,6 +517,25 @@ internal static class JsonSplicer
                 if (!slots.HasValue(i) || slots.IsDone(i)) continue;
                 var name = assignments[i].Path.Segments[0];
                 Flush();
+                if (!_maskActive || _parts.AssignmentOwners[i] > _parts.MaskOwner)
+                {
+                    // A value as it stands (no mask after it): the member in one write.
+                    var value = _work.Values.WrittenSpan.Slice(slots.Start(i), slots.Length(i));
+                    var member = _out.GetSpan(name.Length + value.Length + 4);
+                    int k = 0;
+                    if (!outFirst) member[k++] = (byte)',';
+                    member[k++] = (byte)'"';
+                    name.CopyTo(member[k..]);
+                    k += name.Length;
+                    member[k++] = (byte)'"';
+                    member[k++] = (byte)':';
+                    value.CopyTo(member[k..]);
+                    _out.Advance(k + value.Length);
+                    outFirst = false;
+                    slots.MarkDone(i);
+                    Mark(_parts.AssignmentOwners[i]);
+                    continue;
+                }
                 var span = _out.GetSpan(name.Length + 4);
                 int n = 0;
                 if (!outFirst) span[n++] = (byte)',';
