@@ -242,16 +242,16 @@ internal static class JsonSplicer
                 sourceFirst = false;
                 var name = reader.ValueSpan;
                 if (name.IndexOfAnyExcept(PlainNameBytes) >= 0) return false;
-                names.Set(depth, name);
-                name = names[depth];
                 reader.Read();
                 int valueStart = reader.TokenStartIndex;
                 if (valueStart != nameStart + name.Length + 3) return false;
-                // A top-level name no path of the plan starts with (nor, then, one the parse step sets).
+                // A top-level name no path of the plan starts with (nor, then, one the parse step sets): with a scalar
+                // value nothing below asks for the names, so they are not copied onto the stack.
                 bool pathless = depth == 0 && !plan.MayStartPath(name);
+                if (!pathless || reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) names.Set(depth, name);
                 if (depth == 0 && InPass is { } parse)
                 {
-                    if (parse.IsField(names))
+                    if (parse.IsField(name))
                     {
                         InPassOutcome = parse.PrepareInPass(ref reader, _work, InPassSlots);
                         InPass = null;

@@ -47,6 +47,9 @@ internal sealed class ParseStep : Step, IRewriteStep
     /// <summary>Whether the top-level member the names are at is the field (see <see cref="ReadsInPass"/>).</summary>
     public bool IsField(PathStack names) => names.Matches(_field, 1);
 
+    /// <summary>Whether the top-level member of this name is the field.</summary>
+    public bool IsField(ReadOnlySpan<byte> topLevelName) => _field.Segments.Length == 1 && _field.SegmentMatches(0, topLevelName);
+
     /// <summary>Whether the top-level member is one this step may set (its target or <c>_parse_error</c>).</summary>
     public bool MaySet(PathStack names) => names.Matches(_success.Assignments[0].Path, 1) || names.Matches(ErrorPath, 1);
 
