@@ -522,13 +522,7 @@ internal static class JsonSplicer
                     // A value as it stands (no mask after it): the member in one write.
                     var value = _work.Values.WrittenSpan.Slice(slots.Start(i), slots.Length(i));
                     var member = _out.GetSpan(name.Length + value.Length + 4);
-                    int k = 0;
-                    if (!outFirst) member[k++] = (byte)',';
-                    member[k++] = (byte)'"';
-                    name.CopyTo(member[k..]);
-                    k += name.Length;
-                    member[k++] = (byte)'"';
-                    member[k++] = (byte)':';
+                    int k = MemberName(member, name, comma: !outFirst);
                     value.CopyTo(member[k..]);
                     _out.Advance(k + value.Length);
                     outFirst = false;
@@ -536,15 +530,7 @@ internal static class JsonSplicer
                     Mark(_parts.AssignmentOwners[i]);
                     continue;
                 }
-                var span = _out.GetSpan(name.Length + 4);
-                int n = 0;
-                if (!outFirst) span[n++] = (byte)',';
-                span[n++] = (byte)'"';
-                name.CopyTo(span[n..]);
-                n += name.Length;
-                span[n++] = (byte)'"';
-                span[n++] = (byte)':';
-                _out.Advance(n);
+                _out.Advance(MemberName(_out.GetSpan(name.Length + 4), name, comma: !outFirst));
                 outFirst = false;
                 names.Set(0, name);
                 slots.MarkDone(i);
@@ -552,6 +538,19 @@ internal static class JsonSplicer
                 Mark(_parts.AssignmentOwners[i]);
             }
             return true;
+        }
+
+        // `,"name":` (the comma when one is due) into span; its length.
+        private static int MemberName(Span<byte> span, ReadOnlySpan<byte> name, bool comma)
+        {
+            int n = 0;
+            if (comma) span[n++] = (byte)',';
+            span[n++] = (byte)'"';
+            name.CopyTo(span[n..]);
+            n += name.Length;
+            span[n++] = (byte)'"';
+            span[n++] = (byte)':';
+            return n;
         }
 
         /// <summary>
