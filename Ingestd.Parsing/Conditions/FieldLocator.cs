@@ -108,13 +108,15 @@ internal sealed class FieldLocator
     /// <summary>
     /// Unescapes a string's content that a reader has already read (so its escapes are well formed) without reading it
     /// again: the same bytes <see cref="Utf8JsonReader.CopyString(Span{byte})"/> gives. False for a <c>\u</c> escape of a
-    /// surrogate, left to the reader (which pairs them).
+    /// surrogate, left to the reader (which pairs them), and for a <paramref name="dest"/> shorter than the content or
+    /// overlapping it.
     /// </summary>
     internal static bool TryUnescape(ReadOnlySpan<byte> content, Span<byte> dest, out int written)
     {
         written = 0;
         int i = 0;
-        if (dest.Length < content.Length) return false;
+        // The copies below run ahead of what is unescaped: dest must be another buffer, at least as long.
+        if (dest.Length < content.Length || dest.Overlaps(content)) return false;
         var backslash = Vector128.Create((byte)'\\');
         while (i < content.Length)
         {

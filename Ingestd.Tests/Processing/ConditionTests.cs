@@ -134,4 +134,14 @@ public class ConditionTests
         var value = fields.Get(Ingestd.Parsing.Conditions.FieldPath.Parse("m"));
         Assert.Equal(expected[..n], value.Bytes.ToArray());
     }
+
+    [Fact]
+    public void Unescaping_into_a_buffer_that_overlaps_the_content_is_refused()
+    {
+        // The unescape copies ahead of where it has got to; the caller then takes the framework reader's way.
+        var buffer = System.Text.Encoding.UTF8.GetBytes("""0123456789abcdef\"0123456789abcdef\"0123456789""");
+        Assert.False(Ingestd.Parsing.Conditions.FieldLocator.TryUnescape(buffer, buffer, out _));
+        Assert.True(Ingestd.Parsing.Conditions.FieldLocator.TryUnescape(buffer, new byte[buffer.Length], out int n));
+        Assert.Equal(buffer.Length - 2, n);
+    }
 }
