@@ -23,6 +23,10 @@ internal static class JsonSplicer
 {
     private const int MaxDepth = 256;
 
+    // The longest parse field unescaped as it is read; a longer one is read, then unescaped (the work's text buffer
+    // grows to what it holds and stays so).
+    private const int UnescapeLimit = 64 * 1024;
+
     // The names the writer writes as they stand.
     private static readonly SearchValues<byte> PlainNameBytes = JsonRewriter.PlainNameBytes;
 
@@ -242,7 +246,11 @@ internal static class JsonSplicer
                 sourceFirst = false;
                 var name = reader.ValueSpan;
                 if (name.IndexOfAnyExcept(PlainNameBytes) >= 0) return false;
-                reader.Read();
+                // The parse step's field: a string value is unescaped as it is read (one pass, not two).
+                bool parseField = depth == 0 && InPass is { } fieldParse && fieldParse.IsField(name);
+                bool unescaped = false;
+                if (parseField) unescaped = reader.ReadUnescaping(_work.Text, UnescapeLimit);
+                else reader.Read();
                 int valueStart = reader.TokenStartIndex;
                 if (valueStart != nameStart + name.Length + 3) return false;
                 // A top-level name no path of the plan starts with (nor, then, one the parse step sets): with a scalar
@@ -251,11 +259,11 @@ internal static class JsonSplicer
                 if (!pathless || reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray) names.Set(depth, name);
                 if (depth == 0 && InPass is { } parse)
                 {
-                    if (parse.IsField(name))
+                    if (parseField)
                     {
-                        InPassOutcome = parse.PrepareInPass(ref reader, _work, InPassSlots);
+                        InPassOutcome = parse.PrepareInPass(ref reader, _work, InPassSlots, unescaped);
                         InPass = null;
-                        if (reader.TokenType == JsonTokenType.String && reader.ValueIsEscaped) _unescapedAt = valueStart + 1;
+                        if (reader.TokenType == JsonTokenType.String && (unescaped || reader.ValueIsEscaped)) _unescapedAt = valueStart + 1;
                         if (InPassOutcome == StepOutcome.Applied && parse.ValueIsTextAsItStands) _parsedFieldAt = valueStart;
                     }
                     else if (!pathless && parse.MaySet(names)) return false;

@@ -55,13 +55,16 @@ internal sealed class ParseStep : Step, IRewriteStep
 
     /// <summary>
     /// <see cref="Prepare"/> for the field's value as a pass reads it (the first top-level member of that name, the
-    /// reader on its value): the same values and outcome as locating it would give.
+    /// reader on its value): the same values and outcome as locating it would give. <paramref name="unescapedInText"/>:
+    /// the reader already unescaped the string into the work's <see cref="EventWork.Text"/>
+    /// (<see cref="TrustedJsonReader.ReadUnescaping"/>).
     /// </summary>
-    public StepOutcome PrepareInPass(ref TrustedJsonReader reader, EventWork work, int slotBase)
+    public StepOutcome PrepareInPass(ref TrustedJsonReader reader, EventWork work, int slotBase, bool unescapedInText = false)
     {
         if (reader.TokenType != JsonTokenType.String) return StepOutcome.Unchanged;
         ReadOnlySpan<byte> text = reader.ValueSpan;
-        if (reader.ValueIsEscaped)
+        if (unescapedInText) text = work.Text.WrittenSpan;
+        else if (reader.ValueIsEscaped)
         {
             var buffer = work.Text;
             buffer.ResetWrittenCount();

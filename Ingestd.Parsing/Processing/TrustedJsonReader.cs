@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Ingestd.Parsing.Conditions;
 
@@ -101,6 +102,102 @@ internal ref struct TrustedJsonReader
                 if (i >= json.Length) throw Broken("the text ends inside a value");
                 c = json[i];
                 return inObject ? ReadName(json, i, c) : ReadValue(json, i, c);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Read"/> on a member name whose value is wanted unescaped (a parse step's field): a string value is
+    /// unescaped into <paramref name="into"/> (emptied first) in the same pass that finds its end, and the result is
+    /// true. False when it was not (not a string, an escape this pass leaves to <see cref="CopyString"/> such as
+    /// <c>\u</c>, or longer than <paramref name="limit"/>): the reader has then simply read the value.
+    /// </summary>
+    public bool ReadUnescaping(ArrayBufferWriter<byte> into, int limit)
+    {
+        into.ResetWrittenCount();
+        var json = _json;
+        if (_type == JsonTokenType.PropertyName)
+        {
+            int i = SkipSpace(json, _consumed);
+            if (i < json.Length && json[i] == '"')
+            {
+                int room = Math.Min(json.Length - i, limit);
+                var dest = into.GetSpan(room)[..room];
+                int end = UnescapeToEnd(json, i, dest, out int written, out bool escaped, out bool rareEscape);
+                if (end >= 0)
+                {
+                    SetToken(JsonTokenType.String, i, i + 1, end - i - 1, end + 1);
+                    _escaped = escaped;
+                    _rareEscape = rareEscape;
+                    into.Advance(written);
+                    return true;
+                }
+            }
+        }
+        Read();
+        return false;
+    }
+
+    // The string at `start` unescaped into dest (16 bytes copied at a time up to the next quote or backslash); the index
+    // of its closing quote, or -1 when it is not done here (a \u escape, dest too short, the text ends).
+    private static int UnescapeToEnd(ReadOnlySpan<byte> json, int start, Span<byte> dest, out int written, out bool escaped, out bool rareEscape)
+    {
+        written = 0;
+        escaped = rareEscape = false;
+        var quote = Vector128.Create((byte)'"');
+        var backslash = Vector128.Create((byte)'\\');
+        int i = start + 1, w = 0;
+        while (true)
+        {
+            if (i + 16 <= json.Length && w + 16 <= dest.Length)
+            {
+                var v = Vector128.Create(json.Slice(i, 16));
+                v.CopyTo(dest[w..]);
+                uint stops = (Vector128.Equals(v, quote) | Vector128.Equals(v, backslash)).ExtractMostSignificantBits();
+                if (stops == 0)
+                {
+                    i += 16;
+                    w += 16;
+                    continue;
+                }
+                int k = BitOperations.TrailingZeroCount(stops);
+                i += k;
+                w += k;
+            }
+            else
+            {
+                if (i >= json.Length) return -1;
+                byte b = json[i];
+                if (b != '"' && b != '\\')
+                {
+                    if (w >= dest.Length) return -1;
+                    dest[w++] = b;
+                    i++;
+                    continue;
+                }
+            }
+            if (json[i] == '"')
+            {
+                written = w;
+                return i;
+            }
+            if (i + 1 >= json.Length || w >= dest.Length) return -1;
+            escaped = true;
+            byte e = json[i + 1];
+            switch (e)
+            {
+                case (byte)'"' or (byte)'\\': dest[w++] = e; break;
+                case (byte)'/':
+                    dest[w++] = e;
+                    rareEscape = true;
+                    break;
+                case (byte)'b': dest[w++] = 0x08; break;
+                case (byte)'f': dest[w++] = 0x0c; break;
+                case (byte)'n': dest[w++] = 0x0a; break;
+                case (byte)'r': dest[w++] = 0x0d; break;
+                case (byte)'t': dest[w++] = 0x09; break;
+                default: return -1; // \u: code points and surrogate pairs are CopyString's
+            }
+            i += 2;
         }
     }
 

@@ -61,6 +61,65 @@ public class TrustedJsonReaderTests
         Assert.Equal(rare, reader.ValueHasRareEscape);
     }
 
+    [Fact]
+    public void A_value_read_unescaping_is_the_token_read_gives_and_the_text_copy_string_gives()
+    {
+        // Every length around the 16-byte copies, every escape kind at every place; \u and values that are not strings
+        // are read as Read reads them and reported not unescaped.
+        string[] escapes = ["\\\"", "\\\\", "\\/", "\\n", "\\t\\r\\b\\f", "\\u0041", "é", "\\\\\\\""];
+        var into = new System.Buffers.ArrayBufferWriter<byte>();
+        for (int length = 0; length < 48; length++)
+            for (int at = 0; at <= length; at++)
+                foreach (var escape in escapes)
+                {
+                    string text = new string('a', at) + escape + new string('b', length - at);
+                    AssertReadUnescaping(Encoding.UTF8.GetBytes($$"""{"m":"{{text}}","n":1}"""), into, limit: 1024, expectUnescaped: !escape.Contains("\\u"));
+                }
+        foreach (var value in (string[])["1", "-2.5e3", "true", "null", "[\"a\"]", "{\"k\":\"v\"}"])
+            AssertReadUnescaping(Encoding.UTF8.GetBytes($$"""{"m":{{value}},"n":1}"""), into, limit: 1024, expectUnescaped: false);
+    }
+
+    [Fact]
+    public void A_string_longer_than_the_limit_is_read_and_left_escaped()
+    {
+        var into = new System.Buffers.ArrayBufferWriter<byte>();
+        var json = Encoding.UTF8.GetBytes("{\"m\":\"" + new string('x', 100) + "\\\"" + new string('y', 100) + "\"}");
+        AssertReadUnescaping(json, into, limit: 64, expectUnescaped: false);
+        AssertReadUnescaping(json, into, limit: 1024, expectUnescaped: true);
+    }
+
+    private static void AssertReadUnescaping(byte[] json, System.Buffers.ArrayBufferWriter<byte> into, int limit, bool expectUnescaped)
+    {
+        string doc = Encoding.UTF8.GetString(json);
+        var expected = new TrustedJsonReader(json);
+        var actual = new TrustedJsonReader(json);
+        expected.Read();
+        expected.Read();
+        actual.Read();
+        actual.Read();
+        expected.Read();
+        bool unescaped = actual.ReadUnescaping(into, limit);
+        Assert.True(expectUnescaped == unescaped, doc);
+        Assert.Equal(expected.TokenType, actual.TokenType);
+        Assert.True(expected.TokenStartIndex == actual.TokenStartIndex && expected.BytesConsumed == actual.BytesConsumed, doc);
+        Assert.True(expected.ValueSpan.SequenceEqual(actual.ValueSpan), doc);
+        Assert.Equal(expected.ValueIsEscaped, actual.ValueIsEscaped);
+        if (expected.TokenType == JsonTokenType.String) Assert.Equal(expected.ValueHasRareEscape, actual.ValueHasRareEscape);
+        if (unescaped)
+        {
+            var copy = new byte[json.Length];
+            int n = expected.CopyString(copy);
+            Assert.True(copy.AsSpan(0, n).SequenceEqual(into.WrittenSpan), doc);
+        }
+        // The rest reads on as before.
+        while (expected.Read())
+        {
+            Assert.True(actual.Read());
+            Assert.Equal(expected.BytesConsumed, actual.BytesConsumed);
+        }
+        Assert.False(actual.Read());
+    }
+
     [Theory]
     [InlineData("""{"é":"naïve ☃ 中文 😀","k":["ü",{"ß":"€"}]}""")]
     [InlineData("{\"a\":\"\u2028\u2029\"}")]
