@@ -149,44 +149,50 @@ internal sealed class FieldLocator
             }
             if (i + 1 >= content.Length) return false;
             byte e = content[i + 1];
-            switch (e)
+            int one = UnescapedByte(e);
+            if (one >= 0) dest[written++] = (byte)one;
+            else if (e == (byte)'u')
             {
-                case (byte)'"' or (byte)'\\' or (byte)'/': dest[written++] = e; break;
-                case (byte)'b': dest[written++] = 0x08; break;
-                case (byte)'f': dest[written++] = 0x0c; break;
-                case (byte)'n': dest[written++] = 0x0a; break;
-                case (byte)'r': dest[written++] = 0x0d; break;
-                case (byte)'t': dest[written++] = 0x09; break;
-                case (byte)'u':
-                    if (i + 6 > content.Length) return false;
-                    int code = 0;
-                    for (int k = 2; k < 6; k++)
-                    {
-                        int h = HexValue(content[i + k]);
-                        if (h < 0) return false;
-                        code = code << 4 | h;
-                    }
-                    if (code is >= 0xD800 and <= 0xDFFF) return false;
-                    if (code < 0x80) dest[written++] = (byte)code;
-                    else if (code < 0x800)
-                    {
-                        dest[written++] = (byte)(0xC0 | code >> 6);
-                        dest[written++] = (byte)(0x80 | code & 0x3F);
-                    }
-                    else
-                    {
-                        dest[written++] = (byte)(0xE0 | code >> 12);
-                        dest[written++] = (byte)(0x80 | code >> 6 & 0x3F);
-                        dest[written++] = (byte)(0x80 | code & 0x3F);
-                    }
-                    i += 4;
-                    break;
-                default: return false;
+                if (i + 6 > content.Length) return false;
+                int code = 0;
+                for (int k = 2; k < 6; k++)
+                {
+                    int h = HexValue(content[i + k]);
+                    if (h < 0) return false;
+                    code = code << 4 | h;
+                }
+                if (code is >= 0xD800 and <= 0xDFFF) return false;
+                if (code < 0x80) dest[written++] = (byte)code;
+                else if (code < 0x800)
+                {
+                    dest[written++] = (byte)(0xC0 | code >> 6);
+                    dest[written++] = (byte)(0x80 | code & 0x3F);
+                }
+                else
+                {
+                    dest[written++] = (byte)(0xE0 | code >> 12);
+                    dest[written++] = (byte)(0x80 | code >> 6 & 0x3F);
+                    dest[written++] = (byte)(0x80 | code & 0x3F);
+                }
+                i += 4;
             }
+            else return false;
             i += 2;
         }
         return true;
     }
+
+    /// <summary>The byte a one-byte escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>) stands for, by the byte after its backslash; -1 for any other.</summary>
+    internal static int UnescapedByte(byte escape) => escape switch
+    {
+        (byte)'"' or (byte)'\\' or (byte)'/' => escape,
+        (byte)'b' => 0x08,
+        (byte)'f' => 0x0c,
+        (byte)'n' => 0x0a,
+        (byte)'r' => 0x0d,
+        (byte)'t' => 0x09,
+        _ => -1,
+    };
 
     private static int HexValue(byte b) => b switch
     {

@@ -182,21 +182,11 @@ internal ref struct TrustedJsonReader
             }
             if (i + 1 >= json.Length || w >= dest.Length) return -1;
             escaped = true;
-            byte e = json[i + 1];
-            switch (e)
-            {
-                case (byte)'"' or (byte)'\\': dest[w++] = e; break;
-                case (byte)'/':
-                    dest[w++] = e;
-                    rareEscape = true;
-                    break;
-                case (byte)'b': dest[w++] = 0x08; break;
-                case (byte)'f': dest[w++] = 0x0c; break;
-                case (byte)'n': dest[w++] = 0x0a; break;
-                case (byte)'r': dest[w++] = 0x0d; break;
-                case (byte)'t': dest[w++] = 0x09; break;
-                default: return -1; // \u: code points and surrogate pairs are CopyString's
-            }
+            // \u (code points, surrogate pairs) is CopyString's.
+            int one = FieldLocator.UnescapedByte(json[i + 1]);
+            if (one < 0) return -1;
+            if (one == '/') rareEscape = true;
+            dest[w++] = (byte)one;
             i += 2;
         }
     }
