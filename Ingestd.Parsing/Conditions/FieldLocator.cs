@@ -1,5 +1,3 @@
-using System.Numerics;
-using System.Runtime.Intrinsics;
 using System.Text.Json;
 
 namespace Ingestd.Parsing.Conditions;
@@ -68,7 +66,7 @@ internal sealed class FieldLocator
                 else
                 {
                     EnsureScratch(content.Length);
-                    if (!TryUnescape(content, _scratch.AsSpan(_scratchUsed), out int written))
+                    if (!JsonUnescaper.TryUnescape(content, _scratch.AsSpan(_scratchUsed), out int written))
                     {
                         var reader = new Utf8JsonReader(json.Slice(at, len));
                         reader.Read();
@@ -103,103 +101,6 @@ internal sealed class FieldLocator
         JsonTokenType.StartObject => FieldKind.Object,
         JsonTokenType.StartArray => FieldKind.Array,
         _ => FieldKind.Missing,
-    };
-
-    /// <summary>
-    /// Unescapes a string's content that a reader has already read (so its escapes are well formed) without reading it
-    /// again: the same bytes <see cref="Utf8JsonReader.CopyString(Span{byte})"/> gives. False for a <c>\u</c> escape of a
-    /// surrogate, left to the reader (which pairs them), and for a <paramref name="dest"/> shorter than the content or
-    /// overlapping it.
-    /// </summary>
-    internal static bool TryUnescape(ReadOnlySpan<byte> content, Span<byte> dest, out int written)
-    {
-        written = 0;
-        int i = 0;
-        // The copies below run ahead of what is unescaped: dest must be another buffer, at least as long.
-        if (dest.Length < content.Length || dest.Overlaps(content)) return false;
-        var backslash = Vector128.Create((byte)'\\');
-        while (i < content.Length)
-        {
-            // Sixteen bytes copied at a time up to the next backslash: escapes are often a few bytes apart (a message
-            // holding JSON has one per quote), where starting a search per escape costs more. Unescaping only shortens,
-            // so what is written never passes what is read, and dest is at least as long as content.
-            if (i + 16 <= content.Length)
-            {
-                var v = Vector128.Create(content.Slice(i, 16));
-                v.CopyTo(dest[written..]);
-                uint found = Vector128.Equals(v, backslash).ExtractMostSignificantBits();
-                if (found == 0)
-                {
-                    i += 16;
-                    written += 16;
-                    continue;
-                }
-                int at = BitOperations.TrailingZeroCount(found);
-                i += at;
-                written += at;
-            }
-            else
-            {
-                int slash = content[i..].IndexOf((byte)'\\');
-                if (slash < 0) slash = content.Length - i;
-                content.Slice(i, slash).CopyTo(dest[written..]);
-                written += slash;
-                i += slash;
-                if (i >= content.Length) break;
-            }
-            if (i + 1 >= content.Length) return false;
-            byte e = content[i + 1];
-            int one = UnescapedByte(e);
-            if (one >= 0) dest[written++] = (byte)one;
-            else if (e == (byte)'u')
-            {
-                if (i + 6 > content.Length) return false;
-                int code = 0;
-                for (int k = 2; k < 6; k++)
-                {
-                    int h = HexValue(content[i + k]);
-                    if (h < 0) return false;
-                    code = code << 4 | h;
-                }
-                if (code is >= 0xD800 and <= 0xDFFF) return false;
-                if (code < 0x80) dest[written++] = (byte)code;
-                else if (code < 0x800)
-                {
-                    dest[written++] = (byte)(0xC0 | code >> 6);
-                    dest[written++] = (byte)(0x80 | code & 0x3F);
-                }
-                else
-                {
-                    dest[written++] = (byte)(0xE0 | code >> 12);
-                    dest[written++] = (byte)(0x80 | code >> 6 & 0x3F);
-                    dest[written++] = (byte)(0x80 | code & 0x3F);
-                }
-                i += 4;
-            }
-            else return false;
-            i += 2;
-        }
-        return true;
-    }
-
-    /// <summary>The byte a one-byte escape (<c>\"</c>, <c>\\</c>, <c>\/</c>, <c>\b</c>, <c>\f</c>, <c>\n</c>, <c>\r</c>, <c>\t</c>) stands for, by the byte after its backslash; -1 for any other.</summary>
-    internal static int UnescapedByte(byte escape) => escape switch
-    {
-        (byte)'"' or (byte)'\\' or (byte)'/' => escape,
-        (byte)'b' => 0x08,
-        (byte)'f' => 0x0c,
-        (byte)'n' => 0x0a,
-        (byte)'r' => 0x0d,
-        (byte)'t' => 0x09,
-        _ => -1,
-    };
-
-    private static int HexValue(byte b) => b switch
-    {
-        >= (byte)'0' and <= (byte)'9' => b - '0',
-        >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
-        >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
-        _ => -1,
     };
 
     private void EnsureScratch(int more)

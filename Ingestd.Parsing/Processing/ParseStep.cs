@@ -45,7 +45,7 @@ internal sealed class ParseStep : Step, IRewriteStep
     public ParseStep Locating() => new(_field, _target, _parser, readsInPass: false) { Name = Name, If = If };
 
     /// <summary>Whether the top-level member the names are at is the field (see <see cref="ReadsInPass"/>).</summary>
-    public bool IsField(PathStack names) => names.Matches(_field, 1);
+    public bool IsField(PathStack names) => IsField(names[0]);
 
     /// <summary>Whether the top-level member of this name is the field.</summary>
     public bool IsField(ReadOnlySpan<byte> topLevelName) => _field.Segments.Length == 1 && _field.SegmentMatches(0, topLevelName);

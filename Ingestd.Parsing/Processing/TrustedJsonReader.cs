@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 using System.Text.Json;
 using Ingestd.Parsing.Conditions;
 
@@ -137,58 +136,15 @@ internal ref struct TrustedJsonReader
         return false;
     }
 
-    // The string at `start` unescaped into dest (16 bytes copied at a time up to the next quote or backslash); the index
-    // of its closing quote, or -1 when it is not done here (a \u escape, dest too short, the text ends).
+    // The string at `start` unescaped into dest; the index of its closing quote, or -1 when it is not done here (a \u
+    // escape, dest too short, the text ends).
     private static int UnescapeToEnd(ReadOnlySpan<byte> json, int start, Span<byte> dest, out int written, out bool escaped, out bool rareEscape)
     {
+        int i = start + 1;
         written = 0;
         escaped = rareEscape = false;
-        var quote = Vector128.Create((byte)'"');
-        var backslash = Vector128.Create((byte)'\\');
-        int i = start + 1, w = 0;
-        while (true)
-        {
-            if (i + 16 <= json.Length && w + 16 <= dest.Length)
-            {
-                var v = Vector128.Create(json.Slice(i, 16));
-                v.CopyTo(dest[w..]);
-                uint stops = (Vector128.Equals(v, quote) | Vector128.Equals(v, backslash)).ExtractMostSignificantBits();
-                if (stops == 0)
-                {
-                    i += 16;
-                    w += 16;
-                    continue;
-                }
-                int k = BitOperations.TrailingZeroCount(stops);
-                i += k;
-                w += k;
-            }
-            else
-            {
-                if (i >= json.Length) return -1;
-                byte b = json[i];
-                if (b != '"' && b != '\\')
-                {
-                    if (w >= dest.Length) return -1;
-                    dest[w++] = b;
-                    i++;
-                    continue;
-                }
-            }
-            if (json[i] == '"')
-            {
-                written = w;
-                return i;
-            }
-            if (i + 1 >= json.Length || w >= dest.Length) return -1;
-            escaped = true;
-            // \u (code points, surrogate pairs) is CopyString's.
-            int one = FieldLocator.UnescapedByte(json[i + 1]);
-            if (one < 0) return -1;
-            if (one == '/') rareEscape = true;
-            dest[w++] = (byte)one;
-            i += 2;
-        }
+        if (!JsonUnescaper.UnescapeRun(json, ref i, dest, ref written, ref escaped, ref rareEscape)) return -1;
+        return i < json.Length && json[i] == '"' ? i : -1;
     }
 
     /// <summary>
@@ -244,7 +200,7 @@ internal ref struct TrustedJsonReader
             content.CopyTo(dest);
             return content.Length;
         }
-        if (FieldLocator.TryUnescape(content, dest, out int n)) return n;
+        if (JsonUnescaper.TryUnescape(content, dest, out int n)) return n;
         // Surrogate pairs (and anything the plain unescape does not take) go through the framework's reader, which
         // also rejects what is not valid as it would have.
         var reader = new Utf8JsonReader(_json.Slice(_tokenStart, _valueLength + 2));

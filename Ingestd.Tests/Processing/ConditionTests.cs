@@ -140,8 +140,8 @@ public class ConditionTests
     {
         // The unescape copies ahead of where it has got to; the caller then takes the framework reader's way.
         var buffer = System.Text.Encoding.UTF8.GetBytes("""0123456789abcdef\"0123456789abcdef\"0123456789""");
-        Assert.False(Ingestd.Parsing.Conditions.FieldLocator.TryUnescape(buffer, buffer, out _));
-        Assert.True(Ingestd.Parsing.Conditions.FieldLocator.TryUnescape(buffer, new byte[buffer.Length], out int n));
+        Assert.False(Ingestd.Parsing.Conditions.JsonUnescaper.TryUnescape(buffer, buffer, out _));
+        Assert.True(Ingestd.Parsing.Conditions.JsonUnescaper.TryUnescape(buffer, new byte[buffer.Length], out int n));
         Assert.Equal(buffer.Length - 2, n);
     }
 }
