@@ -84,8 +84,8 @@ internal sealed class EventWork
     public void Load(in RecordView record, byte[] batch, int recordStart)
     {
         _loaded = batch;
+        _loadedStart = recordStart + record.JsonStart;
         _loadedLength = record.Json.Length;
-        _loadedStart = recordStart + record.Length - _loadedLength;
         Tenant.Set(record.Tenant);
         Service.Set(record.Service);
         Level.Set(record.Level);

@@ -121,8 +121,10 @@ internal ref struct TrustedJsonReader
             {
                 int room = Math.Min(json.Length - i, limit);
                 var dest = into.GetSpan(room)[..room];
-                int end = UnescapeToEnd(json, i, dest, out int written, out bool escaped, out bool rareEscape);
-                if (end >= 0)
+                int end = i + 1, written = 0;
+                bool escaped = false, rareEscape = false;
+                // Done when the run stopped at the closing quote (not at a \u, the end of the text or of the room).
+                if (JsonUnescaper.UnescapeRun(json, ref end, dest, ref written, ref escaped, ref rareEscape) && end < json.Length && json[end] == '"')
                 {
                     SetToken(JsonTokenType.String, i, i + 1, end - i - 1, end + 1);
                     _escaped = escaped;
@@ -134,17 +136,6 @@ internal ref struct TrustedJsonReader
         }
         Read();
         return false;
-    }
-
-    // The string at `start` unescaped into dest; the index of its closing quote, or -1 when it is not done here (a \u
-    // escape, dest too short, the text ends).
-    private static int UnescapeToEnd(ReadOnlySpan<byte> json, int start, Span<byte> dest, out int written, out bool escaped, out bool rareEscape)
-    {
-        int i = start + 1;
-        written = 0;
-        escaped = rareEscape = false;
-        if (!JsonUnescaper.UnescapeRun(json, ref i, dest, ref written, ref escaped, ref rareEscape)) return -1;
-        return i < json.Length && json[i] == '"' ? i : -1;
     }
 
     /// <summary>

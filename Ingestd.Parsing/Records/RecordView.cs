@@ -66,5 +66,8 @@ internal readonly ref struct RecordView
     /// <summary>Comma-separated route tags set by a pipeline's <c>route</c> step; empty = the default route <c>store</c> (and for older layouts).</summary>
     public ReadOnlySpan<byte> Routes => _bytes.Slice(_bytes.Length - JsonLength - RoutesLength, RoutesLength);
 
-    public ReadOnlySpan<byte> Json => _bytes.Slice(_bytes.Length - JsonLength, JsonLength);
+    public ReadOnlySpan<byte> Json => _bytes.Slice(JsonStart, JsonLength);
+
+    /// <summary>Where <see cref="Json"/> starts in the record.</summary>
+    public int JsonStart => _bytes.Length - JsonLength;
 }
