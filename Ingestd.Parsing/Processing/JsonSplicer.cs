@@ -457,18 +457,15 @@ internal static class JsonSplicer
 
         /// <summary>
         /// The parse step's value through the mask, taken from its field's text masked whole (when that was done): the
-        /// bytes walking the value would give, where that is sure — the value is compact printable ASCII without escapes
-        /// or a needle in a name (so each of its strings is written as it stands, and masking the text whole finds in
-        /// its strings what masking them one by one finds; see <see cref="MaskPattern.MatchesStayInStrings"/>).
+        /// bytes walking the value would give, where that is sure — the parse's scan found the value simple (compact
+        /// printable ASCII without escapes, names of word characters) and the needle has a byte no such name has (so
+        /// each of its strings is written as it stands, and masking the text whole finds in its strings what masking
+        /// them one by one finds; see <see cref="MaskPattern.MatchesStayInStrings"/>). Otherwise the value is walked.
         /// </summary>
         private bool TryMaskedParsedValue(int i, ReadOnlySpan<byte> value)
         {
-            if (_maskedFieldStart < 0 || i != InPassSlots) return false;
-            var needle = _parts.MaskOnly.Patterns[0].Needle!;
-            // The parse's scan found the value simple (a stricter kind of plain): then no name holds a needle that has a
-            // byte no simple name has. Else the check of its own.
-            bool simpleEnough = _work.ParsedValueIsSimple && needle.AsSpan().IndexOfAnyExcept(JsonValueScan.SimpleNameBytes) >= 0;
-            if (!simpleEnough && !PlainCompactJson.Check(value, needle)) return false;
+            if (_maskedFieldStart < 0 || i != InPassSlots || !_work.ParsedValueIsSimple) return false;
+            if (_parts.MaskOnly.Patterns[0].Needle.AsSpan().IndexOfAnyExcept(JsonValueScan.SimpleNameBytes) < 0) return false;
             if (!_maskedFieldAny)
             {
                 Emit(value);
