@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ingestd.Outputs;
@@ -114,5 +112,4 @@ public class ElasticsearchOutputTests
             result.Items!.Select(i => i.Status));
         Assert.Equal("_bulk item 400: mapper_parsing_exception: bad field", result.Items![3].Reason);
     }
-
 }

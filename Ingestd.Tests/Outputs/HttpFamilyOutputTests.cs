@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Ingestd.Outputs;
@@ -338,5 +336,4 @@ public class HttpFamilyOutputTests
         Span<byte> text = stackalloc byte[32];
         Assert.Equal(expected, Encoding.ASCII.GetString(text[..SplunkHecDestination.FormatSeconds(unixNs, text)]));
     }
-
 }

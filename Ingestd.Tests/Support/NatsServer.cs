@@ -18,7 +18,6 @@ public sealed class NatsServer : IDisposable
     public int Port { get; }
     public string Url => $"nats://127.0.0.1:{Port}";
 
-
     /// <summary>Starts the server with JetStream storing in <paramref name="storeDir"/>; returns once it accepts connections.</summary>
     public static NatsServer Start(string storeDir, int port)
     {
