@@ -25,15 +25,6 @@ public class PipelineReloadTests
         return record.GetProperty("event").TryGetProperty("team", out var team) ? team.GetString() : null;
     }
 
-    private static void WaitForLog(DaemonProcess daemon, string text, int before)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        while (Count(daemon, text) == before && DateTime.UtcNow < deadline) Thread.Sleep(50);
-        Assert.True(Count(daemon, text) > before, $"no '{text}' in the log:\n" + daemon.Output);
-    }
-
-    private static int Count(DaemonProcess daemon, string text) => daemon.Output.Split('\n').Count(l => l.Contains(text));
-
     [Fact]
     public void Sighup_rereads_the_lookup_file()
     {
@@ -44,9 +35,9 @@ public class PipelineReloadTests
         Send(daemon, "before-reload");
 
         File.WriteAllText(csv, "service,team\napi-gateway,edge\n");
-        int reloads = Count(daemon, "reloaded configuration");
+        int reloads = daemon.LinesContaining("reloaded configuration");
         daemon.Signal(1); // SIGHUP
-        WaitForLog(daemon, "reloaded configuration", reloads);
+        daemon.WaitForOutput("reloaded configuration", reloads + 1);
         Send(daemon, "after-reload");
 
         Assert.Equal(("platform", "edge"), (TeamOf(daemon, "before-reload"), TeamOf(daemon, "after-reload")));
@@ -61,9 +52,9 @@ public class PipelineReloadTests
         using var daemon = DaemonProcess.Start(dir.File("data"), Config(csv));
 
         File.WriteAllText(daemon.ConfigPath, Config(csv, stepType: "frobnicate"));
-        int rejected = Count(daemon, "reload rejected");
+        int rejected = daemon.LinesContaining("reload rejected");
         daemon.Signal(1); // SIGHUP
-        WaitForLog(daemon, "reload rejected", rejected);
+        daemon.WaitForOutput("reload rejected", rejected + 1);
         Assert.Contains("unknown step type \"frobnicate\"", daemon.Output);
         Send(daemon, "after-bad-reload");
 

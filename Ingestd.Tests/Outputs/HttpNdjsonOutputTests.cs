@@ -225,7 +225,7 @@ public class HttpNdjsonOutputTests
         {
             capture.WaitForLines(60);
             // Logged before the first delivery, but the daemon's output is read here on its own thread.
-            WaitUntil(() => daemon.Output.Contains("cursor unusable"));
+            daemon.WaitForOutput("cursor unusable");
         }
         // Everything again from the oldest record: twice each, nothing missing.
         var seqs = Parse(capture.Lines).Select(d => d.GetProperty("seq").GetInt64()).ToList();

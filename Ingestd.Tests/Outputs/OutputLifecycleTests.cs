@@ -31,7 +31,7 @@ public class OutputLifecycleTests
         File.WriteAllText(daemon.ConfigPath, "[limits]\n");
         daemon.Signal(SIGHUP);
         // At 10, or at 0 when the stop came between the capture's answer and the output reading it (seen on a busy machine).
-        HttpNdjsonOutputTests.WaitUntil(() => daemon.Output.Contains("output capture: stopped at sequence "));
+        daemon.WaitForOutput("output capture: stopped at sequence ");
         RawHttp.Once(daemon.Port, "POST", "/v1/drain", DrainBodies.Body("t", "after", 5), ("Content-Type", "application/json"));
         Assert.Equal(10, capture.Lines.Count);
     }

@@ -212,7 +212,7 @@ public class ParquetFilesOutputTests
             Ingest(daemon, "t1", "after", 10, hour: 12);
             HttpNdjsonOutputTests.WaitForCursor(dir.Path, 110, "lake");
             // Logged before the cursor moved, but the daemon's output is read here on its own thread: a moment later.
-            HttpNdjsonOutputTests.WaitUntil(() => daemon.Output.Contains("already in"));
+            daemon.WaitForOutput("already in");
         }
         Assert.Equal(110, Scalar($"SELECT count(*) FROM {From(lake.Path)}"));
         Assert.Equal(110, Scalar($"SELECT count(DISTINCT id) FROM {From(lake.Path)}"));

@@ -31,6 +31,20 @@ public sealed class DaemonProcess : IDisposable
         get { lock (_log) return _log.ToString(); }
     }
 
+    /// <summary>
+    /// Waits (at most 90 s) until at least <paramref name="count"/> lines of the output contain <paramref name="text"/>.
+    /// The output is read on another thread, so a line the daemon has already logged may not be in <see cref="Output"/>
+    /// yet: look for one this way, not with an assertion on <see cref="Output"/> at once.
+    /// </summary>
+    public void WaitForOutput(string text, int count = 1)
+    {
+        for (int i = 0; i < 1800 && LinesContaining(text) < count; i++) Thread.Sleep(50);
+        Assert.True(LinesContaining(text) >= count, $"no \"{text}\" (×{count}) in the log:\n{Output}");
+    }
+
+    /// <summary>How many lines of the output so far contain <paramref name="text"/>.</summary>
+    public int LinesContaining(string text) => Output.Split('\n').Count(line => line.Contains(text));
+
     /// <summary>The built daemon's entry assembly, copied beside the tests by the project reference.</summary>
     public static string DaemonDll => Path.Combine(AppContext.BaseDirectory, "ingestd.dll");
 

@@ -20,14 +20,6 @@ public class TlsLifecycleTests
         {listener}
         """;
 
-    private static void WaitForLog(DaemonProcess daemon, string text, int count)
-    {
-        for (int i = 0; i < 600 && Occurrences(daemon.Output, text) < count; i++) Thread.Sleep(50);
-        Assert.True(Occurrences(daemon.Output, text) >= count, $"no \"{text}\" in the log:\n{daemon.Output}");
-    }
-
-    private static int Occurrences(string log, string text) => log.Split('\n').Count(l => l.Contains(text));
-
     private static string Metrics(DaemonProcess daemon) => RawHttp.Once(daemon.Port, "GET", "/metrics", null).Body;
 
     [Fact]
@@ -49,7 +41,7 @@ public class TlsLifecycleTests
         File.Copy(second.Certificate, live, overwrite: true);
         File.Copy(second.Key, liveKey, overwrite: true);
         daemon.Signal(1); // SIGHUP
-        WaitForLog(daemon, "certificate re-read", 1);
+        daemon.WaitForOutput("certificate re-read");
 
         using (var fresh = new TlsHttp(daemon.TlsPort(), pki.Ca))
             Assert.Equal(second.Sha256, fresh.ServerCertificateSha256);
@@ -70,7 +62,7 @@ public class TlsLifecycleTests
 
         File.WriteAllText(live, "-----BEGIN CERTIFICATE-----\nnot a certificate\n-----END CERTIFICATE-----\n");
         daemon.Signal(1);
-        WaitForLog(daemon, "keeps its current certificate", 1);
+        daemon.WaitForOutput("keeps its current certificate");
         Assert.Contains(live, daemon.Output);
 
         using var fresh = new TlsHttp(daemon.TlsPort(), pki.Ca);
@@ -94,7 +86,7 @@ public class TlsLifecycleTests
         File.Copy(second.Key, liveKey, overwrite: true);
         File.AppendAllText(daemon.ConfigPath, "\nnot_a_key = 1\n");
         daemon.Signal(1);
-        WaitForLog(daemon, "certificate re-read", 1);
+        daemon.WaitForOutput("certificate re-read");
         Assert.Contains("reload rejected", daemon.Output);
 
         using var fresh = new TlsHttp(daemon.TlsPort(), pki.Ca);
