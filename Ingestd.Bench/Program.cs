@@ -25,6 +25,7 @@ public static class Program
         Ingestd.Bench kestrel-ingestd --listen H:P --data-dir D   ingestd's pipeline hosted on Kestrel (started by compare)
         Ingestd.Bench faults --daemon PATH --work DIR            disk faults under load against the real daemon (run by scripts/faults.sh)
         Ingestd.Bench cluster ports|stream|load|check …          the JetStream and load steps of scripts/cluster-test.sh (cluster --help)
+        Ingestd.Bench query-loop --port P --key K               the +query row's query client (started by compare)
         Ingestd.Bench query-scan [--records N] [--hours H]       unindexed query scan rate over generated segments (GB/s, records/s)
         Ingestd.Bench index [--hours 24] [--events-per-hour N] [--tenants N] [--rounds N]   segment index: write cost, query speed-up
         """;
@@ -61,6 +62,8 @@ public static class Program
                 return FaultsCommand.Run(args[1..]);
             case "cluster":
                 return ClusterCommand.Run(args[1..]);
+            case "query-loop":
+                return Compare.QueryLoopProcess.Run(args[1..]);
             case "query-scan":
                 return Query.QueryScanCommand.Run(args[1..]);
             case "index":

@@ -202,9 +202,8 @@ internal static class CompareCommand
             };
             // The query client starts with the saturating warm-up, so that the query code too runs tier-1 (and its
             // one-time JIT work is done) before the paced load is measured, and stops when the load does.
-            using var stop = new CancellationTokenSource();
-            var queryLoop = workload.QueryLoad ? new QueryLoop() : null;
-            var queries = queryLoop is null ? Task.CompletedTask : Task.Run(() => queryLoop.RunAsync(process.Port, OrdinaryKestrelServer.Token, stop.Token));
+            using var queryLoop = workload.QueryLoad ? QueryLoopProcess.Start(process.Port, OrdinaryKestrelServer.Token) : null;
+            bool stopped = false;
             try
             {
                 // A paced run measures latency below saturation; a JIT server must first get its hot code
@@ -215,17 +214,18 @@ internal static class CompareCommand
                 queryLoop?.Restart();
                 var served = server == BenchServer.Nginx ? null : await ServerLatency.ScrapeAsync(process.Port);
                 var result = await LoadGenerator.RunAsync(load);
+                var queries = queryLoop is null ? null : await queryLoop.StopAsync();
+                stopped = true;
                 return new CompareRun
                 {
                     Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result,
-                    Queries = queryLoop?.Result(),
+                    Queries = queries,
                     ServerP99Ms = served is null ? null : ServerLatency.P99Ms(served, await ServerLatency.ScrapeAsync(process.Port)),
                 };
             }
             finally
             {
-                await stop.CancelAsync();
-                await queries.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                if (queryLoop is not null && !stopped) await queryLoop.StopAsync();
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
