@@ -35,13 +35,13 @@ internal sealed record Workload(string Name, string Description, byte[] Body, in
     };
 
     /// <summary>
-    /// The same paced ingest against ingestd-write (and ingestd-baseline, when given) only, while <see cref="QueryLoop"/> reads it back through
+    /// The same paced ingest against ingestd-write (and ingestd-baseline, when given) only, while <see cref="QueryLoop"/> reads it back (in a <see cref="QueryLoopProcess"/> of its own) through
     /// <c>/v1/query</c> and <c>/v1/query/stats</c> from the load generator's core: what a query costs the ingest's latency.
     /// </summary>
     public static Workload WithQueries(Workload paced) => paced with
     {
         Name = paced.Name + "+query",
-        Description = $"`{paced.Name}` to ingestd-write (and ingestd-baseline with `--baseline`) while one more client loops queries on the same daemon, one at a time: {QueryLoop.Description}",
+        Description = $"`{paced.Name}` to ingestd-write (and ingestd-baseline with `--baseline`) while one more client (a process of its own on the load generator's core) loops queries on the same daemon, one at a time: {QueryLoop.Description}",
         // ingestd-baseline too (`--baseline`): another build under the same query load, a before/after in one run.
         Shapes = new Dictionary<BenchServer, RequestShape>
         {
