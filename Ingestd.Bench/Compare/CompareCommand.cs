@@ -203,7 +203,6 @@ internal static class CompareCommand
             // The query client starts with the saturating warm-up, so that the query code too runs tier-1 (and its
             // one-time JIT work is done) before the paced load is measured, and stops when the load does.
             using var queryLoop = workload.QueryLoad ? QueryLoopProcess.Start(process.Port, OrdinaryKestrelServer.Token) : null;
-            bool stopped = false;
             try
             {
                 // A paced run measures latency below saturation; a JIT server must first get its hot code
@@ -215,7 +214,6 @@ internal static class CompareCommand
                 var served = server == BenchServer.Nginx ? null : await ServerLatency.ScrapeAsync(process.Port);
                 var result = await LoadGenerator.RunAsync(load);
                 var queries = queryLoop is null ? null : await queryLoop.StopAsync();
-                stopped = true;
                 return new CompareRun
                 {
                     Server = server.Name(), Workload = workload.Name, Connections = connections, Round = round, Result = result,
@@ -225,7 +223,7 @@ internal static class CompareCommand
             }
             finally
             {
-                if (queryLoop is not null && !stopped) await queryLoop.StopAsync();
+                if (queryLoop is not null) await queryLoop.StopAsync();
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)

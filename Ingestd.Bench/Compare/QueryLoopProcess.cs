@@ -37,7 +37,12 @@ internal sealed class QueryLoopProcess : IDisposable
         _child.StandardInput.Flush();
     }
 
-    public async Task<QueryLoopResult?> StopAsync()
+    private Task<QueryLoopResult?>? _stopped;
+
+    /// <summary>Stops the child and gives its counts; later calls give the same answer.</summary>
+    public Task<QueryLoopResult?> StopAsync() => _stopped ??= StopOnceAsync();
+
+    private async Task<QueryLoopResult?> StopOnceAsync()
     {
         try
         {
