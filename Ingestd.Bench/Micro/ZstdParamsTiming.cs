@@ -38,6 +38,8 @@ internal static class ZstdParamsTiming
         new("level 1, 512 KiB", 1, 512 * 1024, []),
         new("level 1, 256 KiB", 1, 256 * 1024, []),
         new("level -1, 256 KiB", -1, 256 * 1024, []),
+        new("level 1, 256 KiB, hashLog 12", 1, 256 * 1024, [(ZSTD_cParameter.ZSTD_c_hashLog, 12)]),
+        new("level 1, 256 KiB, hashLog 13", 1, 256 * 1024, [(ZSTD_cParameter.ZSTD_c_hashLog, 13)]),
     ];
 
     public static int Run(string[] args)
