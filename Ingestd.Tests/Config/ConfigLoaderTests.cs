@@ -311,8 +311,18 @@ public class ConfigLoaderTests
     }
 
     [Theory]
-    [InlineData("[storage]\ncompression_level = 0\n", "ingestd.conf:2: storage.compression_level: must be between 1 and 19, got 0")]
-    [InlineData("[storage]\ncompression_level = 20\n", "ingestd.conf:2: storage.compression_level: must be between 1 and 19, got 20")]
+    [InlineData(-1)]
+    [InlineData(-5)]
+    public void A_fast_zstd_level_is_a_compression_level(int level)
+    {
+        var c = ConfigLoader.Parse($"[storage]\ncompression_level = {level}\n", "ingestd.conf");
+        Assert.Equal(level, c.Storage.CompressionLevel);
+    }
+
+    [Theory]
+    [InlineData("[storage]\ncompression_level = 0\n", "ingestd.conf:2: storage.compression_level: 0 is not a level: 1 (fast) .. 19 (small), or -1 .. -5 for zstd's faster, larger fast levels")]
+    [InlineData("[storage]\ncompression_level = 20\n", "ingestd.conf:2: storage.compression_level: must be between -5 and 19, got 20")]
+    [InlineData("[storage]\ncompression_level = -6\n", "ingestd.conf:2: storage.compression_level: must be between -5 and 19, got -6")]
     [InlineData("[storage]\nring_bytes = \"32KiB\"\n", "ingestd.conf:2: storage.ring_bytes: must be at least 64KiB, got \"32KiB\"")]
     [InlineData("[storage]\nsegment_max_age = \"0s\"\n", "ingestd.conf:2: storage.segment_max_age: must be greater than zero, got \"0s\"")]
     [InlineData("[limits]\nmax_body_bytes = 0\n", "ingestd.conf:2: limits.max_body_bytes: must be at least 1 bytes, got integer 0")]

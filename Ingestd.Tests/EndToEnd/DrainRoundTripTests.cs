@@ -155,4 +155,18 @@ public class DrainRoundTripTests(DaemonFixture fixture) : IClassFixture<DaemonFi
         Assert.Equal("close", reply.Header("Connection"));
         Assert.True(http.ServerClosed());
     }
+
+    [Fact]
+    public void Events_stored_at_a_fast_zstd_level_read_back_the_same()
+    {
+        using var dir = new TempDir();
+        var data = dir.File("data");
+        using (var daemon = DaemonProcess.Start(data, "[storage]\ncompression_level = -3\n"))
+        {
+            using var http = new RawHttp(daemon.Port);
+            http.Send(DrainBodies.Request(Encoding.UTF8.GetBytes(DrainBodies.Body("t-fast", "fast", 300))));
+            Assert.Equal(202, http.Receive()!.Status);
+        }
+        AssertSameEvents("t-fast", "fast", 300, IngestdCli.ReadRecords(data, "--tenant", "t-fast"));
+    }
 }

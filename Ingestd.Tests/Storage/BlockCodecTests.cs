@@ -29,6 +29,21 @@ public class BlockCodecTests
         Assert.Equal(block.Length, header.TotalLength);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(-5)]
+    public void A_fast_level_block_is_zstd_and_decodes_to_the_same_records(int level)
+    {
+        using var batch = Fixtures.Batch(200);
+        using var codec = new BlockCodec(level);
+        var block = codec.Encode(batch.Bytes, batch.Count, 0, batch.MinEventNs, batch.MaxEventNs).ToArray();
+
+        using var reader = new BlockCodec();
+        Assert.Equal(BlockStatus.Ok, reader.Decode(block, out var header, out var records));
+        Assert.Equal(BlockCodec.CompressionZstd, header.Compression);
+        Assert.True(records.SequenceEqual(batch.Bytes));
+    }
+
     [Fact]
     public void Block_starts_with_BLK1_magic()
         => Assert.Equal("BLK1"u8.ToArray(), EncodeBlock()[..4]);

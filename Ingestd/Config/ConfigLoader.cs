@@ -202,7 +202,7 @@ internal static partial class ConfigLoader
                     "retention_max_bytes" => storage with { RetentionMaxBytes = ReadSize(v, key, min: 0) },
                     "ring_bytes" => storage with { RingBytes = ReadSize(v, key, min: StorageConfig.MinRingBytes, max: Array.MaxLength) },
                     "block_max_bytes" => storage with { BlockMaxBytes = (int)ReadSize(v, key, min: 1, max: StorageConfig.MaxBlockBytes) },
-                    "compression_level" => storage with { CompressionLevel = ReadInt(v, key, min: 1, max: 19) },
+                    "compression_level" => storage with { CompressionLevel = ReadCompressionLevel(v, key) },
                     "backpressure_wait" => storage with { BackpressureWait = ReadDuration(v, key, allowZero: true) },
                     _ => throw UnknownKey(entry, key),
                 };
@@ -450,6 +450,16 @@ internal static partial class ConfigLoader
                     ? $"{key}: must be at least {min}, got {integer.Value}"
                     : $"{key}: must be between {min} and {max}, got {integer.Value}");
             return (int)integer.Value;
+        }
+
+        // zstd's levels 1..19 and its fast levels down to -5 (faster, larger: the benchmarks' zstd-params). 0 would be
+        // zstd's "default" (3), which reads like "off": refused with the choices instead.
+        private int ReadCompressionLevel(TomlNode node, string key)
+        {
+            int level = ReadInt(node, key, min: StorageConfig.FastestCompressionLevel, max: StorageConfig.SmallestCompressionLevel);
+            if (level == 0)
+                throw Error(node.Line, $"{key}: 0 is not a level: 1 (fast) .. 19 (small), or -1 .. -5 for zstd's faster, larger fast levels");
+            return level;
         }
 
         private long ReadSize(TomlNode node, string key, long min, long max = long.MaxValue)

@@ -26,8 +26,11 @@ internal sealed record StorageConfig
     /// <summary><c>block_max_bytes</c>: uncompressed record bytes gathered before a zstd block is cut.</summary>
     public int BlockMaxBytes { get; init; } = 1024 * 1024;
 
-    /// <summary><c>compression_level</c>: zstd level, 1..19.</summary>
+    /// <summary><c>compression_level</c>: zstd level, 1..19, or a fast level -1..-5 (faster, larger blocks).</summary>
     public int CompressionLevel { get; init; } = 1;
+
+    public const int FastestCompressionLevel = -5;
+    public const int SmallestCompressionLevel = 19;
 
     /// <summary><c>backpressure_wait</c>: how long a request may wait for ring space before it gets 429.</summary>
     public TimeSpan BackpressureWait { get; init; } = TimeSpan.FromMilliseconds(100);
