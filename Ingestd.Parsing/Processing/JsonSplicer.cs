@@ -284,7 +284,7 @@ internal static class JsonSplicer
                         Mark(remover);
                         continue;
                     }
-                    int assigned = ExactAssignment(names);
+                    int assigned = plan.MayAssignName(0, name) ? ExactAssignment(names) : -1;
                     if (assigned >= 0)
                     {
                         _work.Assignments.MarkDone(assigned);
@@ -303,7 +303,8 @@ internal static class JsonSplicer
                     }
                 }
                 outFirst = false;
-                bool masked = !pathless && plan.Action is not null && plan.MaskDepths.Has(count) && AnyMatches(plan.MaskPaths, names, count);
+                bool masked = !pathless && plan.Action is not null && plan.MaskDepths.Has(count) && plan.MayMaskName(depth, name)
+                    && AnyMatches(plan.MaskPaths, names, count);
                 if (masked)
                 {
                     Copy(from, valueStart);

@@ -16,6 +16,7 @@ internal sealed class RewritePlan
         {
             field = value;
             MaskDepths = Depths(value);
+            _maskNames = NameFilters(value);
         }
     } = [];
 
@@ -41,8 +42,34 @@ internal sealed class RewritePlan
             var paths = new FieldPath[value.Length];
             for (int i = 0; i < value.Length; i++) paths[i] = value[i].Path;
             AssignmentDepths = Depths(paths);
+            _assignedNames = NameFilters(paths);
         }
     } = [];
+
+    // Per depth, a filter of the names the mask paths (the assignments' paths) have at that depth (see NameBit): a
+    // member whose name's bit is clear is named by none of them there, so the per-member loops over the paths are
+    // skipped for it. A wildcard segment sets every bit; depths past the array have no filter.
+    private ulong[] _maskNames = [];
+    private ulong[] _assignedNames = [];
+
+    /// <summary>Whether a mask path may have <paramref name="name"/> as its segment at <paramref name="depth"/> (0 = top level); false is sure.</summary>
+    public bool MayMaskName(int depth, ReadOnlySpan<byte> name) =>
+        (uint)depth >= (uint)_maskNames.Length || (_maskNames[depth] & NameBit(name)) != 0;
+
+    /// <summary>Whether an assignment's path may have <paramref name="name"/> as its segment at <paramref name="depth"/>; false is sure.</summary>
+    public bool MayAssignName(int depth, ReadOnlySpan<byte> name) =>
+        (uint)depth >= (uint)_assignedNames.Length || (_assignedNames[depth] & NameBit(name)) != 0;
+
+    private static ulong[] NameFilters(FieldPath[] paths)
+    {
+        int depth = 0;
+        foreach (var p in paths) depth = Math.Max(depth, p.Segments.Length);
+        var bits = new ulong[depth];
+        foreach (var p in paths)
+            for (int i = 0; i < p.Segments.Length; i++)
+                bits[i] |= p.Segments[i] is [(byte)'*'] ? ulong.MaxValue : NameBit(p.Segments[i]);
+        return bits;
+    }
 
     // The segment counts of each kind of path, so a rewrite skips the per-member loops over paths none of which can be
     // at (or below) the member's depth. Set with the paths, before the plan is shared.
