@@ -106,6 +106,7 @@ internal static class Program
 
         // SIGHUP: re-read the file, keep the old config if the new one is bad (logged). Registered
         // before start so an early SIGHUP can never take the default action (terminate).
+        bool hangupWasIgnored = Service.HangupSignal.StopIgnoringInherited();
         using var hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
@@ -128,6 +129,7 @@ internal static class Program
             }
             notifier.Ready(server.StatusLine(0));
         });
+        if (hangupWasIgnored) Log.Info("SIGHUP was inherited as ignored (started under nohup?): it reloads the configuration all the same");
 
         try
         {

@@ -102,6 +102,19 @@ public class SystemdIntegrationTests
     }
 
     [Fact]
+    public void Sighup_reloads_a_daemon_started_under_nohup()
+    {
+        using var dir = new TempDir();
+        using var daemon = DaemonProcess.StartUnderNohup(dir.File("data"), Tenant("a", "tok-a"));
+        daemon.WaitForOutput("SIGHUP was inherited as ignored");
+        File.WriteAllText(daemon.ConfigPath, Tenant("a", "tok-a") + Tenant("b", "tok-b"));
+        daemon.Signal(1);
+        daemon.WaitForOutput("reloaded configuration");
+        using var http = new RawHttp(daemon.Port);
+        Assert.Equal(202, Drain(http, "tok-b", "b").Status);
+    }
+
+    [Fact]
     public void An_invalid_config_on_sighup_is_rejected_and_the_old_one_stays()
     {
         using var dir = new TempDir();

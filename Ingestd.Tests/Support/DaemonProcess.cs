@@ -70,6 +70,13 @@ public sealed class DaemonProcess : IDisposable
         => Start(dataDir, configText, null, extraArgs);
 
     public static DaemonProcess Start(string dataDir, string? configText, IReadOnlyDictionary<string, string>? environment, params string[] extraArgs)
+        => Start(dataDir, configText, environment, extraArgs, launcher: null);
+
+    /// <summary>Started through nohup(1), as an operator might: the daemon inherits SIGHUP as ignored.</summary>
+    public static DaemonProcess StartUnderNohup(string dataDir, string? configText)
+        => Start(dataDir, configText, null, [], launcher: "nohup");
+
+    private static DaemonProcess Start(string dataDir, string? configText, IReadOnlyDictionary<string, string>? environment, string[] extraArgs, string? launcher)
     {
         var args = new List<string> { "--listen", "127.0.0.1:0", "--data-dir", dataDir };
         if (configText is not null)
@@ -82,6 +89,12 @@ public sealed class DaemonProcess : IDisposable
         args.AddRange(extraArgs);
         var psi = CommandStartInfo();
         foreach (var a in args) psi.ArgumentList.Add(a);
+        if (launcher is not null)
+        {
+            // The launcher execs the daemon: same process, so signals and the exit code are the daemon's.
+            psi.ArgumentList.Insert(0, psi.FileName);
+            psi.FileName = launcher;
+        }
         if (environment is not null) foreach (var (k, v) in environment) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var daemon = new DaemonProcess(process, dataDir);
