@@ -17,6 +17,7 @@ internal sealed class RewritePlan
             field = value;
             MaskDepths = Depths(value);
             _maskNames = NameFilters(value);
+            _startNames = StartNames();
         }
     } = [];
 
@@ -30,6 +31,8 @@ internal sealed class RewritePlan
         {
             field = value;
             RemoveDepths = Depths(value);
+            _removeNames = NameFilters(value);
+            _startNames = StartNames();
         }
     } = [];
 
@@ -43,14 +46,20 @@ internal sealed class RewritePlan
             for (int i = 0; i < value.Length; i++) paths[i] = value[i].Path;
             AssignmentDepths = Depths(paths);
             _assignedNames = NameFilters(paths);
+            _startNames = StartNames();
         }
     } = [];
 
-    // Per depth, a filter of the names the mask paths (the assignments' paths) have at that depth (see NameBit): a
-    // member whose name's bit is clear is named by none of them there, so the per-member loops over the paths are
-    // skipped for it. A wildcard segment sets every bit; depths past the array have no filter.
+    // Per kind of path and per depth, a filter of the names the paths have at that depth (see NameBit): a member whose
+    // name's bit is clear is named by none of them there, so the per-member loops over the paths are skipped for it. A
+    // wildcard segment sets every bit, and so does a header field (no segments) at the top level; depths past the array
+    // have no filter. Set with the paths, before the plan is shared.
     private ulong[] _maskNames = [];
+    private ulong[] _removeNames = [];
     private ulong[] _assignedNames = [];
+
+    // The top level of all three.
+    private ulong _startNames;
 
     /// <summary>Whether a mask path may have <paramref name="name"/> as its segment at <paramref name="depth"/> (0 = top level); false is sure.</summary>
     public bool MayMaskName(int depth, ReadOnlySpan<byte> name) =>
@@ -63,11 +72,22 @@ internal sealed class RewritePlan
     private static ulong[] NameFilters(FieldPath[] paths)
     {
         int depth = 0;
-        foreach (var p in paths) depth = Math.Max(depth, p.Segments.Length);
+        foreach (var p in paths) depth = Math.Max(depth, Math.Max(1, p.Segments.Length));
         var bits = new ulong[depth];
         foreach (var p in paths)
+        {
+            if (p.Segments.Length == 0) bits[0] = ulong.MaxValue;
             for (int i = 0; i < p.Segments.Length; i++)
                 bits[i] |= p.Segments[i] is [(byte)'*'] ? ulong.MaxValue : NameBit(p.Segments[i]);
+        }
+        return bits;
+    }
+
+    private ulong StartNames()
+    {
+        ulong bits = 0;
+        foreach (var filter in (ulong[][])[_maskNames, _removeNames, _assignedNames])
+            if (filter.Length > 0) bits |= filter[0];
         return bits;
     }
 
@@ -131,30 +151,12 @@ internal sealed class RewritePlan
         }
     }
 
-    private System.Runtime.CompilerServices.StrongBox<ulong>? _firstNames;
-
     /// <summary>
     /// Whether a path of the plan (to mask, remove or set) may start with the top-level member <paramref name="name"/>
     /// (unescaped): false means none does, so the member is only the patterns' concern. A filter by length and first
-    /// and last byte, computed once: true may be a false positive, never a false negative.
+    /// and last byte: true may be a false positive, never a false negative.
     /// </summary>
-    public bool MayStartPath(ReadOnlySpan<byte> name)
-    {
-        var known = _firstNames;
-        if (known is null)
-        {
-            // A benign race: every thread computes the same value.
-            ulong bits = 0;
-            foreach (var paths in (FieldPath[][])[MaskPaths, Removes])
-                foreach (var p in paths) bits |= FirstNameBits(p);
-            foreach (var a in Assignments) bits |= FirstNameBits(a.Path);
-            _firstNames = known = new(bits);
-        }
-        return (known.Value & NameBit(name)) != 0;
-    }
-
-    private static ulong FirstNameBits(FieldPath path) =>
-        path.Segments.Length == 0 || path.Segments[0] is [(byte)'*'] ? ulong.MaxValue : NameBit(path.Segments[0]);
+    public bool MayStartPath(ReadOnlySpan<byte> name) => (_startNames & NameBit(name)) != 0;
 
     private static ulong NameBit(ReadOnlySpan<byte> name) =>
         1UL << ((name.Length * 7 + (name.IsEmpty ? 0 : name[0] + name[^1] * 3)) & 63);
